@@ -1,0 +1,13 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from tracking import views as tracking_views
+
+urlpatterns = [
+    path("", tracking_views.home, name="home"),
+    path("healthz", tracking_views.healthz, name="healthz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("admin/", admin.site.urls),
+    path("declarations/", include("declarations.urls")),
+    path("tracking/", include("tracking.urls")),
+]

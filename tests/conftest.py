@@ -1,0 +1,117 @@
+"""The named cast and the shared fixtures of the test suite."""
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tracking.models import User
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "a-long-test-password-2018"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def secretariat(db) -> User:
+    return User.objects.create_user(
+        "secretariat",
+        password=PASSWORD,
+        first_name="Sara",
+        last_name="Secretariat",
+        is_secretariat=True,
+    )
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """Playwright drives Debian's Chromium: it cannot download a browser of its own."""
+    if not shutil.which(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: .ci/run should have installed it")
+        pytest.skip(f"{CHROMIUM} is missing: install it with `apt-get install chromium`")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],
+    }
+
+
+def _database_url_for_tests() -> str:
+    """The URL of the database the tests run on, for processes started by a test."""
+    from django.db import connection
+
+    config = connection.settings_dict
+    if config["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{config['NAME']}"
+    credentials = config["USER"] + (f":{config['PASSWORD']}" if config["PASSWORD"] else "")
+    host = f"{config['HOST'] or '127.0.0.1'}:{config['PORT'] or 5432}"
+    return f"postgres://{credentials}@{host}/{config['NAME']}"
+
+
+class WorkerProcess:
+    """A real `celery worker` process on the configured broker and the test database."""
+
+    def __init__(self, database_url: str):
+        self.env = {**os.environ, "DATABASE_URL": database_url, "CONN_MAX_AGE": "0"}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--concurrency=1",
+                "--loglevel=WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            start_new_session=True,
+        )
+        from config.celery import ping
+
+        assert ping.delay().get(timeout=60) == "pong", "the worker did not start"
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker, pool children included, as a crash would."""
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db):
+    from config.celery import app
+
+    app.control.purge()
+    worker = WorkerProcess(_database_url_for_tests())
+    worker.start()
+    yield worker
+    worker.stop()

@@ -1,0 +1,54 @@
+"""Settings refuse an insecure production start, and pass Django's deployment checks."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAFE_KEY = "k" * 20 + "-a-long-production-secret-key-for-the-check"
+
+
+def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_it_refuses_to_start_without_a_secret_key():
+    result = _manage("check", DEBUG="false", ALLOWED_HOSTS="tracker.example.org")
+
+    assert result.returncode != 0
+    assert "set SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_start_with_a_wildcard_host():
+    result = _manage("check", DEBUG="false", SECRET_KEY=SAFE_KEY, ALLOWED_HOSTS="*")
+
+    assert result.returncode != 0
+    assert "set ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checks():
+    result = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DEBUG="false",
+        SECRET_KEY=SAFE_KEY,
+        ALLOWED_HOSTS="tracker.example.org",
+    )
+
+    assert result.returncode == 0, result.stderr
