@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tracking.models import User
+from declarations.models import Declaration, Paragraph
+from tracking.models import Membership, Participant, ReportingCycle, User
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a-long-test-password-2018"
@@ -25,6 +26,96 @@ def secretariat(db) -> User:
         last_name="Secretariat",
         is_secretariat=True,
     )
+
+
+@pytest.fixture
+def declaration(db) -> Declaration:
+    """A declaration with 2 preambular and 16 operative paragraphs, built without the importer."""
+    declaration = Declaration.objects.create(
+        title="Dushanbe Declaration", short_title="Dushanbe Declaration", slug="dushanbe"
+    )
+    Paragraph.objects.bulk_create(
+        [
+            Paragraph(
+                declaration=declaration,
+                kind=Paragraph.Kind.PREAMBULAR,
+                verb=verb,
+                text_markdown=f"*{verb}* the threat",
+                text=f"{verb} the threat",
+                position=position,
+            )
+            for position, verb in enumerate(["Noting", "Emphasizing"], start=1)
+        ]
+        + [
+            Paragraph(
+                declaration=declaration,
+                kind=Paragraph.Kind.OPERATIVE,
+                number=number,
+                verb="Consider",
+                text_markdown=f"*Consider* commitment {number}",
+                text=f"Consider commitment {number}",
+                position=2 + number,
+            )
+            for number in range(1, 17)
+        ]
+    )
+    return declaration
+
+
+@pytest.fixture
+def cycle(declaration) -> ReportingCycle:
+    return ReportingCycle.objects.create(
+        declaration=declaration, name="2026", starts_on="2026-01-01", due_on="2026-12-31"
+    )
+
+
+@pytest.fixture
+def tajikistan(declaration) -> Participant:
+    participant = Participant.objects.create(
+        code="TJK", name="Tajikistan", kind=Participant.Kind.STATE
+    )
+    participant.declarations.add(declaration)
+    return participant
+
+
+@pytest.fixture
+def kazakhstan(declaration) -> Participant:
+    participant = Participant.objects.create(
+        code="KAZ", name="Kazakhstan", kind=Participant.Kind.STATE
+    )
+    participant.declarations.add(declaration)
+    return participant
+
+
+def _member(username: str, participant: Participant, role: str, name: str) -> User:
+    first, last = name.split(" ", 1)
+    user = User.objects.create_user(username, password=PASSWORD, first_name=first, last_name=last)
+    Membership.objects.create(user=user, participant=participant, role=role)
+    return user
+
+
+@pytest.fixture
+def tjk_focal(tajikistan) -> User:
+    """Files Tajikistan's actions, updates, evidence and ratings."""
+    return _member("tjk-focal", tajikistan, Membership.Role.FOCAL_POINT, "Farrukh Focal")
+
+
+@pytest.fixture
+def tjk_coordinator(tajikistan) -> User:
+    """Approves or returns what Tajikistan files."""
+    return _member("tjk-coordinator", tajikistan, Membership.Role.COORDINATOR, "Kamila Coordinator")
+
+
+@pytest.fixture
+def tjk_viewer(tajikistan) -> User:
+    """Reads Tajikistan's records, changes nothing."""
+    return _member("tjk-viewer", tajikistan, Membership.Role.VIEWER, "Vali Viewer")
+
+
+@pytest.fixture
+def kaz_focal(kazakhstan) -> User:
+    """Another country's focal point: must see nothing of Tajikistan's drafts."""
+    return _member("kaz-focal", kazakhstan, Membership.Role.FOCAL_POINT, "Aigerim Focal")
 
 
 @pytest.fixture(scope="session")

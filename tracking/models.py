@@ -1,6 +1,16 @@
+"""What participants do about a declaration: their people, actions, updates, evidence,
+assessments, submissions per reporting cycle, and the reports built from them."""
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator
 from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from declarations.models import Declaration, Paragraph
 
 
 class User(AbstractUser):
@@ -19,3 +29,357 @@ class User(AbstractUser):
         if self.is_superuser:
             return str(_("Administrator"))
         return ""
+
+
+class Participant(models.Model):
+    """A State or an organisation that reports on its implementation."""
+
+    class Kind(models.TextChoices):
+        STATE = "state", _("UN Member State")
+        ORGANIZATION = "organization", _("International or regional organisation")
+
+    code = models.CharField(
+        _("code"), max_length=12, unique=True, help_text=_("ISO 3166 alpha-3, or an acronym")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    declarations = models.ManyToManyField(
+        Declaration, related_name="participants", blank=True, verbose_name=_("declarations")
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """Gives a user a role for one participant."""
+
+    class Role(models.TextChoices):
+        FOCAL_POINT = "focal_point", _("Focal point")
+        COORDINATOR = "coordinator", _("Coordinator")
+        VIEWER = "viewer", _("Viewer")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    participant = models.ForeignKey(
+        Participant, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "participant"], name="one_role_per_participant")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.participant}"
+
+    @property
+    def may_file(self) -> bool:
+        return self.role in {self.Role.FOCAL_POINT, self.Role.COORDINATOR}
+
+    @property
+    def may_approve(self) -> bool:
+        return self.role == self.Role.COORDINATOR
+
+
+class ReportingCycle(models.Model):
+    """A reporting period of one declaration, with the date submissions are due."""
+
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="cycles")
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("starts on"))
+    due_on = models.DateField(_("due on"))
+    is_open = models.BooleanField(_("open"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["declaration", "name"], name="cycle_name_unique"),
+            models.CheckConstraint(
+                condition=Q(due_on__gte=F("starts_on")), name="cycle_due_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration.short_title} {self.name}"
+
+
+class Submission(models.Model):
+    """A participant's report for one cycle: what it filed in the cycle, and its review."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+
+    VISIBLE_TO_SECRETARIAT = (State.SUBMITTED, State.APPROVED)
+
+    participant = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="submissions"
+    )
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.PROTECT, related_name="submissions")
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.DRAFT)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    review_comment = models.TextField(_("coordinator's comment"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "cycle"], name="one_submission_per_cycle"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} · {self.cycle}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == self.State.DRAFT
+
+
+class Action(models.Model):
+    """Something a participant did or plans about one or more operative paragraphs."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETED = "completed", _("Completed")
+        ONGOING = "ongoing", _("Ongoing")
+        DELAYED = "delayed", _("Delayed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="actions")
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="actions")
+    # The submission the action was filed in: it decides who sees it and whether it may change.
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="actions")
+    paragraphs = models.ManyToManyField(
+        Paragraph, related_name="actions", verbose_name=_("operative paragraphs")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"), blank=True)
+    lead_institution = models.CharField(_("lead institution"), max_length=300)
+    partners = models.TextField(_("partners"), blank=True)
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.PLANNED)
+    progress = models.PositiveSmallIntegerField(
+        _("progress (%)"), default=0, validators=[MaxValueValidator(100)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["participant", "status"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="action_ends_after_start",
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_max_100"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracking:action", args=[self.pk])
+
+
+class ProgressUpdate(models.Model):
+    """A dated narrative that moves an action's status and progress."""
+
+    action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="updates")
+    date = models.DateField(_("date"))
+    narrative = models.TextField(_("narrative"))
+    status = models.CharField(_("new status"), max_length=20, choices=Action.Status)
+    progress = models.PositiveSmallIntegerField(
+        _("new progress (%)"), validators=[MaxValueValidator(100)]
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["action", "-date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="update_progress_max_100")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.date}"
+
+
+class Evidence(models.Model):
+    """A document or a link that shows an action or an update happened."""
+
+    action = models.ForeignKey(
+        Action, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    update = models.ForeignKey(
+        ProgressUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
+    )
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="evidence")
+    title = models.CharField(_("title"), max_length=300)
+    date = models.DateField(_("date"), null=True, blank=True)
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", blank=True, max_length=300)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    url = models.URLField(_("link"), max_length=1000, blank=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__isnull=False) | Q(update__isnull=False),
+                name="evidence_on_action_or_update",
+            ),
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="evidence_is_file_xor_link",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)
+
+
+class Assessment(models.Model):
+    """A participant's rating of one operative paragraph in one reporting cycle."""
+
+    class Rating(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        PARTIALLY = "partially", _("Partially implemented")
+        SUBSTANTIALLY = "substantially", _("Substantially implemented")
+        FULLY = "fully", _("Fully implemented")
+        NOT_APPLICABLE = "not_applicable", _("Not applicable")
+        NO_INFORMATION = "no_information", _("No information")
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="assessments")
+    paragraph = models.ForeignKey(Paragraph, on_delete=models.PROTECT, related_name="assessments")
+    rating = models.CharField(_("rating"), max_length=20, choices=Rating)
+    justification = models.TextField(_("justification"), blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "paragraph"], name="one_assessment_per_paragraph"
+            ),
+            models.CheckConstraint(
+                condition=~Q(rating="fully") | ~Q(justification=""),
+                name="fully_implemented_needs_justification",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.paragraph} · {self.get_rating_display()}"
+
+
+class Report(models.Model):
+    """A request for a status report, built by a Celery task; its state is what users see."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", "PDF"
+        XLSX = "xlsx", "XLSX"
+        CSV = "csv", "CSV"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
+    )
+    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="reports")
+    cycle = models.ForeignKey(
+        ReportingCycle, on_delete=models.CASCADE, null=True, blank=True, related_name="reports"
+    )
+    # Empty means every participant (secretariat) or paragraph the requester may see.
+    participants = models.ManyToManyField(Participant, blank=True, related_name="reports")
+    paragraphs = models.ManyToManyField(Paragraph, blank=True, related_name="reports")
+    format = models.CharField(_("format"), max_length=10, choices=Format)
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True, max_length=300)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    enqueued_at = models.DateTimeField(_("handed to the queue at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} report #{self.pk}"
+
+
+class ReportDownload(models.Model):
+    """Who downloaded which report, and when."""
+
+    report = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.report} · {self.user} · {self.at:%Y-%m-%d %H:%M}"

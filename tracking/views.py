@@ -7,9 +7,19 @@ from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 
+from .models import Action
+from .permissions import get_for_user
+
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "tracking/home.html")
+
+
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_for_user(
+        Action.objects.select_related("participant", "declaration"), request.user, pk
+    )
+    return render(request, "tracking/action_detail.html", {"action": action})
 
 
 def _database_answers() -> bool:

@@ -1,0 +1,38 @@
+"""The scoping rules every page relies on, checked on the querysets themselves."""
+
+from tracking.models import Action, Submission
+from tracking.permissions import scope
+
+
+def _action(participant, cycle, user, state=Submission.State.DRAFT) -> Action:
+    submission, _ = Submission.objects.get_or_create(
+        participant=participant, cycle=cycle, defaults={"state": state}
+    )
+    return Action.objects.create(
+        participant=participant,
+        declaration=cycle.declaration,
+        submission=submission,
+        title=f"{participant.code} action",
+        lead_institution="Ministry",
+        created_by=user,
+    )
+
+
+def test_members_see_their_own_drafts_and_nothing_of_another_participant(
+    cycle, tajikistan, kazakhstan, tjk_focal, tjk_viewer, kaz_focal
+):
+    tjk_action = _action(tajikistan, cycle, tjk_focal)
+    kaz_action = _action(kazakhstan, cycle, kaz_focal)
+
+    assert list(scope(Action.objects.all(), tjk_focal)) == [tjk_action]
+    assert list(scope(Action.objects.all(), tjk_viewer)) == [tjk_action]
+    assert list(scope(Action.objects.all(), kaz_focal)) == [kaz_action]
+
+
+def test_the_secretariat_sees_submitted_records_but_never_drafts(
+    cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, secretariat
+):
+    _action(tajikistan, cycle, tjk_focal, state=Submission.State.DRAFT)
+    submitted = _action(kazakhstan, cycle, kaz_focal, state=Submission.State.SUBMITTED)
+
+    assert list(scope(Action.objects.all(), secretariat)) == [submitted]
