@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from declarations.models import Declaration
+from declarations.models import Declaration, DeclarationImport
 from tests.conftest import PASSWORD
 from tests.declarations.conftest import SEED
 
@@ -48,3 +48,26 @@ def test_the_secretariat_uploads_a_declaration_and_sees_it_imported(
     expect(page.get_by_role("article")).to_have_count(16)
     page.get_by_text("Preamble (10 clauses)").click()
     expect(page.get_by_text("Taking into account", exact=True)).to_be_visible()
+
+
+def test_the_status_page_updates_itself_without_reloading(page: Page, live_server, secretariat):
+    job = DeclarationImport.objects.create(
+        filename="slow.md", source_text="x", requested_by=secretariat
+    )
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("secretariat")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + job.get_absolute_url())
+    expect(page.get_by_text("Queued")).to_be_visible()
+    navigations = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+
+    DeclarationImport.objects.filter(pk=job.pk).update(
+        state=DeclarationImport.State.FAILED,
+        progress=100,
+        errors=[{"line": 3, "message": "Expected the title of the declaration in bold."}],
+    )
+
+    expect(page.get_by_role("alert")).to_contain_text("Line 3: Expected the title", timeout=10_000)
+    assert navigations == []
