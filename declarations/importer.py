@@ -37,7 +37,8 @@ _DATE = (
 
 _DATE_LINE = re.compile(rf"^({_DATE})$")
 _SESSION_HEADING = re.compile(r"^#{1,6}\s+(.*\bsession)\s*$", re.IGNORECASE)
-_KEY_LINE = re.compile(r"^(Symbol|Session|Place|Adopted on|Agenda item)s?:?\s+(.+?)\s*$")
+_KEY_LINE = re.compile(r"^(Symbol|Session|Place|Adopted on):\s+(.+?)\s*$")
+_AGENDA_ITEM = re.compile(r"^Agenda items?\s+(.+?)\s*$")
 _HEADER_ORIGINAL = re.compile(r"^Original:\s*(.+?)\s*$")
 _ANNEX_ORIGINAL = re.compile(r"^\[Original:\s*(.+?)\]$")
 _HELD_IN = re.compile(
@@ -235,10 +236,10 @@ def _parse_header(blocks: list[_Block], declaration: ParsedDeclaration) -> str:
                     declaration.session = value
                 elif name == "Place":
                     declaration.place = value
-                elif name == "Adopted on":
-                    declaration.adopted_on = _parse_date(value, number)
                 else:
-                    declaration.agenda_item = value
+                    declaration.adopted_on = _parse_date(value, number)
+            elif agenda := _AGENDA_ITEM.match(line):
+                declaration.agenda_item = agenda.group(1)
             elif session := _SESSION_HEADING.match(line):
                 declaration.session = session.group(1)
             elif (original := _HEADER_ORIGINAL.match(line)) and not header_language:

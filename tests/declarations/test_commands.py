@@ -164,3 +164,35 @@ def test_export_markdown_reimports_to_the_same_records(loaded, tmp_path):
 def test_export_of_an_unknown_slug_fails_clearly(db):
     with pytest.raises(CommandError, match="No declaration"):
         run("export_declaration", "nowhere")
+
+
+def test_a_new_clause_and_paragraph_take_their_place_and_the_others_keep_their_identity(
+    loaded, tmp_path
+):
+    sixteen = loaded.paragraphs.get(number=16)
+    first_clause = loaded.paragraphs.get(position=1)
+    longer = tmp_path / "longer.md"
+    longer.write_text(
+        SEED.read_text()
+        .replace("*Noting* with", "*Alarmed* by new threats,\n\n*Noting* with")
+        .replace("General Assembly.\n", "General Assembly;\n\n17. *Decide* to meet again.\n"),
+        encoding="utf-8",
+    )
+
+    run("import_declaration", str(longer))
+
+    verbs = list(loaded.paragraphs.order_by("position").values_list("verb", flat=True))
+    assert verbs[:2] == ["Alarmed", "Noting"] and verbs[-2:] == ["Request", "Decide"]
+    assert loaded.paragraphs.get(number=16).pk == sixteen.pk
+    assert loaded.paragraphs.get(number=16).position == 27
+    # Preambular clauses are matched by order: the first row now holds the new first clause.
+    assert Paragraph.objects.get(pk=first_clause.pk).verb == "Alarmed"
+
+
+def test_every_model_has_a_working_admin(admin_client, loaded):
+    for name in ["declaration", "section", "theme", "reference", "paragraph", "declarationimport"]:
+        assert admin_client.get(f"/admin/declarations/{name}/").status_code == 200, name
+    paragraph = loaded.paragraphs.get(number=5)
+    change = admin_client.get(f"/admin/declarations/paragraph/{paragraph.pk}/change/")
+    assert change.status_code == 200
+    assert "Security Council resolution 1267 (1999)" in change.text
