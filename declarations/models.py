@@ -1,5 +1,6 @@
 """What a declaration says: its sections, paragraphs (the commitments), themes and references."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -154,3 +155,71 @@ class Paragraph(models.Model):
     @property
     def is_operative(self) -> bool:
         return self.kind == self.Kind.OPERATIVE
+
+    @property
+    def parts(self) -> list[str]:
+        """The plain text in its parts: the lead part, then continuations and sub-items."""
+        return self.text.split("\n\n")
+
+    @property
+    def lead_text(self) -> str:
+        """The first part of the text, after the lead verb (shown in italics beside it)."""
+        first = self.parts[0]
+        return first[len(self.verb) :].lstrip() if first.startswith(self.verb) else first
+
+    @property
+    def further_parts(self) -> list[str]:
+        return self.parts[1:]
+
+
+class DeclarationImport(models.Model):
+    """A declaration file uploaded in the browser and imported by a worker."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+
+    filename = models.CharField(_("file name"), max_length=255)
+    source_text = models.TextField(_("source text"))
+    slug = models.SlugField(_("slug"), max_length=100, blank=True)
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="declaration_imports",
+        verbose_name=_("requested by"),
+    )
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="imports",
+        verbose_name=_("declaration"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("declaration import")
+        verbose_name_plural = _("declaration imports")
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="import_progress_le_100")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("declarations:import", args=[self.pk])
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in {self.State.SUCCEEDED, self.State.FAILED}

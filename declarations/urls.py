@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "declarations"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.declaration_list, name="list"),
+    path("upload/", views.import_upload, name="upload"),
+    path("imports/<int:pk>/", views.import_status, name="import"),
+    path("imports/<int:pk>/status/", views.import_status_fragment, name="import_fragment"),
+    path("<slug:slug>/", views.declaration_detail, name="detail"),
+    path("<slug:slug>/<int:number>/", views.paragraph_detail, name="paragraph"),
+]

@@ -1,0 +1,24 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import Paragraph, Theme
+
+
+class ParagraphFilter(django_filters.FilterSet):
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"),
+        field_name="themes",
+        to_field_name="slug",
+        queryset=Theme.objects.none(),
+        empty_label=_("All themes"),
+    )
+
+    class Meta:
+        model = Paragraph
+        fields: list[str] = []
+
+    def __init__(self, *args, declaration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["theme"].queryset = Theme.objects.filter(
+            paragraphs__declaration=declaration
+        ).distinct()

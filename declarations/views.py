@@ -1,0 +1,91 @@
+from functools import wraps
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+
+from .filters import ParagraphFilter
+from .forms import DeclarationUploadForm
+from .models import Declaration, DeclarationImport, Paragraph, Theme
+from .services import declaration_import_request
+
+
+def secretariat_required(view):
+    """Managing declarations is the secretariat's: others get 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_secretariat:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def declaration_list(request: HttpRequest) -> HttpResponse:
+    declarations = Declaration.objects.annotate(
+        operative_count=Count("paragraphs", filter=Q(paragraphs__kind=Paragraph.Kind.OPERATIVE))
+    )
+    return render(request, "declarations/list.html", {"declarations": declarations})
+
+
+def _with_tags(paragraphs):
+    return paragraphs.select_related("section").prefetch_related(
+        Prefetch("themes", queryset=Theme.objects.order_by("kind", "name")), "references"
+    )
+
+
+def declaration_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    declaration = get_object_or_404(Declaration, slug=slug)
+    paragraphs = declaration.paragraphs.order_by("position")
+    filterset = ParagraphFilter(
+        request.GET, queryset=_with_tags(paragraphs.operative()), declaration=declaration
+    )
+    context = {
+        "declaration": declaration,
+        "preamble": paragraphs.filter(kind=Paragraph.Kind.PREAMBULAR),
+        "filter": filterset,
+        "operative": filterset.qs,
+    }
+    return render(request, "declarations/detail.html", context)
+
+
+def paragraph_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    paragraph = get_object_or_404(
+        _with_tags(Paragraph.objects.operative().select_related("declaration")),
+        declaration__slug=slug,
+        number=number,
+    )
+    return render(request, "declarations/paragraph.html", {"paragraph": paragraph})
+
+
+@secretariat_required
+def import_upload(request: HttpRequest) -> HttpResponse:
+    form = DeclarationUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job = declaration_import_request(
+            text=form.cleaned_data["text"],
+            filename=form.cleaned_data["file"].name,
+            slug=form.cleaned_data["slug"],
+            requested_by=request.user,
+        )
+        return redirect(job)
+    return render(request, "declarations/upload.html", {"form": form})
+
+
+def _job(pk: int) -> DeclarationImport:
+    return get_object_or_404(DeclarationImport.objects.select_related("declaration"), pk=pk)
+
+
+@never_cache
+@secretariat_required
+def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "declarations/import.html", {"job": _job(pk)})
+
+
+@never_cache
+@secretariat_required
+def import_status_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "declarations/_import_status.html", {"job": _job(pk)})
