@@ -96,7 +96,11 @@ def action_create(request: HttpRequest) -> HttpResponse:
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     action = get_for_user(
-        Action.objects.select_related("participant", "declaration", "submission__cycle"), user, pk
+        Action.objects.select_related(
+            "participant", "declaration", "submission__cycle", "submission__participant"
+        ),
+        user,
+        pk,
     )
     records = action.history.select_related("history_user").order_by("-history_date", "-history_id")
     may_file_on = permissions.may_file_on(user, action)
