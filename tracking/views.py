@@ -290,6 +290,7 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
     paragraphs = list(
         Paragraph.objects.operative()
         .filter(declaration_id=submission.cycle.declaration_id)
+        .select_related("declaration")
         .order_by("position")
     )
     ratings = {a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)}

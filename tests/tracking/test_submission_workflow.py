@@ -127,3 +127,31 @@ def test_the_submission_page_counts_what_it_contains(client, tjk_action, tjk_foc
     assert "1 progress update" in page
     assert "0 evidence items" in page
     assert "0 of 16 paragraphs rated" in page
+
+
+def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
+    client, tjk_action, tjk_focal, django_assert_num_queries
+):
+    from tracking.models import Action
+
+    client.force_login(tjk_focal)
+    url = tjk_action.submission.get_absolute_url()
+
+    # session, user; participant, cycle with declaration, the participant's declaration check,
+    # submission with submitter and reviewer, memberships; operative paragraphs with their
+    # declaration; assessments; counts of actions, updates and evidence; filing memberships;
+    # the actions listed.
+    with django_assert_num_queries(14):
+        client.get(url)
+    for number in range(49):
+        Action.objects.create(
+            participant=tjk_action.participant,
+            declaration=tjk_action.declaration,
+            submission=tjk_action.submission,
+            title=f"Action {number}",
+            lead_institution="Ministry",
+            created_by=tjk_focal,
+        )
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert "50 actions" in response.content.decode()
