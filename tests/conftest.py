@@ -206,3 +206,49 @@ def celery_worker_process(transactional_db):
     worker.start()
     yield worker
     worker.stop()
+
+
+# --- Records: actions, updates, evidence, assessments, submissions --------------------------
+
+
+def make_pdf(text: str = "Evidence") -> bytes:
+    """A tiny real PDF."""
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer)
+    pdf.drawString(72, 720, text)
+    pdf.save()
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def private_media(settings, tmp_path) -> Path:
+    """MEDIA_ROOT in a fresh folder, so that tests can list exactly what was stored."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+    settings.MEDIA_ROOT.mkdir()
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def tjk_action(cycle, tajikistan, tjk_focal):
+    """A draft action of Tajikistan on operative paragraph 6, filed by its focal point."""
+    from tracking import services
+
+    return services.action_create(
+        participant=tajikistan,
+        declaration=cycle.declaration,
+        paragraphs=[cycle.declaration.paragraphs.get(number=6)],
+        user=tjk_focal,
+        values={
+            "title": "National strategy on countering terrorism financing",
+            "lead_institution": "Ministry of Finance",
+            "status": "in_progress",
+            "progress": 10,
+        },
+    )
+
+
+# --- End of records ---------------------------------------------------------------------------

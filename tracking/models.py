@@ -153,6 +153,9 @@ class Submission(models.Model):
     def __str__(self) -> str:
         return f"{self.participant} · {self.cycle}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("tracking:submission", args=[self.participant.code, self.cycle_id])
+
     @property
     def is_draft(self) -> bool:
         return self.state == self.State.DRAFT
@@ -245,6 +248,12 @@ class ProgressUpdate(models.Model):
         return f"{self.action} · {self.date}"
 
 
+class EvidenceQuerySet(models.QuerySet):
+    def supporting(self, participant: Participant, paragraph: Paragraph) -> "EvidenceQuerySet":
+        """Evidence on the participant's actions that are linked to the paragraph."""
+        return self.filter(action__participant=participant, action__paragraphs=paragraph)
+
+
 class Evidence(models.Model):
     """A document or a link that shows an action or an update happened."""
 
@@ -270,6 +279,8 @@ class Evidence(models.Model):
 
     history = HistoricalRecords()
 
+    objects = EvidenceQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name_plural = _("evidence")
@@ -290,6 +301,9 @@ class Evidence(models.Model):
     @property
     def is_link(self) -> bool:
         return bool(self.url)
+
+    def get_download_url(self) -> str:
+        return reverse("tracking:evidence_download", args=[self.pk])
 
 
 class Assessment(models.Model):

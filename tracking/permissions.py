@@ -68,3 +68,88 @@ def get_for_user(queryset: QuerySet, user: User, pk: int, *, write: bool = False
     ):
         raise PermissionDenied
     return record
+
+
+# --- Records: submissions, filing and assessments -------------------------------------------
+
+
+def submission_filter(user: User) -> Q:
+    """A filter on Submission itself: the user's participants, and for the secretariat every
+    submitted or approved submission."""
+    condition = Q(pk__in=[])
+    if not user.is_authenticated:
+        return condition
+    own = participant_ids(user)
+    if own:
+        condition |= Q(participant_id__in=own)
+    if user.is_secretariat:
+        condition |= Q(state__in=Submission.VISIBLE_TO_SECRETARIAT)
+    return condition
+
+
+def get_submission_for_user(
+    user: User, participant_code: str, cycle_pk: int, *, write: bool = False
+) -> Submission:
+    """The submission of a participant for a cycle, unsaved (a fresh draft) when nothing was
+    filed yet. 404 if the user may not see it; with write, 403 unless the user may file for the
+    participant and the submission is still a draft."""
+    from .models import Participant, ReportingCycle
+
+    participant = Participant.objects.filter(code=participant_code).first()
+    cycle = ReportingCycle.objects.select_related("declaration").filter(pk=cycle_pk).first()
+    if (
+        participant is None
+        or cycle is None
+        or not participant.declarations.filter(pk=cycle.declaration_id).exists()
+    ):
+        raise Http404
+    submission = (
+        Submission.objects.filter(participant=participant, cycle=cycle)
+        .select_related("submitted_by", "reviewed_by")
+        .first()
+    ) or Submission(participant=participant, cycle=cycle, version=0)
+    # Objects already loaded: keep them, not a lazy query per attribute access.
+    submission.participant, submission.cycle = participant, cycle
+    member = participant.pk in participant_ids(user)
+    secretariat_may_see = (
+        user.is_secretariat and submission.state in Submission.VISIBLE_TO_SECRETARIAT
+    )
+    if not (member or secretariat_may_see):
+        raise Http404
+    if write and not (submission.is_draft and may_file_for(user, participant.pk)):
+        raise PermissionDenied
+    return submission
+
+
+def may_file_on(user: User, action: Model) -> bool:
+    """Whether the user may file updates and evidence on the action.
+
+    They go into the participant's submission for the open cycle, which may be later than the
+    action's own: what must not be submitted or approved is that open-cycle submission.
+    """
+    if not may_file_for(user, action.participant_id):
+        return False
+    return not (
+        Submission.objects.filter(
+            participant_id=action.participant_id,
+            cycle__declaration_id=action.declaration_id,
+            cycle__is_open=True,
+        )
+        .exclude(state=Submission.State.DRAFT)
+        .exists()
+    )
+
+
+def may_edit(user: User, record: Model) -> bool:
+    """Whether the user may change a record that hangs off a submission (loaded with it)."""
+    return record.submission.is_draft and may_file_for(user, record.submission.participant_id)
+
+
+def get_action_to_file_on(user: User, pk: int) -> Model:
+    """An action the user may file updates and evidence on: 404 if unseen, 403 if read-only."""
+    from .models import Action
+
+    action = get_for_user(Action.objects.select_related("participant", "declaration"), user, pk)
+    if not may_file_on(user, action):
+        raise PermissionDenied
+    return action

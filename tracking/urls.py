@@ -6,4 +6,28 @@ app_name = "tracking"
 
 urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action"),
+    # --- Records: actions, progress updates, evidence, assessments, submissions ---
+    path("actions/new/", views.action_create, name="action_create"),
+    path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
+    path("actions/<int:pk>/updates/new/", views.update_create, name="update_create"),
+    path("actions/<int:pk>/evidence/new/", views.evidence_create, name="evidence_create"),
+    path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
+    path("submissions/<str:code>/<int:cycle_pk>/", views.submission_detail, name="submission"),
+    path(
+        "submissions/<str:code>/<int:cycle_pk>/submit/",
+        views.submission_submit,
+        name="submission_submit",
+    ),
+    path(
+        "submissions/<str:code>/<int:cycle_pk>/review/",
+        views.submission_review,
+        name="submission_review",
+    ),
+    path(
+        "submissions/<str:code>/<int:cycle_pk>/paragraphs/<int:number>/assessment/",
+        views.assessment_edit,
+        name="assessment_edit",
+    ),
+    # --- End of records ---
 ]

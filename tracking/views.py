@@ -1,25 +1,35 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.celery import app as celery_app
+from declarations.models import Paragraph
 
-from .models import Action
+from . import permissions, services
+from .forms import (
+    ActionCreateForm,
+    ActionEditForm,
+    AssessmentForm,
+    EvidenceForm,
+    ProgressUpdateForm,
+    ReviewForm,
+    SubmitForm,
+)
+from .models import Action, Assessment, Evidence, Participant, Submission
 from .permissions import get_for_user
+from .services import FilingRefused
+from .versioning import EditConflict, history_entries
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "tracking/home.html")
-
-
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = get_for_user(
-        Action.objects.select_related("participant", "declaration"), request.user, pk
-    )
-    return render(request, "tracking/action_detail.html", {"action": action})
 
 
 def _database_answers() -> bool:
@@ -50,3 +60,314 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
+
+
+# --- Records: actions, progress updates, evidence, assessments, submissions -----------------
+
+
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest) -> HttpResponse:
+    ids = permissions.participant_ids(request.user, permissions.FILING_ROLES)
+    if not ids:
+        raise PermissionDenied
+    participants = Participant.objects.filter(pk__in=ids)
+    initial = {"participant": ids[0]} if len(ids) == 1 else {}
+    if request.GET.get("paragraph", "").isdigit():
+        initial["paragraphs"] = [int(request.GET["paragraph"])]
+    form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        paragraphs = list(form.cleaned_data["paragraphs"])
+        try:
+            action = services.action_create(
+                participant=form.cleaned_data["participant"],
+                declaration=paragraphs[0].declaration,
+                paragraphs=paragraphs,
+                user=request.user,
+                values=form.values(),
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The action was saved."))
+            return redirect(action)
+    return render(request, "tracking/action_form.html", {"form": form})
+
+
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    action = get_for_user(
+        Action.objects.select_related(
+            "participant", "declaration", "submission__cycle", "submission__participant"
+        ),
+        user,
+        pk,
+    )
+    records = action.history.select_related("history_user").order_by("-history_date", "-history_id")
+    may_file_on = permissions.may_file_on(user, action)
+    context = {
+        "action": action,
+        "paragraphs": action.paragraphs.select_related("declaration"),
+        "updates": permissions.scope(action.updates.select_related("created_by"), user),
+        "evidence": permissions.scope(action.evidence.select_related("update", "submission"), user),
+        "may_file_on": may_file_on,
+        "history": history_entries(list(records)),
+        "may_edit": permissions.may_edit(user, action),
+        "update_form": ProgressUpdateForm(
+            initial={"date": timezone.localdate(), "status": action.status},
+            auto_id="update_%s",
+        )
+        if may_file_on
+        else None,
+        "evidence_form": EvidenceForm(action=action, auto_id="evidence_%s")
+        if may_file_on
+        else None,
+    }
+    return render(request, "tracking/action_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_for_user(
+        Action.objects.select_related("participant", "declaration"), request.user, pk, write=True
+    )
+    form = ActionEditForm(
+        request.POST or None, instance=action, initial={"version": action.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_edit(
+                action=action,
+                version=form.cleaned_data["version"],
+                values=form.values(),
+                paragraphs=list(form.cleaned_data["paragraphs"]),
+                user=request.user,
+            )
+        except EditConflict as conflict:
+            form = _refused_edit(ActionEditForm, request, conflict, instance=action)
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The action was saved."))
+            return redirect(action)
+    return render(request, "tracking/action_form.html", {"form": form, "action": action})
+
+
+def _refused_edit(form_class, request: HttpRequest, conflict: EditConflict, **kwargs):
+    """The user's entries again, now based on the current version, with what others changed."""
+    data = request.POST.copy()
+    data["version"] = conflict.current.version
+    form = form_class(data, **kwargs)
+    form.is_valid()
+    form.add_error(None, conflict.message)
+    return form
+
+
+@require_http_methods(["GET", "POST"])
+def update_create(request: HttpRequest, pk: int) -> HttpResponse:
+    action = permissions.get_action_to_file_on(request.user, pk)
+    form = ProgressUpdateForm(
+        request.POST or None,
+        initial={
+            "date": timezone.localdate(),
+            "status": action.status,
+            "progress": action.progress,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_update_file(action=action, user=request.user, **form.cleaned_data)
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The update was filed."))
+            return redirect(action)
+    return render(request, "tracking/update_form.html", {"form": form, "action": action})
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+    action = permissions.get_action_to_file_on(request.user, pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_add(
+                action=action,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                date=form.cleaned_data["date"],
+                update=form.cleaned_data["update"],
+                upload=form.cleaned_data["upload"],
+                extension=form.extension,
+                content_type=form.content_type,
+                url=form.cleaned_data["url"],
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The evidence was added."))
+            return redirect(action)
+    return render(request, "tracking/evidence_form.html", {"form": form, "action": action})
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_for_user(Evidence.objects.all(), request.user, pk)
+    if not evidence.file:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name or f"evidence-{evidence.pk}",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_for_user(Evidence.objects.select_related("action"), request.user, pk, write=True)
+    back = evidence.action or evidence.update.action
+    if request.method == "POST":
+        try:
+            services.evidence_delete(evidence=evidence, user=request.user)
+        except FilingRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("The evidence was deleted."))
+        return redirect(back)
+    return render(
+        request, "tracking/evidence_confirm_delete.html", {"evidence": evidence, "action": back}
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request: HttpRequest, code: str, cycle_pk: int, number: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk, write=True)
+    paragraph = get_object_or_404(
+        Paragraph.objects.operative().select_related("declaration"),
+        declaration_id=submission.cycle.declaration_id,
+        number=number,
+    )
+    assessment = Assessment.objects.filter(submission_id=submission.pk, paragraph=paragraph).first()
+    form = AssessmentForm(
+        request.POST or None,
+        instance=assessment,
+        initial={"version": assessment.version if assessment else 0},
+        participant=submission.participant,
+        paragraph=paragraph,
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {k: form.cleaned_data[k] for k in ("rating", "justification", "version")}
+        try:
+            services.assessment_save(
+                participant=submission.participant,
+                cycle=submission.cycle,
+                paragraph=paragraph,
+                user=request.user,
+                **values,
+            )
+        except EditConflict as conflict:
+            form = _refused_edit(
+                AssessmentForm,
+                request,
+                conflict,
+                instance=assessment,
+                participant=submission.participant,
+                paragraph=paragraph,
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The rating was saved."))
+            return redirect(submission)
+    context = {"form": form, "submission": submission, "paragraph": paragraph}
+    return render(request, "tracking/assessment_form.html", context)
+
+
+def _submission_page(request: HttpRequest, submission: Submission, review_form=None):
+    user, participant = request.user, submission.participant
+    paragraphs = list(
+        Paragraph.objects.operative()
+        .filter(declaration_id=submission.cycle.declaration_id)
+        .select_related("declaration")
+        .order_by("position")
+    )
+    ratings = {a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)}
+    rows = [(paragraph, ratings.get(paragraph.pk)) for paragraph in paragraphs]
+    counts = {
+        "actions": Action.objects.filter(submission_id=submission.pk).count(),
+        "updates": submission.updates.count() if submission.pk else 0,
+        "evidence": submission.evidence.count() if submission.pk else 0,
+        "assessments": len(ratings),
+    }
+    may_file = submission.is_draft and permissions.may_file_for(user, participant.pk)
+    may_review = submission.state == Submission.State.SUBMITTED and (
+        permissions.may_approve_for(user, participant.pk)
+    )
+    context = {
+        "submission": submission,
+        "actions": Action.objects.filter(submission_id=submission.pk).order_by("title"),
+        "rows": rows,
+        "unrated": [paragraph for paragraph, assessment in rows if assessment is None],
+        "counts": counts,
+        "may_file": may_file,
+        "may_submit": may_file and submission.pk is not None,
+        "review_form": review_form or (ReviewForm(initial={"version": submission.version})),
+        "may_review": may_review,
+    }
+    return render(request, "tracking/submission_detail.html", context)
+
+
+def submission_detail(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk)
+    return _submission_page(request, submission)
+
+
+@require_POST
+def submission_submit(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk, write=True)
+    form = SubmitForm(request.POST)
+    if submission.pk is None or not form.is_valid():
+        messages.error(request, _("There is nothing to submit yet."))
+        return redirect(submission)
+    try:
+        services.submission_submit(
+            submission=submission, version=form.cleaned_data["version"], user=request.user
+        )
+    except (EditConflict, FilingRefused) as refused:
+        messages.error(request, _("Not submitted: %(reason)s") % {"reason": refused})
+    else:
+        messages.success(request, _("The submission was sent to the coordinator."))
+    return redirect(submission)
+
+
+@require_POST
+def submission_review(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk)
+    if not permissions.may_approve_for(request.user, submission.participant_id):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _submission_page(request, submission, review_form=form)
+    review = (
+        services.submission_approve
+        if form.cleaned_data["decision"] == "approve"
+        else services.submission_return
+    )
+    try:
+        reviewed = review(
+            submission=submission,
+            version=form.cleaned_data["version"],
+            user=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    except (EditConflict, FilingRefused) as refused:
+        messages.error(request, str(refused))
+    else:
+        state = reviewed.get_state_display().lower()
+        messages.success(request, _("The submission is now %(state)s.") % {"state": state})
+    return redirect(submission)
+
+
+# --- End of records ---------------------------------------------------------------------------

@@ -1,0 +1,55 @@
+"""The action page tells who changed which field, from what to what."""
+
+from django.urls import reverse
+
+from tracking.models import ProgressUpdate
+
+
+def test_after_an_edit_the_action_page_shows_who_changed_what(client, tjk_action, tjk_coordinator):
+    client.force_login(tjk_coordinator)
+    url = reverse("tracking:action_edit", args=[tjk_action.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    client.post(
+        url, data | {"lead_institution": "Financial Monitoring Department", "status": "delayed"}
+    )
+
+    page = client.get(tjk_action.get_absolute_url()).content.decode()
+
+    history = page[page.index('id="history-heading"') :]
+    assert "Kamila Coordinator" in history
+    assert "Lead institution: Ministry of Finance → Financial Monitoring Department" in history
+    assert "Status: In progress → Delayed" in history
+    assert "Title:" not in history
+
+
+def test_the_action_page_costs_the_same_queries_with_1_or_50_updates(
+    client, tjk_action, tjk_focal, django_assert_num_queries
+):
+    client.force_login(tjk_focal)
+
+    def add_updates(count):
+        for day in range(count):
+            ProgressUpdate.objects.create(
+                action=tjk_action,
+                submission=tjk_action.submission,
+                date=f"2026-01-{day % 28 + 1:02d}",
+                narrative="Step",
+                status="in_progress",
+                progress=day,
+                created_by=tjk_focal,
+            )
+            tjk_action.version += 1
+            tjk_action.save()
+
+    # session, user, memberships; the action with participant, declaration, submission and
+    # its cycle and participant; filing memberships; the open-cycle submission check; history
+    # records with their users; paragraphs; updates with authors; evidence; the update
+    # choices of the evidence form.
+    add_updates(1)
+    with django_assert_num_queries(11):
+        client.get(tjk_action.get_absolute_url())
+    add_updates(49)
+    with django_assert_num_queries(11):
+        response = client.get(tjk_action.get_absolute_url())
+    assert response.content.decode().count("Filed by Farrukh Focal") == 50

@@ -1,0 +1,157 @@
+"""A cycle's submission: draft → submitted → returned with a comment → submitted → approved."""
+
+from django.test import Client
+from django.urls import reverse
+
+from tracking.models import Submission
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _post(client, name, submission, **data):
+    url = reverse(f"tracking:{name}", args=[submission.participant.code, submission.cycle_id])
+    submission.refresh_from_db()
+    return client.post(url, {"version": submission.version} | data)
+
+
+def test_a_submission_goes_through_review_and_is_approved(
+    tjk_action, tjk_focal, tjk_coordinator, secretariat
+):
+    submission = tjk_action.submission
+    focal, coordinator = _client(tjk_focal), _client(tjk_coordinator)
+
+    _post(focal, "submission_submit", submission)
+    submission.refresh_from_db()
+    assert (submission.state, submission.submitted_by) == ("submitted", tjk_focal)
+
+    _post(
+        coordinator, "submission_review", submission, decision="return", comment="Add the decree."
+    )
+    submission.refresh_from_db()
+    assert submission.state == "draft"
+    page = focal.get(submission.get_absolute_url()).content.decode()
+    assert "Add the decree." in page
+
+    _post(focal, "submission_submit", submission)
+    _post(coordinator, "submission_review", submission, decision="approve", comment="Thank you.")
+    submission.refresh_from_db()
+    assert (submission.state, submission.reviewed_by, submission.version) == (
+        "approved",
+        tjk_coordinator,
+        5,
+    )
+    assert [record.state for record in submission.history.order_by("history_id")] == [
+        "draft",
+        "submitted",
+        "draft",
+        "submitted",
+        "approved",
+    ]
+    assert "Approved" in _client(secretariat).get(submission.get_absolute_url()).content.decode()
+
+
+def test_a_focal_point_cannot_edit_once_submitted(tjk_action, tjk_focal):
+    focal = _client(tjk_focal)
+    _post(focal, "submission_submit", tjk_action.submission)
+
+    assert focal.get(reverse("tracking:action_edit", args=[tjk_action.pk])).status_code == 403
+    page = focal.get(tjk_action.get_absolute_url()).content.decode()
+    assert "Edit action" not in page
+    assert "File update" not in page
+
+
+def test_returning_needs_a_comment(tjk_action, tjk_focal, tjk_coordinator):
+    submission = tjk_action.submission
+    _post(_client(tjk_focal), "submission_submit", submission)
+
+    response = _post(_client(tjk_coordinator), "submission_review", submission, decision="return")
+
+    assert "Say what needs to change before returning it." in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
+
+
+def test_a_focal_point_cannot_approve(tjk_action, tjk_focal):
+    submission = tjk_action.submission
+    focal = _client(tjk_focal)
+    _post(focal, "submission_submit", submission)
+
+    response = _post(focal, "submission_review", submission, decision="approve")
+
+    assert response.status_code == 403
+    assert Submission.objects.get().state == "submitted"
+
+
+def test_a_coordinator_of_another_participant_cannot_approve(tjk_action, tjk_focal, kazakhstan):
+    from tests.conftest import _member
+
+    kaz_coordinator = _member("kaz-coordinator", kazakhstan, "coordinator", "Aliya Coordinator")
+    submission = tjk_action.submission
+    _post(_client(tjk_focal), "submission_submit", submission)
+
+    response = _post(_client(kaz_coordinator), "submission_review", submission, decision="approve")
+
+    assert response.status_code == 404
+    assert Submission.objects.get().state == "submitted"
+
+
+def test_a_stale_submit_is_refused(tjk_action, tjk_focal, tjk_coordinator):
+    submission = tjk_action.submission
+    focal = _client(tjk_focal)
+    url = reverse("tracking:submission_submit", args=["TJK", submission.cycle_id])
+    focal.post(url, {"version": 1})
+    _post(
+        _client(tjk_coordinator), "submission_review", submission, decision="return", comment="No."
+    )
+
+    response = focal.post(url, {"version": 1}, follow=True)
+
+    assert "Not submitted" in response.content.decode()
+    assert Submission.objects.get().state == "draft"
+
+
+def test_the_submission_page_counts_what_it_contains(client, tjk_action, tjk_focal):
+    client.force_login(tjk_focal)
+    client.post(
+        reverse("tracking:update_create", args=[tjk_action.pk]),
+        {"date": "2026-03-01", "narrative": "Done.", "status": "completed", "progress": 100},
+    )
+
+    page = client.get(tjk_action.submission.get_absolute_url()).content.decode()
+
+    assert "1 action" in page
+    assert "1 progress update" in page
+    assert "0 evidence items" in page
+    assert "0 of 16 paragraphs rated" in page
+
+
+def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
+    client, tjk_action, tjk_focal, django_assert_num_queries
+):
+    from tracking.models import Action
+
+    client.force_login(tjk_focal)
+    url = tjk_action.submission.get_absolute_url()
+
+    # session, user; participant, cycle with declaration, the participant's declaration check,
+    # submission with submitter and reviewer, memberships; operative paragraphs with their
+    # declaration; assessments; counts of actions, updates and evidence; filing memberships;
+    # the actions listed.
+    with django_assert_num_queries(14):
+        client.get(url)
+    for number in range(49):
+        Action.objects.create(
+            participant=tjk_action.participant,
+            declaration=tjk_action.declaration,
+            submission=tjk_action.submission,
+            title=f"Action {number}",
+            lead_institution="Ministry",
+            created_by=tjk_focal,
+        )
+    with django_assert_num_queries(14):
+        response = client.get(url)
+    assert "50 actions" in response.content.decode()

@@ -1,0 +1,237 @@
+# --- Records: actions, progress updates, evidence, assessments, submissions -----------------
+
+from urllib.parse import urlsplit
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from declarations.models import Paragraph
+
+from .models import Action, Assessment, Evidence, Participant, ProgressUpdate
+from .uploads import ALLOWED_LABEL, check_upload
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class VersionedForm(forms.Form):
+    """Carries the version of the record the form was loaded with."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+
+class ParagraphChoiceField(forms.ModelMultipleChoiceField):
+    widget = forms.CheckboxSelectMultiple
+
+    def label_from_instance(self, paragraph: Paragraph) -> str:
+        text = paragraph.text if len(paragraph.text) <= 90 else paragraph.text[:90] + "…"
+        return f"OP{paragraph.number} ({paragraph.declaration.short_title}): {text}"
+
+
+def operative_paragraphs():
+    return (
+        Paragraph.objects.operative()
+        .select_related("declaration")
+        .order_by("declaration__short_title", "position")
+    )
+
+
+class ActionFieldsForm(forms.ModelForm):
+    paragraphs = ParagraphChoiceField(
+        label=_("Operative paragraphs"),
+        queryset=Paragraph.objects.none(),
+        help_text=_("The commitments this action implements: at least one."),
+    )
+
+    class Meta:
+        model = Action
+        fields = [
+            "paragraphs",
+            "title",
+            "description",
+            "lead_institution",
+            "partners",
+            "start_date",
+            "end_date",
+            "status",
+            "progress",
+        ]
+        widgets = {
+            "start_date": DATE_INPUT,
+            "end_date": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "partners": forms.Textarea(attrs={"rows": 2}),
+            "progress": forms.NumberInput(attrs={"min": 0, "max": 100}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("start_date"), cleaned.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date must not be before the start date."))
+        paragraphs = cleaned.get("paragraphs")
+        if paragraphs and len({p.declaration_id for p in paragraphs}) > 1:
+            self.add_error(
+                "paragraphs", _("Choose paragraphs of one declaration only for one action.")
+            )
+        return cleaned
+
+    def values(self) -> dict:
+        """The action's own fields, for the services."""
+        return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "paragraphs"}
+
+
+class ActionCreateForm(ActionFieldsForm):
+    participant = forms.ModelChoiceField(
+        label=_("Participant"), queryset=Participant.objects.none(), empty_label=None
+    )
+
+    field_order = ["participant", "paragraphs"]
+
+    def __init__(self, *args, participants, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["participant"].queryset = participants
+        self.fields["paragraphs"].queryset = (
+            operative_paragraphs().filter(declaration__participants__in=participants).distinct()
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        participant, paragraphs = cleaned.get("participant"), cleaned.get("paragraphs")
+        if participant and paragraphs:
+            allowed = set(participant.declarations.values_list("pk", flat=True))
+            if any(p.declaration_id not in allowed for p in paragraphs):
+                self.add_error(
+                    "paragraphs",
+                    _("%(participant)s does not report on the declaration of these paragraphs.")
+                    % {"participant": participant},
+                )
+        return cleaned
+
+
+class ActionEditForm(VersionedForm, ActionFieldsForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["paragraphs"].queryset = operative_paragraphs().filter(
+            declaration_id=self.instance.declaration_id
+        )
+
+
+class ProgressUpdateForm(forms.ModelForm):
+    class Meta:
+        model = ProgressUpdate
+        fields = ["date", "narrative", "status", "progress"]
+        widgets = {
+            "date": DATE_INPUT,
+            "narrative": forms.Textarea(attrs={"rows": 4}),
+            "progress": forms.NumberInput(attrs={"min": 0, "max": 100}),
+        }
+
+
+class EvidenceForm(forms.ModelForm):
+    upload = forms.FileField(
+        label=_("File"),
+        required=False,
+        help_text=_("%(types)s. Give either a file or a link.") % {"types": ALLOWED_LABEL},
+    )
+    url = forms.URLField(
+        label=_("Link"),
+        required=False,
+        max_length=1000,
+        assume_scheme="https",
+        help_text=_("An http or https address. Give either a file or a link."),
+    )
+    update = forms.ModelChoiceField(
+        label=_("Progress update (optional)"),
+        required=False,
+        queryset=ProgressUpdate.objects.none(),
+        empty_label=_("None: the action itself"),
+    )
+
+    class Meta:
+        model = Evidence
+        fields = ["title", "date"]
+        widgets = {"date": DATE_INPUT}
+
+    def __init__(self, *args, action: Action, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["update"].queryset = action.updates.filter(submission__state="draft")
+        self.extension = self.content_type = ""
+
+    def clean_upload(self):
+        upload = self.cleaned_data.get("upload")
+        if upload:
+            self.extension, self.content_type = check_upload(upload)
+        return upload
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url", "")
+        if url and urlsplit(url).scheme.lower() not in {"http", "https"}:
+            raise forms.ValidationError(_("Only http and https links are accepted."))
+        return url
+
+    def clean(self):
+        cleaned = super().clean()
+        has_file = bool(cleaned.get("upload")) or "upload" in self.errors
+        has_url = bool(cleaned.get("url")) or "url" in self.errors
+        if has_file and has_url:
+            raise forms.ValidationError(_("Give either a file or a link, not both."))
+        if not has_file and not has_url:
+            raise forms.ValidationError(_("Give a file or a link."))
+        return cleaned
+
+
+class AssessmentForm(VersionedForm, forms.ModelForm):
+    class Meta:
+        model = Assessment
+        fields = ["rating", "justification"]
+        widgets = {"justification": forms.Textarea(attrs={"rows": 5})}
+
+    def __init__(self, *args, participant: Participant, paragraph: Paragraph, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.participant, self.paragraph = participant, paragraph
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("rating") == Assessment.Rating.FULLY:
+            if not cleaned.get("justification", "").strip():
+                self.add_error("justification", _("Say why the paragraph is fully implemented."))
+            if not Evidence.objects.supporting(self.participant, self.paragraph).exists():
+                self.add_error(
+                    "rating",
+                    _(
+                        "“Fully implemented” needs at least one evidence item on an action "
+                        "of %(participant)s linked to this paragraph."
+                    )
+                    % {"participant": self.participant},
+                )
+        return cleaned
+
+    def _post_clean(self):
+        # The submission is set by the service; the model's constraints are checked there.
+        pass
+
+
+class SubmitForm(VersionedForm):
+    pass
+
+
+class ReviewForm(VersionedForm):
+    comment = forms.CharField(
+        label=_("Comment for the focal point"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when returning the submission to draft."),
+    )
+    decision = forms.ChoiceField(
+        choices=[("approve", _("Approve")), ("return", _("Return to draft"))],
+        widget=forms.HiddenInput,
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
+            self.add_error("comment", _("Say what needs to change before returning it."))
+        return cleaned
+
+
+# --- End of records ---------------------------------------------------------------------------

@@ -1,0 +1,22 @@
+from django import template
+
+from declarations.models import Paragraph
+
+from .. import permissions
+from ..models import Action, Participant
+
+register = template.Library()
+
+
+@register.inclusion_tag("tracking/_paragraph_actions.html", takes_context=True)
+def paragraph_actions(context: template.Context, paragraph: Paragraph) -> dict:
+    """The actions on a paragraph that the user may see, and a link to add one if they may file."""
+    user = context["request"].user
+    actions = permissions.scope(
+        Action.objects.filter(paragraphs=paragraph).select_related("participant"), user
+    ).order_by("participant__name", "title")
+    may_file = Participant.objects.filter(
+        pk__in=permissions.participant_ids(user, permissions.FILING_ROLES),
+        declarations=paragraph.declaration_id,
+    ).exists()
+    return {"paragraph": paragraph, "actions": actions, "may_file": may_file}
