@@ -20,6 +20,7 @@ bootstrap-dev: $(BIN)/uv
 run: export DEBUG ?= true
 run: bootstrap
 	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_participants
 	$(BIN)/python manage.py seed_demo
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 
