@@ -8,6 +8,10 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from declarations.models import Paragraph
 
@@ -137,7 +141,7 @@ def secretariat_headlines(user: User) -> dict[str, object]:
 class Matrix:
     cycle: ReportingCycle
     paragraphs: list[Paragraph]
-    rows: list[tuple[Participant, list[tuple[str, str, int]]]]
+    rows: list[tuple[Participant, list[SafeString]]]
     per_paragraph: list[tuple[str, dict[str, int]]]
 
     @property
@@ -165,26 +169,28 @@ def matrix(user: User, cycle: ReportingCycle) -> Matrix:
         .annotate(n=Count("action_id"))
         .order_by()
     }
-    labels = dict(Assessment.Rating.choices)
     rows = [
-        (
-            participant,
-            [
-                (
-                    ratings.get((participant.pk, p.pk), ""),
-                    labels.get(ratings.get((participant.pk, p.pk), ""), ""),
-                    counts.get((participant.pk, p.pk), 0),
-                )
-                for p in paragraphs
-            ],
-        )
+        (participant, [_cell(ratings, counts, participant.pk, p.pk) for p in paragraphs])
         for participant in participants
     ]
     by_paragraph = defaultdict(Counter)
-    for (_, paragraph_id), rating in ratings.items():
+    for (_participant, paragraph_id), rating in ratings.items():
         by_paragraph[paragraph_id][rating] += 1
     per_paragraph = [(f"OP{p.number}", dict(by_paragraph[p.pk])) for p in paragraphs]
     return Matrix(cycle=cycle, paragraphs=paragraphs, rows=rows, per_paragraph=per_paragraph)
+
+
+def _cell(ratings: dict, counts: dict, participant: int, paragraph: int) -> SafeString:
+    """A matrix cell, built here rather than in the template: there are thousands of them."""
+    rating = ratings.get((participant, paragraph))
+    count = counts.get((participant, paragraph), 0)
+    actions = ngettext("%(count)s action", "%(count)s actions", count) % {"count": count}
+    if rating:
+        label = Assessment.Rating(rating).label
+        return format_html(
+            '<span class="rating rating--{}">{}</span><br>{}', rating, label, actions
+        )
+    return format_html('<span class="rating rating--none">{}</span><br>{}', _("Not rated"), actions)
 
 
 def completeness(cycle: ReportingCycle) -> QuerySet:

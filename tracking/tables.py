@@ -13,6 +13,7 @@ class ActionTable(tables.Table):
     caption = _("Actions")
     title = tables.Column(verbose_name=_("Title"), linkify=True)
     participant = tables.Column(verbose_name=_("Participant"), order_by=("participant__name",))
+    declaration = tables.Column(verbose_name=_("Declaration"), orderable=False)
     paragraphs = tables.Column(
         verbose_name=_("Operative paragraphs"), empty_values=(), orderable=False
     )
@@ -28,6 +29,7 @@ class ActionTable(tables.Table):
         fields = (
             "title",
             "participant",
+            "declaration",
             "paragraphs",
             "lead_institution",
             "status",

@@ -96,7 +96,9 @@ EXPORT_HEADER = [
 
 def _actions(request: HttpRequest) -> ActionFilter:
     """The actions the user may see, filtered by the query string."""
-    queryset = scope(Action.objects.all(), request.user).select_related("participant")
+    queryset = scope(Action.objects.all(), request.user).select_related(
+        "participant", "declaration"
+    )
     queryset = queryset.prefetch_related(
         Prefetch("paragraphs", queryset=Paragraph.objects.only("pk", "number"))
     )
@@ -145,7 +147,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 def action_list(request: HttpRequest) -> HttpResponse:
     filterset = _actions(request)
-    table = ActionTable(filterset.qs)
+    # Newest first by default: the primary key's index serves it, even on 100,000 rows.
+    table = ActionTable(filterset.qs.order_by("-pk"))
     RequestConfig(request, paginate={"paginator_class": LazyPaginator, "per_page": 25}).configure(
         table
     )

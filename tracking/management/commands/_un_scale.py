@@ -123,6 +123,9 @@ class _Generator:
             models_ = [Action, ProgressUpdate, Evidence, Assessment, Action.paragraphs.through]
             for sql in connection.ops.sequence_reset_sql(no_style(), models_):
                 cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                # Fresh statistics, or the planner takes the new tables for empty ones.
+                cursor.execute("ANALYZE")
 
     def declarations(self) -> list[Declaration]:
         themes = [
