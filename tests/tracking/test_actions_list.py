@@ -1,7 +1,7 @@
 """The actions list: filters, sorting, pagination and who sees which rows."""
 
 import pytest
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from declarations.models import Paragraph, Theme
 from tracking.models import Action, Submission
@@ -70,6 +70,16 @@ def test_a_viewer_sees_the_actions_but_no_link_to_change_them(
     assert "National action plan" in response.text
     assert "New action" not in response.text
     assert "/edit" not in response.text
+
+
+def test_a_focal_point_gets_the_link_to_file_a_new_action(client, cycle, tjk_focal):
+    try:
+        create_url = reverse("tracking:action_create")
+    except NoReverseMatch:
+        pytest.skip("the page to file an action is not part of this build yet")
+    client.force_login(tjk_focal)
+
+    assert f'href="{create_url}"' in client.get(URL).text
 
 
 def test_it_filters_by_text_status_paragraph_theme_and_dates(client, cycle, tajikistan, tjk_focal):
