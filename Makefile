@@ -21,6 +21,7 @@ run: export DEBUG ?= true
 run: bootstrap
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_shipped_declarations
+	$(BIN)/python manage.py load_participants
 	$(BIN)/python manage.py seed_demo
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/honcho start
 

@@ -1,4 +1,4 @@
-# --- Records: actions, progress updates, evidence, assessments, submissions -----------------
+"""Forms of the tracking pages."""
 
 from urllib.parse import urlsplit
 
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Paragraph
 
-from .models import Action, Assessment, Evidence, Participant, ProgressUpdate
+from .models import Action, Assessment, Evidence, Participant, ProgressUpdate, ReportingCycle
 from .uploads import ALLOWED_LABEL, check_upload
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -234,4 +234,24 @@ class ReviewForm(VersionedForm):
         return cleaned
 
 
-# --- End of records ---------------------------------------------------------------------------
+class CycleForm(forms.Form):
+    """Which declaration and reporting cycle the secretariat's pages show (one query)."""
+
+    cycle = forms.TypedChoiceField(
+        label=_("Declaration and reporting cycle"), coerce=int, required=False
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        cycles = ReportingCycle.objects.select_related("declaration").order_by(
+            "declaration__short_title", "-starts_on"
+        )
+        self.cycles = {cycle.pk: cycle for cycle in cycles}
+        self.fields["cycle"].choices = [(pk, str(c)) for pk, c in self.cycles.items()]
+
+    def chosen(self) -> ReportingCycle | None:
+        """The cycle asked for, else the first open one, else the first one."""
+        if self.is_bound and self.is_valid() and self.cleaned_data["cycle"]:
+            return self.cycles[self.cleaned_data["cycle"]]
+        open_cycles = [c for c in self.cycles.values() if c.is_open]
+        return (open_cycles or list(self.cycles.values()) or [None])[0]

@@ -1,0 +1,64 @@
+"""Records filed straight through the ORM, for the list and dashboard tests."""
+
+from declarations.models import Paragraph
+from tracking.models import Action, Assessment, ProgressUpdate, Submission
+
+
+def submission(participant, cycle, state=Submission.State.DRAFT) -> Submission:
+    record, created = Submission.objects.get_or_create(
+        participant=participant, cycle=cycle, defaults={"state": state}
+    )
+    if not created and record.state != state:
+        record.state = state
+        record.save()
+    return record
+
+
+def file_action(
+    participant,
+    cycle,
+    user,
+    *,
+    state=Submission.State.DRAFT,
+    title="Border management training",
+    numbers=(1,),
+    status=Action.Status.PLANNED,
+    **fields,
+) -> Action:
+    record = submission(participant, cycle, state)
+    action = Action.objects.create(
+        participant=participant,
+        declaration=cycle.declaration,
+        submission=record,
+        title=title,
+        lead_institution=fields.pop("lead_institution", "Ministry of Internal Affairs"),
+        status=status,
+        created_by=user,
+        **fields,
+    )
+    action.paragraphs.set(
+        Paragraph.objects.filter(declaration=cycle.declaration, number__in=numbers)
+    )
+    return action
+
+
+def file_update(action, user, date="2026-03-01", status=Action.Status.IN_PROGRESS, progress=50):
+    return ProgressUpdate.objects.create(
+        action=action,
+        submission=action.submission,
+        date=date,
+        narrative="Work goes on.",
+        status=status,
+        progress=progress,
+        created_by=user,
+    )
+
+
+def rate(participant, cycle, user, number, rating, *, state=Submission.State.DRAFT) -> Assessment:
+    return Assessment.objects.create(
+        submission=submission(participant, cycle, state),
+        paragraph=Paragraph.objects.get(declaration=cycle.declaration, number=number),
+        rating=rating,
+        justification="Because.",
+        updated_by=user,
+    )

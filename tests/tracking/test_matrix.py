@@ -1,0 +1,146 @@
+"""The secretariat's matrix of ratings and its completeness page."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from tracking.models import Participant, ReportingCycle, Submission
+
+from .filings import file_action, rate, submission
+
+MATRIX = reverse("tracking:matrix")
+COMPLETENESS = reverse("tracking:completeness")
+
+
+def _cell(html: str, participant: str, number: int) -> str:
+    """The text of the matrix cell of a participant's row under OP<number>."""
+    row = re.search(rf'<th scope="row">{participant}</th>(.*?)</tr>', html, re.S).group(1)
+    return re.findall(r"<td>(.*?)</td>", row, re.S)[number - 1]
+
+
+@pytest.mark.parametrize("url", [MATRIX, COMPLETENESS])
+def test_anonymous_visitors_are_sent_to_the_login_page(client, db, url):
+    assert client.get(url).status_code == 302
+
+
+@pytest.mark.parametrize("url", [MATRIX, COMPLETENESS])
+@pytest.mark.parametrize("member", ["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal"])
+def test_only_the_secretariat_may_open_it(client, cycle, url, member, request):
+    client.force_login(request.getfixturevalue(member))
+
+    assert client.get(url).status_code == 403
+
+
+def test_each_cell_shows_the_rating_and_the_number_of_actions(
+    client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, secretariat
+):
+    state = Submission.State.SUBMITTED
+    rate(kazakhstan, cycle, kaz_focal, 3, "substantially", state=state)
+    file_action(kazakhstan, cycle, kaz_focal, numbers=(3, 4), state=state)
+    file_action(kazakhstan, cycle, kaz_focal, numbers=(3,), state=state)
+    client.force_login(secretariat)
+
+    html = client.get(MATRIX).text
+
+    assert 'rating--substantially">Substantially implemented<' in _cell(html, "Kazakhstan", 3)
+    assert "2 actions" in _cell(html, "Kazakhstan", 3)
+    assert "Not rated" in _cell(html, "Kazakhstan", 4)
+    assert "1 action" in _cell(html, "Kazakhstan", 4)
+    assert "0 actions" in _cell(html, "Kazakhstan", 5)
+
+
+def test_the_matrix_never_shows_a_draft(client, cycle, tajikistan, tjk_focal, secretariat):
+    rate(tajikistan, cycle, tjk_focal, 3, "fully")
+    file_action(tajikistan, cycle, tjk_focal, numbers=(3,))
+    client.force_login(secretariat)
+
+    html = client.get(MATRIX).text
+
+    assert "Not rated" in _cell(html, "Tajikistan", 3)
+    assert "0 actions" in _cell(html, "Tajikistan", 3)
+    assert "Fully implemented</span>" not in html.split("<section", 1)[0]
+
+
+def test_it_charts_the_ratings_per_paragraph_with_a_table_of_the_numbers(
+    client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, secretariat
+):
+    rate(kazakhstan, cycle, kaz_focal, 1, "partially", state="approved")
+    rate(tajikistan, cycle, tjk_focal, 1, "partially", state="submitted")
+    client.force_login(secretariat)
+
+    html = client.get(MATRIX).text
+
+    assert 'aria-label="Ratings per operative paragraph"' in html
+    assert "<title>OP1: Partially implemented 2</title>" in html
+    assert '<th scope="row">OP1</th><td>0</td><td>2</td>' in html
+
+
+def test_another_cycle_can_be_chosen(client, cycle, kazakhstan, kaz_focal, secretariat):
+    older = ReportingCycle.objects.create(
+        declaration=cycle.declaration,
+        name="2025",
+        starts_on="2025-01-01",
+        due_on="2025-12-31",
+        is_open=False,
+    )
+    rate(kazakhstan, older, kaz_focal, 2, "fully", state="approved")
+    client.force_login(secretariat)
+
+    assert "Fully implemented</span>" not in client.get(MATRIX).text
+    assert "Fully implemented</span>" in client.get(MATRIX, {"cycle": older.pk}).text
+
+
+def test_completeness_lists_each_participant_with_its_submission_state(
+    client, cycle, tajikistan, kazakhstan, secretariat
+):
+    submission(kazakhstan, cycle, Submission.State.SUBMITTED)
+    submission(tajikistan, cycle, Submission.State.DRAFT)
+    Participant.objects.create(code="KGZ", name="Kyrgyzstan", kind="state").declarations.add(
+        cycle.declaration
+    )
+    client.force_login(secretariat)
+
+    html = client.get(COMPLETENESS).text
+
+    assert "due on 2026-12-31" in html
+    assert re.search(r"Kazakhstan</td>.*?Submitted", html, re.S)
+    assert re.search(r"Tajikistan</td>.*?Draft", html, re.S)
+    assert re.search(r"Kyrgyzstan</td>.*?No submission", html, re.S)
+    assert "<dt>No submission</dt><dd>1</dd>" in html
+    assert "<dt>Submitted</dt><dd>1</dd>" in html
+
+
+def _participants(n: int, cycle) -> None:
+    for i in range(n):
+        participant = Participant.objects.create(
+            code=f"P{i:02}", name=f"State {i:02}", kind="state"
+        )
+        participant.declarations.add(cycle.declaration)
+        submission(participant, cycle, Submission.State.SUBMITTED)
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_matrix_runs_the_same_queries_for_1_and_50_participants(
+    rows, client, cycle, secretariat, django_assert_num_queries
+):
+    _participants(rows, cycle)
+    client.force_login(secretariat)
+
+    # session, user, the cycles (form and default), operative paragraphs, participants,
+    # memberships, ratings, action counts per participant and paragraph.
+    with django_assert_num_queries(8):
+        assert client.get(MATRIX).status_code == 200
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_completeness_runs_the_same_queries_for_1_and_50_participants(
+    rows, client, cycle, secretariat, django_assert_num_queries
+):
+    _participants(rows, cycle)
+    client.force_login(secretariat)
+
+    # session, user, the cycles (form and default), the paginator's count, the page of
+    # participants with their submission (subqueries), the participant count, the states.
+    with django_assert_num_queries(7):
+        assert client.get(COMPLETENESS).status_code == 200

@@ -1,0 +1,222 @@
+"""What the home page, the matrix and the completeness page show, aggregated in SQL.
+
+Each function runs a fixed number of queries whatever the number of participants, paragraphs
+or actions, and only counts what the user may see (`permissions.scope`).
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from declarations.models import Paragraph
+
+from .models import Action, Assessment, Participant, ReportingCycle, Submission, User
+from .permissions import participant_ids, scope
+
+
+@dataclass
+class ParagraphStatus:
+    paragraph: Paragraph
+    rating: str = ""
+    rating_label: str = ""
+    actions: int = 0
+    last_update: object = None
+
+
+@dataclass
+class ParticipantCycle:
+    """One participant's position in one open cycle, as its members see it on the home page."""
+
+    participant: Participant
+    cycle: ReportingCycle
+    submission: Submission | None
+    paragraphs: list[ParagraphStatus] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def unrated(self) -> list[Paragraph]:
+        return [row.paragraph for row in self.paragraphs if not row.rating]
+
+
+def member_overview(user: User) -> list[ParticipantCycle]:
+    """For each participant the user belongs to and each open cycle of its declarations."""
+    ids = participant_ids(user)
+    if not ids:
+        return []
+    participants = Participant.objects.filter(pk__in=ids).prefetch_related("declarations")
+    cycles = list(
+        ReportingCycle.objects.filter(is_open=True, declaration__participants__in=ids)
+        .select_related("declaration")
+        .distinct()
+    )
+    paragraphs = defaultdict(list)
+    for paragraph in Paragraph.objects.operative().filter(
+        declaration__in=[c.declaration_id for c in cycles]
+    ):
+        paragraphs[paragraph.declaration_id].append(paragraph)
+    submissions = {
+        (s.participant_id, s.cycle_id): s
+        for s in Submission.objects.filter(participant__in=ids, cycle__in=cycles)
+    }
+    ratings = {
+        (a["submission__participant_id"], a["submission__cycle_id"], a["paragraph_id"]): a["rating"]
+        for a in scope(Assessment.objects.filter(submission__cycle__in=cycles), user).values(
+            "submission__participant_id", "submission__cycle_id", "paragraph_id", "rating"
+        )
+    }
+    through = Action.paragraphs.through.objects.filter(action__participant__in=ids)
+    per_paragraph = {
+        (row["action__participant_id"], row["paragraph_id"]): row
+        for row in scope(through, user, "action__submission")
+        .values("action__participant_id", "paragraph_id")
+        .annotate(actions=Count("action_id", distinct=True), last=Max("action__updates__date"))
+    }
+    statuses = defaultdict(dict)
+    for row in (
+        scope(Action.objects.filter(participant__in=ids), user)
+        .values("participant_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        statuses[row["participant_id"]][row["status"]] = row["n"]
+
+    labels = dict(Assessment.Rating.choices)
+    result = []
+    for participant in participants:
+        linked = {d.pk for d in participant.declarations.all()}
+        for cycle in (c for c in cycles if c.declaration_id in linked):
+            entry = ParticipantCycle(
+                participant=participant,
+                cycle=cycle,
+                submission=submissions.get((participant.pk, cycle.pk)),
+                statuses=statuses[participant.pk],
+            )
+            for paragraph in paragraphs[cycle.declaration_id]:
+                rating = ratings.get((participant.pk, cycle.pk, paragraph.pk), "")
+                counts = per_paragraph.get((participant.pk, paragraph.pk), {})
+                entry.paragraphs.append(
+                    ParagraphStatus(
+                        paragraph=paragraph,
+                        rating=rating,
+                        rating_label=labels.get(rating, ""),
+                        actions=counts.get("actions", 0),
+                        last_update=counts.get("last"),
+                    )
+                )
+            result.append(entry)
+    return result
+
+
+def secretariat_headlines(user: User) -> dict[str, object]:
+    """Headline counts over everything the secretariat may see."""
+    open_cycles = ReportingCycle.objects.filter(is_open=True)
+    states = Counter(
+        dict(
+            Submission.objects.filter(cycle__in=open_cycles)
+            .values_list("state")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    statuses = dict(
+        scope(Action.objects.all(), user).values_list("status").annotate(n=Count("pk")).order_by()
+    )
+    return {
+        "participants": Participant.objects.count(),
+        "open_cycles": open_cycles.count(),
+        "submitted": states[Submission.State.SUBMITTED],
+        "approved": states[Submission.State.APPROVED],
+        "drafts": states[Submission.State.DRAFT],
+        "actions": sum(statuses.values()),
+        "statuses": statuses,
+    }
+
+
+@dataclass
+class Matrix:
+    cycle: ReportingCycle
+    paragraphs: list[Paragraph]
+    rows: list[tuple[Participant, list[SafeString]]]
+    per_paragraph: list[tuple[str, dict[str, int]]]
+
+    @property
+    def rating_table(self) -> list[tuple[str, list[int]]]:
+        """The chart's numbers as rows: paragraph, then one count per rating in order."""
+        keys = Assessment.Rating.values
+        return [(label, [counts.get(k, 0) for k in keys]) for label, counts in self.per_paragraph]
+
+
+def matrix(user: User, cycle: ReportingCycle) -> Matrix:
+    """Participants × operative paragraphs: each cell the rating and the number of actions."""
+    paragraphs = list(Paragraph.objects.operative().filter(declaration_id=cycle.declaration_id))
+    participants = list(Participant.objects.filter(declarations=cycle.declaration_id))
+    ratings = dict(
+        (((a["submission__participant_id"], a["paragraph_id"]), a["rating"]))
+        for a in scope(Assessment.objects.filter(submission__cycle=cycle), user).values(
+            "submission__participant_id", "paragraph_id", "rating"
+        )
+    )
+    through = Action.paragraphs.through.objects.filter(action__declaration_id=cycle.declaration_id)
+    counts = {
+        (row["action__participant_id"], row["paragraph_id"]): row["n"]
+        for row in scope(through, user, "action__submission")
+        .values("action__participant_id", "paragraph_id")
+        .annotate(n=Count("action_id"))
+        .order_by()
+    }
+    rows = [
+        (participant, [_cell(ratings, counts, participant.pk, p.pk) for p in paragraphs])
+        for participant in participants
+    ]
+    by_paragraph = defaultdict(Counter)
+    for (_participant, paragraph_id), rating in ratings.items():
+        by_paragraph[paragraph_id][rating] += 1
+    per_paragraph = [(f"OP{p.number}", dict(by_paragraph[p.pk])) for p in paragraphs]
+    return Matrix(cycle=cycle, paragraphs=paragraphs, rows=rows, per_paragraph=per_paragraph)
+
+
+def _cell(ratings: dict, counts: dict, participant: int, paragraph: int) -> SafeString:
+    """A matrix cell, built here rather than in the template: there are thousands of them."""
+    rating = ratings.get((participant, paragraph))
+    count = counts.get((participant, paragraph), 0)
+    actions = ngettext("%(count)s action", "%(count)s actions", count) % {"count": count}
+    if rating:
+        label = Assessment.Rating(rating).label
+        return format_html(
+            '<span class="rating rating--{}">{}</span><br>{}', rating, label, actions
+        )
+    return format_html('<span class="rating rating--none">{}</span><br>{}', _("Not rated"), actions)
+
+
+def completeness(cycle: ReportingCycle) -> QuerySet:
+    """The participants of the cycle's declaration with the state of their submission, if any."""
+    submission = Submission.objects.filter(cycle=cycle, participant=OuterRef("pk"))
+    return Participant.objects.filter(declarations=cycle.declaration_id).annotate(
+        state=Subquery(submission.values("state")[:1]),
+        submitted_at=Subquery(submission.values("submitted_at")[:1]),
+        reviewed_at=Subquery(submission.values("reviewed_at")[:1]),
+    )
+
+
+def completeness_counts(cycle: ReportingCycle) -> dict[str, int]:
+    participants = Participant.objects.filter(declarations=cycle.declaration_id).count()
+    states = Counter(
+        dict(
+            Submission.objects.filter(cycle=cycle, participant__declarations=cycle.declaration_id)
+            .values_list("state")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+    )
+    return {
+        "participants": participants,
+        "none": participants - sum(states.values()),
+        "draft": states[Submission.State.DRAFT],
+        "submitted": states[Submission.State.SUBMITTED],
+        "approved": states[Submission.State.APPROVED],
+    }

@@ -1,0 +1,68 @@
+"""Filters of the tracking lists; their querysets are already scoped to what the user may see."""
+
+import django_filters
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from declarations.models import Paragraph, Theme
+
+from .models import Action, Participant
+from .permissions import participant_ids
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+def _participants(request) -> QuerySet:
+    if request is None:
+        return Participant.objects.none()
+    if request.user.is_secretariat:
+        return Participant.objects.all()
+    return Participant.objects.filter(pk__in=participant_ids(request.user))
+
+
+class ActionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        help_text=_("Words in the title, description or lead institution"),
+    )
+    participant = django_filters.ModelChoiceFilter(
+        label=_("Participant"), queryset=_participants, empty_label=_("All")
+    )
+    paragraph = django_filters.ModelChoiceFilter(
+        label=_("Operative paragraph"),
+        field_name="paragraphs",
+        queryset=Paragraph.objects.operative().select_related("declaration"),
+        empty_label=_("All"),
+    )
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"), queryset=Theme.objects.all(), method="by_theme", empty_label=_("All")
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Action.Status.choices, empty_label=_("All")
+    )
+    starts_from = django_filters.DateFilter(
+        label=_("Starts on or after"), field_name="start_date", lookup_expr="gte", widget=DATE
+    )
+    ends_by = django_filters.DateFilter(
+        label=_("Ends on or before"), field_name="end_date", lookup_expr="lte", widget=DATE
+    )
+
+    class Meta:
+        model = Action
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(description__icontains=word)
+                | Q(lead_institution__icontains=word)
+            )
+        return queryset
+
+    def by_theme(self, queryset: QuerySet, name: str, value: Theme) -> QuerySet:
+        # A subquery, not a join: an action with two paragraphs of one theme stays one row.
+        through = Action.paragraphs.through.objects.filter(paragraph__themes=value)
+        return queryset.filter(pk__in=through.values("action_id"))

@@ -1,0 +1,457 @@
+"""The UN-scale benchmark data set of `seed_demo --scale un`.
+
+Generated benchmark data only: it is written with PostgreSQL's COPY (or batched INSERTs on
+other databases), which bypasses `save()`, so NO audit history is kept for it. Application
+code never writes audited models in bulk.
+"""
+
+import datetime
+import hashlib
+import random
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+from django.utils import timezone
+from tqdm import tqdm
+
+from declarations.models import Declaration, Paragraph, Theme
+from tracking.models import (
+    Action,
+    Assessment,
+    Evidence,
+    Membership,
+    Participant,
+    ProgressUpdate,
+    ReportingCycle,
+    Submission,
+    User,
+)
+
+GENERATED_DECLARATIONS = [
+    ("benchmark-a", "Generated declaration A", 32),
+    ("benchmark-b", "Generated declaration B", 32),
+]
+MORE_ORGANISATIONS = [
+    ("AU", "African Union"),
+    ("LAS", "League of Arab States"),
+    ("OIC", "Organisation of Islamic Cooperation"),
+    ("ASEAN", "Association of Southeast Asian Nations"),
+]
+THEMES = [
+    ("terrorist-financing", "Terrorist financing"),
+    ("border-security", "Border security"),
+    ("youth", "Youth"),
+    ("gender", "Gender"),
+    ("media", "Media"),
+    ("internet", "Internet"),
+    ("education", "Education"),
+    ("criminal-justice", "Criminal justice"),
+]
+TOPICS = [
+    "national action plan on countering terrorism",
+    "financial intelligence unit capacity",
+    "border management training",
+    "school programme on preventing violent extremism",
+    "law on countering extremism",
+    "online counter-narratives campaign",
+    "rehabilitation of returnees",
+    "prison deradicalisation programme",
+    "regional information exchange",
+    "protection of critical infrastructure",
+    "victims of terrorism support",
+    "community policing pilot",
+]
+VERBS = ["Develop", "Adopt", "Extend", "Evaluate", "Launch", "Strengthen", "Review"]
+INSTITUTIONS = [
+    "Ministry of Justice",
+    "Ministry of Internal Affairs",
+    "Ministry of Education",
+    "National Bank",
+    "State Security Service",
+    "Border Guard Service",
+    "Prosecutor General's Office",
+    "Ministry of Foreign Affairs",
+]
+BATCH = 5_000
+
+
+def generate(*, actions: int, updates_per_action: int, evidence: int, seed: int, stdout) -> None:
+    if Declaration.objects.filter(slug=GENERATED_DECLARATIONS[0][0]).exists():
+        stdout.write("The UN-scale data set is already there: nothing to do.")
+        return
+    started = timezone.now()
+    with transaction.atomic():
+        rng = random.Random(seed)  # noqa: S311 - benchmark data, not secrets
+        _Generator(rng, stdout).run(actions, updates_per_action, evidence)
+    seconds = (timezone.now() - started).total_seconds()
+    stdout.write(f"UN-scale data set generated in {seconds:.0f} s.")
+
+
+class _Generator:
+    def __init__(self, rng: random.Random, stdout) -> None:
+        self.rng = rng
+        self.stdout = stdout
+        self.now = timezone.now()
+
+    def run(self, actions: int, updates_per_action: int, evidence: int) -> None:
+        declarations = self.declarations()
+        participants = self.participants(declarations)
+        cycles = {
+            d.pk: ReportingCycle.objects.get_or_create(
+                declaration=d,
+                name="2026",
+                defaults={
+                    "starts_on": datetime.date(2026, 1, 1),
+                    "due_on": datetime.date(2026, 12, 31),
+                },
+            )[0]
+            for d in declarations
+        }
+        users = self.users(participants)
+        submissions = self.submissions(participants, cycles.values(), users)
+        operative = {
+            d.pk: list(d.paragraphs.operative().values_list("pk", flat=True)) for d in declarations
+        }
+        self.assessments(submissions, cycles, operative, users)
+        action_rows = self.actions(actions, participants, declarations, cycles, submissions, users)
+        self.action_paragraphs(action_rows, operative)
+        self.updates(action_rows, updates_per_action)
+        self.evidence(action_rows, updates_per_action, evidence)
+        with connection.cursor() as cursor:
+            models_ = [Action, ProgressUpdate, Evidence, Assessment, Action.paragraphs.through]
+            for sql in connection.ops.sequence_reset_sql(no_style(), models_):
+                cursor.execute(sql)
+            if connection.vendor == "postgresql":
+                # Fresh statistics, or the planner takes the new tables for empty ones.
+                cursor.execute("ANALYZE")
+
+    def declarations(self) -> list[Declaration]:
+        themes = [
+            Theme.objects.get_or_create(slug=slug, defaults={"name": name})[0]
+            for slug, name in THEMES
+        ]
+        result = [Declaration.objects.get(slug="dushanbe")]
+        for slug, title, count in GENERATED_DECLARATIONS:
+            declaration = Declaration.objects.create(title=title, short_title=title, slug=slug)
+            paragraphs = Paragraph.objects.bulk_create(
+                [
+                    Paragraph(
+                        declaration=declaration,
+                        kind=Paragraph.Kind.PREAMBULAR,
+                        verb="Recalling",
+                        text_markdown="*Recalling* earlier commitments",
+                        text="Recalling earlier commitments",
+                        position=1,
+                    )
+                ]
+                + [
+                    Paragraph(
+                        declaration=declaration,
+                        kind=Paragraph.Kind.OPERATIVE,
+                        number=number,
+                        verb="Encourage",
+                        text_markdown=f"*Encourage* generated commitment {number}",
+                        text=f"Encourage generated commitment {number}",
+                        position=1 + number,
+                    )
+                    for number in range(1, count + 1)
+                ]
+            )
+            Paragraph.themes.through.objects.bulk_create(
+                Paragraph.themes.through(paragraph_id=p.pk, theme_id=themes[i % len(themes)].pk)
+                for i, p in enumerate(paragraphs)
+                if p.kind == Paragraph.Kind.OPERATIVE
+            )
+            result.append(declaration)
+        return result
+
+    def participants(self, declarations: list[Declaration]) -> list[Participant]:
+        for code, name in MORE_ORGANISATIONS:
+            Participant.objects.get_or_create(
+                code=code, defaults={"name": name, "kind": Participant.Kind.ORGANIZATION}
+            )
+        participants = list(Participant.objects.order_by("pk"))
+        through = Participant.declarations.through
+        linked = set(through.objects.values_list("participant_id", "declaration_id"))
+        through.objects.bulk_create(
+            through(participant_id=p.pk, declaration_id=d.pk)
+            for p in participants
+            for d in declarations
+            if (p.pk, d.pk) not in linked
+        )
+        return participants
+
+    def users(self, participants: list[Participant]) -> dict[int, int]:
+        """One generated focal point per participant, who files its generated records."""
+        User.objects.bulk_create(
+            [
+                User(username=f"bench-{p.code.lower()}", password="!", first_name=p.code)
+                for p in participants
+            ],
+            ignore_conflicts=True,
+        )
+        by_name = dict(
+            User.objects.filter(username__startswith="bench-").values_list("username", "pk")
+        )
+        users = {p.pk: by_name[f"bench-{p.code.lower()}"] for p in participants}
+        Membership.objects.bulk_create(
+            [
+                Membership(user_id=users[p.pk], participant=p, role=Membership.Role.FOCAL_POINT)
+                for p in participants
+            ],
+            ignore_conflicts=True,
+        )
+        return users
+
+    def submissions(self, participants, cycles, users) -> dict[tuple[int, int], int]:
+        """(participant, cycle) → submission, in mixed states; existing ones are kept."""
+        existing = set(Submission.objects.values_list("participant_id", "cycle_id"))
+        states = [Submission.State.DRAFT, Submission.State.SUBMITTED, Submission.State.APPROVED]
+        new = []
+        for cycle in cycles:
+            for p in participants:
+                if (p.pk, cycle.pk) in existing:
+                    continue
+                state = self.rng.choices(states, weights=[25, 35, 40])[0]
+                done = state != Submission.State.DRAFT
+                new.append(
+                    Submission(
+                        participant=p,
+                        cycle=cycle,
+                        state=state,
+                        submitted_at=self.now if done else None,
+                        submitted_by_id=users[p.pk] if done else None,
+                    )
+                )
+        Submission.objects.bulk_create(new, batch_size=BATCH)
+        return {(s.participant_id, s.cycle_id): s.pk for s in Submission.objects.all()}
+
+    def assessments(self, submissions, cycles, operative, users) -> None:
+        """A rating for every participant × paragraph that has none yet."""
+        existing = set(Assessment.objects.values_list("submission_id", "paragraph_id"))
+        ratings = list(Assessment.Rating.values)
+        paragraphs_of_cycle = {c.pk: operative[d] for d, c in cycles.items()}
+        user_of_submission = {
+            pk: users[participant] for (participant, _), pk in submissions.items()
+        }
+        rows = (
+            (
+                s,
+                p,
+                self.rng.choice(ratings),
+                "Generated benchmark rating.",
+                user_of_submission[s],
+                self.now,
+                1,
+            )
+            for (_, cycle), s in submissions.items()
+            for p in paragraphs_of_cycle.get(cycle, [])
+            if (s, p) not in existing
+        )
+        columns = [
+            "submission_id",
+            "paragraph_id",
+            "rating",
+            "justification",
+            "updated_by_id",
+            "updated_at",
+            "version",
+        ]
+        _write(Assessment, columns, rows, "assessments")
+
+    def actions(self, count, participants, declarations, cycles, submissions, users) -> list:
+        start_id = _next_id(Action)
+        statuses = list(Action.Status.values)
+        rows, kept = [], []
+        for index in range(count):
+            participant = self.rng.choice(participants)
+            declaration = self.rng.choice(declarations)
+            submission = submissions[(participant.pk, cycles[declaration.pk].pk)]
+            status = self.rng.choice(statuses)
+            progress = 100 if status == Action.Status.COMPLETED else self.rng.randrange(0, 100, 5)
+            start = datetime.date(2018, 6, 1) + datetime.timedelta(days=self.rng.randrange(3000))
+            end = start + datetime.timedelta(days=self.rng.randrange(90, 1500))
+            topic = self.rng.choice(TOPICS)
+            pk = start_id + index
+            rows.append(
+                (
+                    pk,
+                    participant.pk,
+                    declaration.pk,
+                    submission,
+                    f"{self.rng.choice(VERBS)} {topic} ({participant.code}-{pk})",
+                    f"Generated benchmark action about the {topic}.",
+                    self.rng.choice(INSTITUTIONS),
+                    "",
+                    start,
+                    end,
+                    status,
+                    progress,
+                    users[participant.pk],
+                    self.now,
+                    self.now,
+                    1,
+                )
+            )
+            kept.append(
+                (pk, declaration.pk, submission, users[participant.pk], status, progress, start)
+            )
+        columns = [
+            "id",
+            "participant_id",
+            "declaration_id",
+            "submission_id",
+            "title",
+            "description",
+            "lead_institution",
+            "partners",
+            "start_date",
+            "end_date",
+            "status",
+            "progress",
+            "created_by_id",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        _write(Action, columns, rows, "actions")
+        return kept
+
+    def action_paragraphs(self, action_rows, operative) -> None:
+        def rows() -> Iterator[tuple]:
+            for pk, declaration, *_ in action_rows:
+                for paragraph in self.rng.sample(operative[declaration], self.rng.choice([1, 2])):
+                    yield (pk, paragraph)
+
+        _write(
+            Action.paragraphs.through, ["action_id", "paragraph_id"], rows(), "action paragraphs"
+        )
+
+    def updates(self, action_rows, per_action: int) -> None:
+        start_id = _next_id(ProgressUpdate)
+        narratives = [f"Generated progress narrative {n} for the benchmark." for n in range(50)]
+
+        def rows() -> Iterator[tuple]:
+            pk = start_id
+            for action, _, submission, user, status, progress, start in action_rows:
+                for step in range(1, per_action + 1):
+                    last = step == per_action
+                    yield (
+                        pk,
+                        action,
+                        submission,
+                        start + datetime.timedelta(days=30 * step),
+                        self.rng.choice(narratives),
+                        status if last else "in_progress",
+                        progress if last else progress * step // per_action,
+                        user,
+                        self.now,
+                        1,
+                    )
+                    pk += 1
+
+        columns = [
+            "id",
+            "action_id",
+            "submission_id",
+            "date",
+            "narrative",
+            "status",
+            "progress",
+            "created_by_id",
+            "created_at",
+            "version",
+        ]
+        _write(
+            ProgressUpdate, columns, rows(), "progress updates", total=len(action_rows) * per_action
+        )
+        self.first_update_id = start_id
+
+    def evidence(self, action_rows, per_action: int, count: int) -> None:
+        def rows() -> Iterator[tuple]:
+            for n in range(count):
+                index = self.rng.randrange(len(action_rows))
+                action, _, submission, user, _, _, start = action_rows[index]
+                on_update = per_action and n % 2
+                update = self.first_update_id + index * per_action if on_update else None
+                if n % 3:
+                    link = (f"https://example.org/evidence/{n}", "", "", "", None, "")
+                else:
+                    digest = hashlib.sha256(str(n).encode()).hexdigest()
+                    link = (
+                        "",
+                        f"evidence/benchmark/{n}.pdf",
+                        f"evidence-{n}.pdf",
+                        "application/pdf",
+                        1000 + n % 50_000,
+                        digest,
+                    )
+                url, file, name, content_type, size, sha = link
+                yield (
+                    None if update else action,
+                    update,
+                    submission,
+                    f"Evidence {n}",
+                    start,
+                    file,
+                    name,
+                    content_type,
+                    size,
+                    sha,
+                    url,
+                    user,
+                    self.now,
+                )
+
+        columns = [
+            "action_id",
+            "update_id",
+            "submission_id",
+            "title",
+            "date",
+            "file",
+            "original_name",
+            "content_type",
+            "size",
+            "sha256",
+            "url",
+            "uploaded_by_id",
+            "created_at",
+        ]
+        _write(Evidence, columns, rows(), "evidence", total=count)
+
+
+def _next_id(model: type[models.Model]) -> int:
+    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+
+
+def _write(model, columns: list[str], rows: Iterable[tuple], label: str, *, total=None) -> None:
+    """Write rows fast: COPY on PostgreSQL, batched INSERTs elsewhere (benchmark data only)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    if total is None and isinstance(rows, list):
+        total = len(rows)
+    bar = tqdm(total=total, desc=label, unit=" rows", unit_scale=True, disable=None)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:  # noqa: S608
+                for row in rows:
+                    copy.write_row(row)
+                    bar.update()
+        else:
+            sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"  # noqa: S608
+            rows = iter(rows)
+            while batch := [tuple(map(_adapt, row)) for row in islice(rows, BATCH)]:
+                cursor.executemany(sql, batch)
+                bar.update(len(batch))
+    bar.close()
+
+
+def _adapt(value: object) -> object:
+    if isinstance(value, datetime.datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, datetime.date):
+        return connection.ops.adapt_datefield_value(value)
+    return value

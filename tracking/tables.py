@@ -1,0 +1,75 @@
+"""Tables of the tracking pages (django-tables2)."""
+
+import django_tables2 as tables
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from .models import Action, Participant, Submission
+
+# --- Lists and dashboards: actions list, completeness --------------------------------------
+
+
+class ActionTable(tables.Table):
+    caption = _("Actions")
+    title = tables.Column(verbose_name=_("Title"), linkify=True)
+    participant = tables.Column(verbose_name=_("Participant"), order_by=("participant__name",))
+    declaration = tables.Column(verbose_name=_("Declaration"), orderable=False)
+    paragraphs = tables.Column(
+        verbose_name=_("Operative paragraphs"), empty_values=(), orderable=False
+    )
+    lead_institution = tables.Column(verbose_name=_("Lead institution"))
+    status = tables.Column(verbose_name=_("Status"))
+    progress = tables.Column(verbose_name=_("Progress"))
+    start_date = tables.DateColumn(verbose_name=_("Start"), format="Y-m-d")
+    end_date = tables.DateColumn(verbose_name=_("End"), format="Y-m-d")
+    updated_at = tables.DateColumn(verbose_name=_("Last change"), format="Y-m-d")
+
+    class Meta:
+        model = Action
+        fields = (
+            "title",
+            "participant",
+            "declaration",
+            "paragraphs",
+            "lead_institution",
+            "status",
+            "progress",
+            "start_date",
+            "end_date",
+            "updated_at",
+        )
+        empty_text = _("No actions match these filters.")
+
+    def render_paragraphs(self, record: Action) -> str:
+        # Uses the prefetched paragraphs: no query per row.
+        return (
+            format_html_join(", ", "{}", ((f"OP{p.number}",) for p in record.paragraphs.all()))
+            or "—"
+        )
+
+    def render_status(self, record: Action) -> str:
+        return format_html('<span class="badge">{}</span>', record.get_status_display())
+
+    def render_progress(self, value: int) -> str:
+        return f"{value}%"
+
+
+class CompletenessTable(tables.Table):
+    caption = _("Submissions of the participants")
+    name = tables.Column(verbose_name=_("Participant"))
+    kind = tables.Column(verbose_name=_("Kind"))
+    state = tables.Column(verbose_name=_("Submission"), empty_values=())
+    submitted_at = tables.DateColumn(verbose_name=_("Submitted on"), format="Y-m-d")
+    reviewed_at = tables.DateColumn(verbose_name=_("Reviewed on"), format="Y-m-d")
+
+    class Meta:
+        model = Participant
+        fields = ("name", "kind", "state", "submitted_at", "reviewed_at")
+        empty_text = _("No participants.")
+
+    def render_state(self, value: str | None) -> str:
+        label = dict(Submission.State.choices).get(value, _("No submission"))
+        return format_html('<span class="badge">{}</span>', label)
+
+
+# --- end of lists and dashboards ------------------------------------------------------------
