@@ -68,3 +68,40 @@ def get_for_user(queryset: QuerySet, user: User, pk: int, *, write: bool = False
     ):
         raise PermissionDenied
     return record
+
+
+# --- Reports ---------------------------------------------------------------------------------
+
+
+def scope_submissions(queryset: QuerySet, user: User) -> QuerySet:
+    """Only the submissions the user may see (the rule of `visible_filter`, on Submission)."""
+    condition = Q(pk__in=[])
+    own = participant_ids(user)
+    if own:
+        condition |= Q(participant_id__in=own)
+    if user.is_authenticated and user.is_secretariat:
+        condition |= Q(state__in=Submission.VISIBLE_TO_SECRETARIAT)
+    return queryset.filter(condition)
+
+
+def reportable_participant_ids(user: User) -> list[int] | None:
+    """Whose records a user may put in a report: None means every participant (secretariat)."""
+    if user.is_authenticated and user.is_secretariat:
+        return None
+    return participant_ids(user)
+
+
+def get_report_for_user(queryset: QuerySet, user: User, pk: int) -> Model:
+    """A report the user requested (the secretariat: anyone's); another user's answers 404."""
+    try:
+        return queryset.listed_for(user).get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def may_download_report(user: User, report: Model) -> bool:
+    """Only the requester: a report holds what its requester may see, drafts included."""
+    return report.requested_by_id == user.pk
+
+
+# --- end reports -----------------------------------------------------------------------------
