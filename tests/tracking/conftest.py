@@ -120,3 +120,36 @@ def build_report(client, declaration, cycle, settings, tmp_path):
         return report, b"".join(response.streaming_content)
 
     return build
+
+
+@pytest.fixture
+def report_worker(transactional_db, settings, tmp_path):
+    """A real worker (not started yet: set `.env` first) writing files and mail under tmp_path."""
+    from config.celery import app
+    from tests.conftest import WorkerProcess, _database_url_for_tests
+
+    app.control.purge()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    worker = WorkerProcess(_database_url_for_tests())
+    worker.mail_dir = tmp_path / "mail"
+    worker.env.update(
+        MEDIA_ROOT=str(settings.MEDIA_ROOT),
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(worker.mail_dir),
+    )
+    yield worker
+    worker.stop()
+    app.control.purge()
+
+
+def wait_for(condition, timeout: float = 60, interval: float = 0.2):
+    """Polls `condition` until it returns something true; fails after `timeout` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = condition()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"still waiting after {timeout} s")
