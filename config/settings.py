@@ -277,6 +277,9 @@ REPORT_HEARTBEAT_TIMEOUT = int(os.environ.get("REPORT_HEARTBEAT_TIMEOUT", "120")
 # A report whose worker was lost this many times is marked failed instead of re-queued.
 REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# `celery -A config worker -B` (one machine) or `celery -A config beat` (production) keep
+# their schedule here, not in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "tracking.tasks.sweep_reports", "schedule": 60.0},
     "reports-expire": {"task": "tracking.tasks.expire_reports", "schedule": 3600.0},

@@ -175,6 +175,8 @@ def report_run(*, report_id: int) -> None:
         expires_at=now + timedelta(days=settings.REPORT_RETENTION_DAYS),
     ):
         report_notify(report=report)
+    elif not Report.objects.filter(pk=report_id).exists():
+        final.unlink(missing_ok=True)  # deleted while it was being built
 
 
 def report_notify(*, report: Report) -> None:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph
 
-from ..exports import cell
+from ..exports import FORMULA_TRIGGERS, cell
 from ..models import (
     Action,
     Assessment,
@@ -33,6 +33,22 @@ ActionParagraph = Action.paragraphs.through
 STATUS_LABELS = dict(Action.Status.choices)
 STATE_LABELS = dict(Submission.State.choices)
 RATING_LABELS = dict(Assessment.Rating.choices)
+_TRIGGERS = frozenset(FORMULA_TRIGGERS)
+
+
+def safe(value: object) -> object:
+    """`exports.cell`, with a fast path for the text and whole numbers of most cells."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value[:1] in _TRIGGERS else value
+    if kind is int:
+        return value
+    return cell(value)
+
+
+def labels(choices: dict) -> dict[str, str]:
+    """Choice labels translated once per report, not once per cell."""
+    return {code: str(label) for code, label in choices.items()}
 
 
 class JoinedNumbers(Aggregate):
@@ -247,34 +263,36 @@ class ReportData:
             )
         )
 
+        status, state, rating = labels(STATUS_LABELS), labels(STATE_LABELS), labels(RATING_LABELS)
+        link, file = _("Link"), _("File")
+
         def convert_action(row: tuple) -> list:
             row = list(row)
-            row[3] = STATE_LABELS.get(row[3], row[3])
-            row[11] = STATUS_LABELS.get(row[11], row[11])
-            return [cell(value) for value in row]
+            row[3] = state.get(row[3], row[3])
+            row[11] = status.get(row[11], row[11])
+            return [safe(value) for value in row]
 
         def convert_update(row: tuple) -> list:
             row = list(row)
-            row[5] = STATUS_LABELS.get(row[5], row[5])
-            row[8] = STATE_LABELS.get(row[8], row[8])
-            return [cell(value) for value in row]
+            row[5] = status.get(row[5], row[5])
+            row[8] = state.get(row[8], row[8])
+            return [safe(value) for value in row]
 
         def convert_evidence(row: tuple) -> list:
-            pk, code, action_id, update_id, title, date, name, url, size, sha256, state = row
-            kind = _("Link") if url else _("File")
+            pk, code, action_id, update_id, title, date, name, url, size, sha256, stage = row
             return [
-                cell(value)
+                safe(value)
                 for value in (
-                    pk, code, action_id, update_id, title, date, kind, url or name, size,
-                    sha256, STATE_LABELS.get(state, state),
+                    pk, code, action_id, update_id, title, date, link if url else file,
+                    url or name, size, sha256, state.get(stage, stage),
                 )
             ]  # fmt: skip
 
         def convert_assessment(row: tuple) -> list:
             row = list(row)
-            row[3] = STATE_LABELS.get(row[3], row[3])
-            row[5] = RATING_LABELS.get(row[5], row[5])
-            return [cell(value) for value in row]
+            row[3] = state.get(row[3], row[3])
+            row[5] = rating.get(row[5], row[5])
+            return [safe(value) for value in row]
 
         return {
             "assessments": Table(
