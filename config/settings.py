@@ -263,3 +263,25 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Reports (built by Celery workers) ---------------------------------------------------
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Finished report files are deleted this many days after they were built.
+REPORT_RETENTION_DAYS = int(os.environ.get("REPORT_RETENTION_DAYS", "30"))
+# Rows fetched per database round trip while a report is built.
+REPORT_CHUNK_SIZE = int(os.environ.get("REPORT_CHUNK_SIZE", "2000"))
+# Seconds to pause after each chunk. Zero in real use: it lets a test catch a report mid-build.
+REPORT_CHUNK_DELAY = float(os.environ.get("REPORT_CHUNK_DELAY", "0"))
+# A running report whose task has shown no sign of life for this long lost its worker.
+REPORT_HEARTBEAT_TIMEOUT = int(os.environ.get("REPORT_HEARTBEAT_TIMEOUT", "120"))
+# A report whose worker was lost this many times is marked failed instead of re-queued.
+REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+# `celery -A config worker -B` (one machine) or `celery -A config beat` (production) keep
+# their schedule here, not in the working directory.
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "reports-sweep": {"task": "tracking.tasks.sweep_reports", "schedule": 60.0},
+    "reports-expire": {"task": "tracking.tasks.expire_reports", "schedule": 3600.0},
+}
+# --- end reports -------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Paragraph, Theme
 
-from .models import Action, Participant
+from .models import Action, Participant, Report
 from .permissions import participant_ids
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -66,3 +66,12 @@ class ActionFilter(django_filters.FilterSet):
         # A subquery, not a join: an action with two paragraphs of one theme stays one row.
         through = Action.paragraphs.through.objects.filter(paragraph__themes=value)
         return queryset.filter(pk__in=through.values("action_id"))
+
+
+class ReportFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(choices=Report.State.choices, label=_("State"))
+    format = django_filters.ChoiceFilter(choices=Report.Format.choices, label=_("Format"))
+
+    class Meta:
+        model = Report
+        fields = ["state", "format"]

@@ -344,6 +344,20 @@ class Assessment(models.Model):
         return f"{self.submission} · {self.paragraph} · {self.get_rating_display()}"
 
 
+class ReportQuerySet(models.QuerySet):
+    def requested_by(self, user) -> "ReportQuerySet":
+        return self.filter(requested_by=user)
+
+    def listed_for(self, user) -> "ReportQuerySet":
+        """The reports a user sees on My reports: their own; the secretariat sees every one."""
+        if user.is_secretariat:
+            return self.all()
+        return self.requested_by(user)
+
+    def active(self) -> "ReportQuerySet":
+        return self.filter(state__in=Report.ACTIVE_STATES)
+
+
 class Report(models.Model):
     """A request for a status report, built by a Celery task; its state is what users see."""
 
@@ -357,6 +371,16 @@ class Report(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Ready")
         FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    class Table(models.TextChoices):
+        SUMMARY = "summary", _("Summary")
+        ASSESSMENTS = "assessments", _("Assessments")
+        ACTIONS = "actions", _("Actions")
+        UPDATES = "updates", _("Updates")
+        EVIDENCE = "evidence", _("Evidence")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
 
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reports"
@@ -369,6 +393,8 @@ class Report(models.Model):
     participants = models.ManyToManyField(Participant, blank=True, related_name="reports")
     paragraphs = models.ManyToManyField(Paragraph, blank=True, related_name="reports")
     format = models.CharField(_("format"), max_length=10, choices=Format)
+    # CSV only: one table as a plain CSV file; empty means every table in a ZIP.
+    table = models.CharField(_("table"), max_length=20, choices=Table, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True, max_length=300)
@@ -377,8 +403,12 @@ class Report(models.Model):
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     enqueued_at = models.DateTimeField(_("handed to the queue at"), null=True, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # Refreshed by the running task; a stale one means its worker is gone.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    objects = ReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -386,6 +416,35 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} report #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def is_ready(self) -> bool:
+        return self.state == self.State.SUCCEEDED and bool(self.file)
+
+    @property
+    def is_failed(self) -> bool:
+        return self.state == self.State.FAILED
+
+    @property
+    def extension(self) -> str:
+        if self.format == self.Format.CSV and not self.table:
+            return "zip"
+        return self.format
+
+    @property
+    def download_name(self) -> str:
+        suffix = f"-{self.table}" if self.table else ""
+        return f"{self.declaration.slug}-report-{self.pk}{suffix}.{self.extension}"
+
+    @property
+    def duration(self):
+        if self.started_at and self.finished_at:
+            return self.finished_at - self.started_at
+        return None
 
 
 class ReportDownload(models.Model):

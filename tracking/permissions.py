@@ -70,9 +70,6 @@ def get_for_user(queryset: QuerySet, user: User, pk: int, *, write: bool = False
     return record
 
 
-# --- Records: submissions, filing and assessments -------------------------------------------
-
-
 def submission_filter(user: User) -> Q:
     """A filter on Submission itself: the user's participants, and for the secretariat every
     submitted or approved submission."""
@@ -153,3 +150,34 @@ def get_action_to_file_on(user: User, pk: int) -> Model:
     if not may_file_on(user, action):
         raise PermissionDenied
     return action
+
+
+def scope_submissions(queryset: QuerySet, user: User) -> QuerySet:
+    """Only the submissions the user may see (the rule of `visible_filter`, on Submission)."""
+    condition = Q(pk__in=[])
+    own = participant_ids(user)
+    if own:
+        condition |= Q(participant_id__in=own)
+    if user.is_authenticated and user.is_secretariat:
+        condition |= Q(state__in=Submission.VISIBLE_TO_SECRETARIAT)
+    return queryset.filter(condition)
+
+
+def reportable_participant_ids(user: User) -> list[int] | None:
+    """Whose records a user may put in a report: None means every participant (secretariat)."""
+    if user.is_authenticated and user.is_secretariat:
+        return None
+    return participant_ids(user)
+
+
+def get_report_for_user(queryset: QuerySet, user: User, pk: int) -> Model:
+    """A report the user requested (the secretariat: anyone's); another user's answers 404."""
+    try:
+        return queryset.listed_for(user).get(pk=pk)
+    except queryset.model.DoesNotExist:
+        raise Http404 from None
+
+
+def may_download_report(user: User, report: Model) -> bool:
+    """Only the requester: a report holds what its requester may see, drafts included."""
+    return report.requested_by_id == user.pk

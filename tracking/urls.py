@@ -6,7 +6,6 @@ app_name = "tracking"
 
 urlpatterns = [
     path("actions/<int:pk>/", views.action_detail, name="action"),
-    # --- Records: actions, progress updates, evidence, assessments, submissions ---
     path("actions/new/", views.action_create, name="action_create"),
     path("actions/<int:pk>/edit/", views.action_edit, name="action_edit"),
     path("actions/<int:pk>/updates/new/", views.update_create, name="update_create"),
@@ -29,10 +28,8 @@ urlpatterns = [
         views.assessment_edit,
         name="assessment_edit",
     ),
-    # --- End of records ---
 ]
 
-# --- Lists and dashboards ---
 urlpatterns += [
     path("actions/", views.action_list, name="actions"),
     path("actions/export.csv", views.action_export_csv, name="actions_csv"),
@@ -40,4 +37,12 @@ urlpatterns += [
     path("matrix/", views.matrix, name="matrix"),
     path("completeness/", views.completeness, name="completeness"),
 ]
-# --- end of lists and dashboards ---
+
+urlpatterns += [
+    path("reports/", views.reports, name="reports"),
+    path("reports/fragment/", views.reports, {"fragment": True}, name="reports_fragment"),
+    path("reports/new/", views.report_request, name="report_request"),
+    path("reports/<int:pk>/download/", views.report_download, name="report_download"),
+    path("reports/<int:pk>/retry/", views.report_retry, name="report_retry"),
+    path("reports/<int:pk>/delete/", views.report_delete, name="report_delete"),
+]

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch
 from django.http import (
     FileResponse,
     Http404,
@@ -31,7 +31,7 @@ from declarations.models import Paragraph
 
 from . import charts, dashboards, permissions, services
 from .exports import cell
-from .filters import ActionFilter
+from .filters import ActionFilter, ReportFilter
 from .forms import (
     ActionCreateForm,
     ActionEditForm,
@@ -39,13 +39,32 @@ from .forms import (
     CycleForm,
     EvidenceForm,
     ProgressUpdateForm,
+    ReportRequestForm,
     ReviewForm,
     SubmitForm,
 )
-from .models import Action, Assessment, Evidence, Participant, ReportingCycle, Submission
-from .permissions import FILING_ROLES, get_for_user, may_file_for, participant_ids, scope
+from .models import (
+    Action,
+    Assessment,
+    Evidence,
+    Participant,
+    Report,
+    ReportDownload,
+    ReportingCycle,
+    Submission,
+)
+from .permissions import (
+    FILING_ROLES,
+    get_for_user,
+    get_report_for_user,
+    may_download_report,
+    may_file_for,
+    participant_ids,
+    reportable_participant_ids,
+    scope,
+)
 from .services import FilingRefused
-from .tables import ActionTable, CompletenessTable
+from .tables import ActionTable, CompletenessTable, ReportTable
 from .versioning import EditConflict, history_entries
 
 
@@ -553,3 +572,63 @@ class _Echo:
 
     def write(self, value: str) -> str:
         return value
+
+
+@require_http_methods(["GET", "POST"])
+def report_request(request: HttpRequest) -> HttpResponse:
+    if reportable_participant_ids(request.user) == []:
+        raise PermissionDenied
+    form = ReportRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        report = services.report_request(user=request.user, **form.cleaned_data)
+        report.refresh_from_db(fields=["enqueued_at"])
+        if report.enqueued_at:
+            messages.success(request, _("Report #%(number)s is queued.") % {"number": report.pk})
+        else:
+            messages.warning(
+                request, _("The queue is unavailable; your report will run when it is back.")
+            )
+        return redirect("tracking:reports")
+    return render(request, "tracking/report_request.html", {"form": form})
+
+
+@require_GET
+def reports(request: HttpRequest, fragment: bool = False) -> HttpResponse:
+    """My reports; the fragment is the part the page's script swaps in while reports run."""
+    queryset = (
+        Report.objects.listed_for(request.user)
+        .select_related("declaration", "cycle", "requested_by")
+        .annotate(participant_count=Count("participants"))
+    )
+    filterset = ReportFilter(request.GET, queryset=queryset)
+    table = ReportTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    template = "tracking/_reports_table.html" if fragment else "tracking/reports.html"
+    return render(request, template, {"table": table, "filter": filterset})
+
+
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = get_report_for_user(Report.objects.select_related("declaration"), request.user, pk)
+    if not may_download_report(request.user, report) or not report.is_ready:
+        raise Http404
+    ReportDownload.objects.create(report=report, user=request.user)
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.download_name)
+
+
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for_user(Report.objects.all(), request.user, pk)
+    if services.report_retry(report=report):
+        messages.success(request, _("Report #%(number)s is queued again.") % {"number": pk})
+    else:
+        messages.error(request, _("Only a failed report can be retried."))
+    return redirect("tracking:reports")
+
+
+@require_POST
+def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for_user(Report.objects.all(), request.user, pk)
+    services.report_delete(report=report)
+    messages.success(request, _("Report #%(number)s was deleted.") % {"number": pk})
+    return redirect("tracking:reports")

@@ -1,0 +1,264 @@
+"""Benchmark of the report builders on PostgreSQL; prints figures, asserts nothing.
+
+    DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_scale \\
+        .venv/bin/python benchmarks/reports.py [--generate] [--actions 100000]
+
+It measures, in one run, with the builder functions the worker uses:
+- the consolidated (secretariat, every participant) CSV and XLSX reports against PostgreSQL's
+  own `COPY (same query) TO STDOUT` of the same tables' rows (target: within 3x);
+- the builder's peak memory at 10% and at 100% of the rows, each in a fresh child process
+  (target: the same within 20%);
+- a single-participant PDF of 1,000 actions (target: under 10 s).
+
+`--generate` fills an empty database with UN-scale data of its own (bulk SQL, no history):
+203 participants, 100,000 actions (1,000 of them the first participant's), 10 updates and
+3 evidence records per action, a rating of every paragraph by every participant.
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+
+from declarations.models import Declaration, Paragraph  # noqa: E402
+from tracking import reports  # noqa: E402
+from tracking.models import (  # noqa: E402
+    Membership,
+    Participant,
+    Report,
+    ReportingCycle,
+    Submission,
+    User,
+)
+from tracking.reports.data import ReportData  # noqa: E402
+
+SLUG = "benchmark"
+PARTICIPANTS = 203
+FIRST_PARTICIPANT_ACTIONS = 1000
+
+
+@transaction.atomic
+def generate(actions: int) -> None:
+    if Declaration.objects.filter(slug=SLUG).exists():
+        print("benchmark data already present; not generating")
+        return
+    started = time.perf_counter()
+    declaration = Declaration.objects.create(title="Benchmark Declaration", short_title="Bench",
+                                             slug=SLUG)  # fmt: skip
+    Paragraph.objects.bulk_create(
+        Paragraph(declaration=declaration, kind="operative", number=n, verb="Consider",
+                  text_markdown=f"Consider commitment {n}", text=f"Consider commitment {n}",
+                  position=n)
+        for n in range(1, 17)
+    )  # fmt: skip
+    cycle = ReportingCycle.objects.create(declaration=declaration, name="2026",
+                                          starts_on="2026-01-01", due_on="2026-12-31")  # fmt: skip
+    secretariat = User.objects.create_user("bench-secretariat", is_secretariat=True)
+    participants = Participant.objects.bulk_create(
+        Participant(code=f"P{index:03d}", name=f"Participant {index:03d}", kind="state")
+        for index in range(PARTICIPANTS)
+    )
+    declaration.participants.add(*participants)
+    focal = User.objects.create_user("bench-focal")
+    Membership.objects.create(user=focal, participant=participants[0], role="focal_point")
+    Submission.objects.bulk_create(
+        Submission(participant=participant, cycle=cycle, state="submitted")
+        for participant in participants
+    )
+    user = secretariat.pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            CREATE TEMP TABLE bench_p AS
+            SELECT row_number() OVER (ORDER BY p.id) - 1 AS idx, p.id AS participant_id,
+                   s.id AS submission_id
+            FROM tracking_participant p JOIN tracking_submission s ON s.participant_id = p.id
+            WHERE s.cycle_id = %s
+            """,
+            [cycle.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO tracking_action (participant_id, declaration_id, submission_id, title,
+                description, lead_institution, partners, start_date, end_date, status, progress,
+                created_by_id, created_at, updated_at, version)
+            SELECT p.participant_id, %s, p.submission_id, 'Action ' || g,
+                   'Description of action ' || g, 'Ministry ' || (g %% 7), '',
+                   date '2026-01-01' + (g %% 200), NULL,
+                   (ARRAY['planned','in_progress','completed','ongoing','delayed'])[1 + g %% 5],
+                   g %% 101, %s, now(), now(), 1
+            FROM generate_series(1, %s) g
+            JOIN bench_p p ON p.idx = CASE WHEN g <= %s THEN 0 ELSE 1 + g %% (%s - 1) END
+            """,
+            [declaration.pk, user, actions, FIRST_PARTICIPANT_ACTIONS, PARTICIPANTS],
+        )
+        cursor.execute(
+            """
+            INSERT INTO tracking_action_paragraphs (action_id, paragraph_id)
+            SELECT a.id, par.id FROM tracking_action a
+            JOIN declarations_paragraph par ON par.declaration_id = a.declaration_id
+             AND (par.number = 1 + a.id %% 16 OR par.number = 1 + (a.id * 7) %% 16)
+            WHERE a.declaration_id = %s
+            """,
+            [declaration.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO tracking_progressupdate (action_id, submission_id, date, narrative, status,
+                progress, created_by_id, created_at, version)
+            SELECT a.id, a.submission_id, date '2026-01-01' + g * 20,
+                   'Update ' || g || ' of action ' || a.id || ': the work moved on.',
+                   'in_progress', g * 10, %s, now(), 1
+            FROM tracking_action a CROSS JOIN generate_series(1, 10) g
+            WHERE a.declaration_id = %s
+            """,
+            [user, declaration.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO tracking_evidence (action_id, update_id, submission_id, title, date, file,
+                original_name, content_type, size, sha256, url, uploaded_by_id, created_at)
+            SELECT a.id, NULL, a.submission_id, 'Evidence ' || g || ' of action ' || a.id,
+                   date '2026-02-01', '', '', '', NULL, '',
+                   'https://example.org/evidence/' || a.id || '/' || g, %s, now()
+            FROM tracking_action a CROSS JOIN generate_series(1, 3) g
+            WHERE a.declaration_id = %s
+            """,
+            [user, declaration.pk],
+        )
+        cursor.execute(
+            """
+            INSERT INTO tracking_assessment (submission_id, paragraph_id, rating, justification,
+                updated_by_id, updated_at, version)
+            SELECT p.submission_id, par.id,
+                   (ARRAY['not_started','partially','substantially','fully'])
+                       [1 + (p.idx + par.number) %% 4],
+                   'Justification', %s, now(), 1
+            FROM bench_p p CROSS JOIN declarations_paragraph par WHERE par.declaration_id = %s
+            """,
+            [user, declaration.pk],
+        )
+    connection.cursor().execute("ANALYZE")
+    print(f"generated in {time.perf_counter() - started:.1f} s")
+
+
+def make_report(username: str, format: str, participants=None) -> Report:
+    declaration = Declaration.objects.get(slug=SLUG)
+    report = Report.objects.create(
+        requested_by=User.objects.get(username=username),
+        declaration=declaration,
+        cycle=declaration.cycles.get(),
+        format=format,
+        state="running",
+    )
+    if participants:
+        report.participants.set(participants)
+    return report
+
+
+def child(format: str, fraction: float, username: str) -> None:
+    """Builds one report in this fresh process; prints time, peak memory and row counts."""
+    participants = None
+    if fraction < 1:
+        everyone = list(Participant.objects.order_by("pk").values_list("pk", flat=True))
+        participants = everyone[1 : 1 + round(len(everyone) * fraction)]
+    report = make_report(username, format, participants)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"report.{format}"
+        started = time.perf_counter()
+        counts = reports.build(report, path)
+        elapsed = time.perf_counter() - started
+        size = path.stat().st_size
+    report.delete()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"seconds": elapsed, "peak_kib": peak, "counts": counts, "bytes": size}))
+
+
+def run_child(format: str, fraction: float, username: str = "bench-secretariat") -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--child", format, str(fraction), username],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=os.environ,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def copy_seconds() -> tuple[float, int]:
+    """PostgreSQL's COPY of the consolidated report's four table queries, to /dev/null."""
+    report = make_report("bench-secretariat", "csv")
+    tables = ReportData(report).tables()
+    started = time.perf_counter()
+    size = 0
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg 3
+        for table in tables.values():
+            sql, params = table.queryset.query.sql_with_params()
+            with raw.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, HEADER)", params) as copy:
+                for block in copy:
+                    size += len(block)
+    report.delete()
+    return time.perf_counter() - started, size
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--generate", action="store_true")
+    parser.add_argument("--actions", type=int, default=100_000)
+    parser.add_argument("--child", nargs=3, metavar=("FORMAT", "FRACTION", "USER"))
+    arguments = parser.parse_args()
+    if arguments.child:
+        format, fraction, username = arguments.child
+        child(format, float(fraction), username)
+        return
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database.")
+    if arguments.generate:
+        generate(arguments.actions)
+    counts = {
+        "participants": Participant.objects.filter(declarations__slug=SLUG).count(),
+        "actions": ReportData(make_report("bench-secretariat", "csv")).actions().count(),
+    }
+    Report.objects.filter(declaration__slug=SLUG).delete()
+    print(f"data: {counts['participants']} participants, {counts['actions']} actions")
+
+    copy_time, copy_bytes = copy_seconds()
+    print(f"COPY (same queries) TO STDOUT: {copy_time:.1f} s, {copy_bytes / 1e6:.0f} MB")
+    for format in ("csv", "xlsx"):
+        small = run_child(format, 0.1)
+        full = run_child(format, 1.0)
+        rows = sum(full["counts"].values())
+        print(
+            f"{format.upper()} consolidated, {rows} rows: {full['seconds']:.1f} s "
+            f"({full['seconds'] / copy_time:.1f}x COPY), {full['bytes'] / 1e6:.0f} MB file"
+        )
+        print(
+            f"  peak memory: {small['peak_kib'] / 1024:.0f} MiB at 10% of the rows "
+            f"({sum(small['counts'].values())}), {full['peak_kib'] / 1024:.0f} MiB at 100% "
+            f"({(full['peak_kib'] / small['peak_kib'] - 1) * 100:+.0f}%)"
+        )
+    pdf = run_child("pdf", 1.0, "bench-focal")
+    print(
+        f"PDF, one participant, {pdf['counts']['actions']} actions: {pdf['seconds']:.1f} s, "
+        f"{pdf['bytes'] / 1e6:.1f} MB, peak {pdf['peak_kib'] / 1024:.0f} MiB"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,84 @@
+"""A report belongs to its requester: another user cannot see, download or retry it."""
+
+import os
+
+import pytest
+from django.urls import reverse
+
+from tracking.models import Report, ReportDownload
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tjk_report(build_report, records, tjk_focal) -> Report:
+    report, _content = build_report(tjk_focal, format="csv", table="actions")
+    return report
+
+
+def test_the_requester_downloads_and_each_download_is_logged(client, tjk_report, tjk_focal):
+    client.force_login(tjk_focal)
+
+    response = client.get(reverse("tracking:report_download", args=[tjk_report.pk]))
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert ReportDownload.objects.filter(report=tjk_report, user=tjk_focal).count() == 2
+
+
+@pytest.mark.parametrize("name", ["download", "retry", "delete"])
+def test_another_participants_user_gets_404(client, tjk_report, kaz_focal, name):
+    Report.objects.filter(pk=tjk_report.pk).update(state=Report.State.FAILED)
+    client.force_login(kaz_focal)
+    url = reverse(f"tracking:report_{name}", args=[tjk_report.pk])
+
+    response = client.get(url) if name == "download" else client.post(url)
+
+    assert response.status_code == 404
+    assert Report.objects.filter(pk=tjk_report.pk, state=Report.State.FAILED).exists()
+
+
+def test_another_user_does_not_see_the_report_on_my_reports(client, tjk_report, kaz_focal):
+    client.force_login(kaz_focal)
+
+    page = client.get(reverse("tracking:reports")).content.decode()
+
+    assert f"#{tjk_report.pk}" not in page
+    assert "No reports yet." in page
+
+
+def test_a_colleague_of_the_same_participant_cannot_download_it_either(
+    client, tjk_report, tjk_viewer
+):
+    client.force_login(tjk_viewer)
+
+    response = client.get(reverse("tracking:report_download", args=[tjk_report.pk]))
+
+    assert response.status_code == 404
+
+
+def test_the_secretariat_lists_every_report_but_downloads_none_holding_drafts(
+    client, tjk_report, secretariat
+):
+    client.force_login(secretariat)
+
+    page = client.get(reverse("tracking:reports")).content.decode()
+    response = client.get(reverse("tracking:report_download", args=[tjk_report.pk]))
+
+    assert f"#{tjk_report.pk}" in page
+    assert "Download" not in page
+    assert response.status_code == 404
+
+
+def test_the_requester_deletes_a_report_and_its_file(
+    client, tjk_report, tjk_focal, django_capture_on_commit_callbacks
+):
+    path = tjk_report.file.path
+    client.force_login(tjk_focal)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("tracking:report_delete", args=[tjk_report.pk]))
+
+    assert response.status_code == 302
+    assert not Report.objects.filter(pk=tjk_report.pk).exists()
+    assert not os.path.exists(path)

@@ -1,0 +1,385 @@
+"""The rows of a report: one scoping for every format, streamed from the database.
+
+A report holds what its requester may see on the pages (`tracking.permissions`): members see
+their participant's records, drafts included; the secretariat sees submitted and approved
+records only.
+"""
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Aggregate, CharField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declarations.models import Paragraph
+
+from ..exports import FORMULA_TRIGGERS, cell
+from ..models import (
+    Action,
+    Assessment,
+    Evidence,
+    Participant,
+    ProgressUpdate,
+    Report,
+    Submission,
+)
+from ..permissions import reportable_participant_ids, scope, scope_submissions
+
+ActionParagraph = Action.paragraphs.through
+STATUS_LABELS = dict(Action.Status.choices)
+STATE_LABELS = dict(Submission.State.choices)
+RATING_LABELS = dict(Assessment.Rating.choices)
+_TRIGGERS = frozenset(FORMULA_TRIGGERS)
+
+
+def safe(value: object) -> object:
+    """`exports.cell`, with a fast path for the text and whole numbers of most cells."""
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value[:1] in _TRIGGERS else value
+    if kind is int:
+        return value
+    return cell(value)
+
+
+def labels(choices: dict) -> dict[str, str]:
+    """Choice labels translated once per report, not once per cell."""
+    return {code: str(label) for code, label in choices.items()}
+
+
+class JoinedNumbers(Aggregate):
+    """Numbers joined into one text, '1; 5; 12' (STRING_AGG, or GROUP_CONCAT on SQLite)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(CAST(%(expressions)s AS TEXT), '; ' ORDER BY %(expressions)s)"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(expressions)s, '; ')",
+            **extra_context,
+        )
+
+
+class Progress:
+    """Counts rows as they are written and reports a percentage now and then."""
+
+    def __init__(self, total: int, report_progress: Callable[[int], None] | None = None):
+        self.total = max(total, 1)
+        self.done = 0
+        self.report_progress = report_progress or (lambda percent: None)
+        self.last_percent = -1
+        self.last_time = 0.0
+
+    def advance(self, rows: int) -> None:
+        self.done += rows
+        percent = min(99, self.done * 100 // self.total)
+        now = time.monotonic()
+        if percent != self.last_percent or now - self.last_time > 5:
+            self.report_progress(percent)
+            self.last_percent, self.last_time = percent, now
+        if settings.REPORT_CHUNK_DELAY:
+            time.sleep(settings.REPORT_CHUNK_DELAY)
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    title: str
+    headers: list[str]
+    queryset: QuerySet
+    # Turns a database row into cells (labels for codes, safe text, ISO dates).
+    convert: Callable[[tuple], list]
+
+
+@dataclass
+class ReportData:
+    """What one report is built from: its requester's scope and its filters."""
+
+    report: Report
+    built_at: datetime = field(default_factory=timezone.now)
+
+    def __post_init__(self) -> None:
+        report = self.report
+        self.user = report.requested_by
+        self.declaration = report.declaration
+        self.cycle = report.cycle
+        participants = Participant.objects.filter(declarations=self.declaration)
+        allowed = reportable_participant_ids(self.user)
+        if allowed is not None:
+            participants = participants.filter(pk__in=allowed)
+        chosen = list(report.participants.values_list("pk", flat=True))
+        if chosen:
+            participants = participants.filter(pk__in=chosen)
+        self.participants = list(participants.order_by("code"))
+        self.participant_ids = [participant.pk for participant in self.participants]
+        paragraphs = Paragraph.objects.operative().filter(declaration=self.declaration)
+        chosen = list(report.paragraphs.values_list("pk", flat=True))
+        self.all_paragraphs = not chosen
+        if chosen:
+            paragraphs = paragraphs.filter(pk__in=chosen)
+        self.paragraphs = list(paragraphs.order_by("position"))
+        self.paragraph_ids = [paragraph.pk for paragraph in self.paragraphs]
+
+    @property
+    def single_participant(self) -> Participant | None:
+        return self.participants[0] if len(self.participants) == 1 else None
+
+    # Scoped querysets -------------------------------------------------------------------
+
+    def submissions(self) -> QuerySet:
+        submissions = Submission.objects.filter(
+            participant_id__in=self.participant_ids, cycle__declaration=self.declaration
+        )
+        if self.cycle:
+            submissions = submissions.filter(cycle=self.cycle)
+        return scope_submissions(submissions, self.user)
+
+    def actions(self) -> QuerySet:
+        actions = Action.objects.filter(
+            declaration=self.declaration, participant_id__in=self.participant_ids
+        )
+        if self.cycle:
+            actions = actions.filter(submission__cycle=self.cycle)
+        if not self.all_paragraphs:
+            actions = actions.filter(
+                Exists(
+                    ActionParagraph.objects.filter(
+                        action_id=OuterRef("pk"), paragraph_id__in=self.paragraph_ids
+                    )
+                )
+            )
+        return scope(actions, self.user)
+
+    def updates(self) -> QuerySet:
+        return scope(ProgressUpdate.objects.filter(action__in=self.actions()), self.user)
+
+    def evidence(self) -> QuerySet:
+        return scope(
+            Evidence.objects.filter(Q(action__in=self.actions()) | Q(update__in=self.updates())),
+            self.user,
+        )
+
+    def assessments(self) -> QuerySet:
+        assessments = Assessment.objects.filter(
+            submission__participant_id__in=self.participant_ids,
+            paragraph_id__in=self.paragraph_ids,
+        )
+        if self.cycle:
+            assessments = assessments.filter(submission__cycle=self.cycle)
+        return scope(assessments, self.user)
+
+    def latest_update(self, outer: str = "pk") -> QuerySet:
+        """The newest visible update of the action at `outer`, for Subquery annotations."""
+        return scope(ProgressUpdate.objects.filter(action_id=OuterRef(outer)), self.user).order_by(
+            "-date", "-pk"
+        )
+
+    # Tables -------------------------------------------------------------------------------
+
+    def tables(self) -> dict[str, Table]:
+        paragraph_numbers = Subquery(
+            ActionParagraph.objects.filter(action_id=OuterRef("pk"))
+            .values("action_id")
+            .annotate(numbers=JoinedNumbers("paragraph__number"))
+            .values("numbers")
+        )
+        actions = (
+            self.actions()
+            .annotate(paragraph_numbers=paragraph_numbers)
+            .order_by("participant__code", "pk")
+            .values_list(
+                "pk",
+                "participant__code",
+                "participant__name",
+                "submission__state",
+                "paragraph_numbers",
+                "title",
+                "description",
+                "lead_institution",
+                "partners",
+                "start_date",
+                "end_date",
+                "status",
+                "progress",
+                "created_at",
+                "updated_at",
+            )
+        )
+        updates = (
+            self.updates()
+            .order_by("action__participant__code", "action_id", "date", "pk")
+            .values_list(
+                "pk",
+                "action_id",
+                "action__participant__code",
+                "action__title",
+                "date",
+                "status",
+                "progress",
+                "narrative",
+                "submission__state",
+                "created_at",
+            )
+        )
+        evidence = (
+            self.evidence()
+            .order_by("submission__participant__code", "pk")
+            .values_list(
+                "pk",
+                "submission__participant__code",
+                "action_id",
+                "update_id",
+                "title",
+                "date",
+                "original_name",
+                "url",
+                "size",
+                "sha256",
+                "submission__state",
+            )
+        )
+        assessments = (
+            self.assessments()
+            .order_by(
+                "submission__participant__code", "submission__cycle__name", "paragraph__position"
+            )
+            .values_list(
+                "submission__participant__code",
+                "submission__participant__name",
+                "submission__cycle__name",
+                "submission__state",
+                "paragraph__number",
+                "rating",
+                "justification",
+                "updated_at",
+            )
+        )
+
+        status, state, rating = labels(STATUS_LABELS), labels(STATE_LABELS), labels(RATING_LABELS)
+        link, file = _("Link"), _("File")
+
+        def convert_action(row: tuple) -> list:
+            row = list(row)
+            row[3] = state.get(row[3], row[3])
+            row[11] = status.get(row[11], row[11])
+            return [safe(value) for value in row]
+
+        def convert_update(row: tuple) -> list:
+            row = list(row)
+            row[5] = status.get(row[5], row[5])
+            row[8] = state.get(row[8], row[8])
+            return [safe(value) for value in row]
+
+        def convert_evidence(row: tuple) -> list:
+            pk, code, action_id, update_id, title, date, name, url, size, sha256, stage = row
+            return [
+                safe(value)
+                for value in (
+                    pk, code, action_id, update_id, title, date, link if url else file,
+                    url or name, size, sha256, state.get(stage, stage),
+                )
+            ]  # fmt: skip
+
+        def convert_assessment(row: tuple) -> list:
+            row = list(row)
+            row[3] = state.get(row[3], row[3])
+            row[5] = rating.get(row[5], row[5])
+            return [safe(value) for value in row]
+
+        return {
+            "assessments": Table(
+                "assessments",
+                _("Assessments"),
+                [
+                    _("Participant code"), _("Participant"), _("Cycle"), _("Submission state"),
+                    _("Paragraph"), _("Rating"), _("Justification"), _("Updated at"),
+                ],
+                assessments,
+                convert_assessment,
+            ),
+            "actions": Table(
+                "actions",
+                _("Actions"),
+                [
+                    _("Action ID"), _("Participant code"), _("Participant"),
+                    _("Submission state"), _("Paragraphs"), _("Title"), _("Description"),
+                    _("Lead institution"), _("Partners"), _("Start date"), _("End date"),
+                    _("Status"), _("Progress (%)"), _("Created at"), _("Updated at"),
+                ],
+                actions,
+                convert_action,
+            ),
+            "updates": Table(
+                "updates",
+                _("Updates"),
+                [
+                    _("Update ID"), _("Action ID"), _("Participant code"), _("Action"),
+                    _("Date"), _("Status"), _("Progress (%)"), _("Narrative"),
+                    _("Submission state"), _("Created at"),
+                ],
+                updates,
+                convert_update,
+            ),
+            "evidence": Table(
+                "evidence",
+                _("Evidence"),
+                [
+                    _("Evidence ID"), _("Participant code"), _("Action ID"), _("Update ID"),
+                    _("Title"), _("Date"), _("Kind"), _("File name or link"), _("Size (bytes)"),
+                    _("SHA-256"), _("Submission state"),
+                ],
+                evidence,
+                convert_evidence,
+            ),
+        }  # fmt: skip
+
+    def counts(self, tables: dict[str, Table]) -> dict[str, int]:
+        return {name: table.queryset.count() for name, table in tables.items()}
+
+    def rows(self, table: Table, progress: Progress) -> Iterator[list]:
+        """The table's rows, fetched in chunks so that memory stays flat."""
+        chunk = settings.REPORT_CHUNK_SIZE
+        pending = 0
+        for row in table.queryset.iterator(chunk_size=chunk):
+            yield table.convert(row)
+            pending += 1
+            if pending == chunk:
+                progress.advance(pending)
+                pending = 0
+        progress.advance(pending)
+
+    def scope_label(self) -> str:
+        if self.user.is_secretariat:
+            return _("Submitted and approved records (drafts only of the requester's own)")
+        return _("Records of the requester's participants, drafts included")
+
+    def summary_rows(self, counts: dict[str, int]) -> list[list]:
+        """What the report was built from: time, requester, filters and row counts."""
+        if self.report.participants.exists():
+            participants = ", ".join(p.name for p in self.participants)
+        else:
+            participants = _("All (%(count)d)") % {"count": len(self.participants)}
+        if self.all_paragraphs:
+            paragraphs = _("All operative paragraphs (%(count)d)") % {"count": len(self.paragraphs)}
+        else:
+            paragraphs = ", ".join(str(p.number) for p in self.paragraphs)
+        rows = [
+            [_("Report"), f"#{self.report.pk}"],
+            [_("Declaration"), self.declaration.title],
+            [_("Cycle"), self.cycle.name if self.cycle else _("All cycles")],
+            [_("Participants"), participants],
+            [_("Paragraphs"), paragraphs],
+            [_("Records"), self.scope_label()],
+            [_("Requested by"), self.user.get_username()],
+            [_("Built at"), self.built_at],
+        ]
+        rows += [[_("Rows in %(table)s") % {"table": name}, n] for name, n in counts.items()]
+        return [[cell(value) for value in row] for row in rows]
