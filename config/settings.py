@@ -264,7 +264,6 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# --- Reports (built by Celery workers) ---------------------------------------------------
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Finished report files are deleted this many days after they were built.
 REPORT_RETENTION_DAYS = int(os.environ.get("REPORT_RETENTION_DAYS", "30"))
@@ -284,4 +283,3 @@ CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "tracking.tasks.sweep_reports", "schedule": 60.0},
     "reports-expire": {"task": "tracking.tasks.expire_reports", "schedule": 3600.0},
 }
-# --- end reports -------------------------------------------------------------------------

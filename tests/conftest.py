@@ -208,9 +208,6 @@ def celery_worker_process(transactional_db):
     worker.stop()
 
 
-# --- Records: actions, updates, evidence, assessments, submissions --------------------------
-
-
 def make_pdf(text: str = "Evidence") -> bytes:
     """A tiny real PDF."""
     import io
@@ -249,6 +246,3 @@ def tjk_action(cycle, tajikistan, tjk_focal):
             "progress": 10,
         },
     )
-
-
-# --- End of records ---------------------------------------------------------------------------

@@ -1,22 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import User
-
-
-@admin.register(User)
-class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Tracker"), {"fields": ("is_secretariat",)}))
-    list_display = ("username", "email", "first_name", "last_name", "is_secretariat", "is_staff")
-    list_filter = ("is_secretariat", "is_staff", "is_superuser", "is_active")
-
-
-# --- Records: participants, memberships, cycles, submissions, actions, updates, evidence -----
-
-from simple_history.admin import SimpleHistoryAdmin  # noqa: E402
-
-from .models import (  # noqa: E402
+from .models import (
     Action,
     Assessment,
     Evidence,
@@ -27,7 +14,15 @@ from .models import (  # noqa: E402
     ReportDownload,
     ReportingCycle,
     Submission,
+    User,
 )
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Tracker"), {"fields": ("is_secretariat",)}))
+    list_display = ("username", "email", "first_name", "last_name", "is_secretariat", "is_staff")
+    list_filter = ("is_secretariat", "is_staff", "is_superuser", "is_active")
 
 
 class MembershipInline(admin.TabularInline):
@@ -124,6 +119,3 @@ class ReportAdmin(admin.ModelAdmin):
     list_select_related = ("requested_by",)
     raw_id_fields = ("requested_by", "cycle")
     inlines = [ReportDownloadInline]
-
-
-# --- End of records ---------------------------------------------------------------------------

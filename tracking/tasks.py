@@ -6,8 +6,6 @@ from django.utils.translation import gettext as _
 
 from . import services
 
-# --- Reports ---------------------------------------------------------------------------------
-
 
 @shared_task(
     bind=True,
@@ -39,6 +37,3 @@ def sweep_reports() -> dict[str, int]:
 @shared_task
 def expire_reports() -> int:
     return services.reports_expire()
-
-
-# --- end reports -----------------------------------------------------------------------------

@@ -87,8 +87,10 @@ def test_the_theme_filter_keeps_only_the_paragraphs_of_that_theme(as_reader, dus
 def test_the_paragraph_page_shows_text_themes_and_references(
     as_reader, dushanbe, django_assert_num_queries
 ):
-    # session, user, paragraph with declaration and section, its themes, its references
-    with django_assert_num_queries(5):
+    # session, user, paragraph with declaration and section, its themes, its references;
+    # then the tracking part: the reader's memberships (all roles, then filing roles); a reader
+    # with no membership may see no action, so no actions query is made
+    with django_assert_num_queries(7):
         page = as_reader.get(reverse("declarations:paragraph", args=["dushanbe", 5]))
 
     assert page.status_code == 200

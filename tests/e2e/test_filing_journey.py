@@ -92,3 +92,9 @@ def test_a_paragraph_is_filed_rated_submitted_and_approved(
     expect(page.get_by_role("link", name="Edit action")).to_have_count(0)
     action = Action.objects.get()
     assert (action.status, action.progress) == ("completed", 100)
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Matrix").click()
+    tajikistan_row = page.get_by_role("row", name=re.compile("Tajikistan"))
+    paragraph_6 = tajikistan_row.get_by_role("cell").nth(5)
+    expect(paragraph_6).to_contain_text("Fully implemented")
+    expect(paragraph_6).to_contain_text("1")

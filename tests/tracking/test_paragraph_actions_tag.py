@@ -53,3 +53,17 @@ def test_a_viewer_cannot_add_an_action(tjk_action, tjk_viewer):
 
     assert tjk_action.title in html
     assert "New action on this paragraph" not in html
+
+
+def test_the_declaration_paragraph_page_shows_the_actions_the_user_may_see(
+    client, tjk_action, tjk_focal, kaz_focal
+):
+    url = tjk_action.paragraphs.get().get_absolute_url()
+
+    client.force_login(tjk_focal)
+    assert tjk_action.title in client.get(url).content.decode()
+
+    client.force_login(kaz_focal)
+    page = client.get(url).content.decode()
+    assert page.count("Actions on this paragraph") == 1
+    assert tjk_action.title not in page
