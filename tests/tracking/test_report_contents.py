@@ -127,6 +127,15 @@ def test_a_participants_pdf_has_a_cover_ratings_and_each_paragraph(
     assert "Kazakh" not in text
 
 
+def test_a_pdf_prints_cyrillic_text_as_written(build_report, records, tjk_focal):
+    records.fiu.title = "Укрепление подразделения финансовой разведки"
+    records.fiu.save()
+
+    report, content = build_report(tjk_focal, format="pdf")
+
+    assert "Укрепление подразделения финансовой разведки" in pdf_text(content)
+
+
 def test_the_secretariats_consolidated_pdf_has_the_matrix_and_one_line_per_participant(
     build_report, records, secretariat
 ):

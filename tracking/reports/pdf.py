@@ -23,16 +23,18 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from ..exports import cell
 from ..models import Action, Assessment
+from . import fonts
 from .data import RATING_LABELS, STATE_LABELS, STATUS_LABELS, ActionParagraph, Progress, ReportData
 
 STYLES = getSampleStyleSheet()
+fonts.use_in(STYLES)
 SMALL = STYLES["BodyText"].clone("small", fontSize=8, leading=10)
 GRID = TableStyle(
     [
         ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f4f6f8")),
+        ("FONTNAME", (0, 0), (-1, -1), fonts.FAMILY),
         ("FONTSIZE", (0, 0), (-1, -1), 8),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
     ]
@@ -49,7 +51,12 @@ RATING_CODES = {
 
 
 def text(value: object, style=SMALL) -> Paragraph:
-    return Paragraph(escape(str(cell(value))), style)
+    """A table cell: a PDF runs nothing, so text is shown as written (dates ISO)."""
+    if value is None:
+        value = ""
+    elif hasattr(value, "isoformat"):
+        value = value.isoformat()
+    return Paragraph(escape(str(value)), style)
 
 
 def build(data: ReportData, path: Path, progress_callback=None) -> dict[str, int]:
@@ -102,8 +109,10 @@ def _ratings_summary(ratings: Counter, total: int) -> list:
     chart.x, chart.y, chart.width, chart.height = 5 * cm, 0.5 * cm, 10 * cm, 5 * cm
     chart.data = [list(reversed(values))]
     chart.categoryAxis.categoryNames = [str(label) for label in reversed(labels)]
+    chart.categoryAxis.labels.fontName = fonts.FAMILY
     chart.categoryAxis.labels.fontSize = 7
     chart.valueAxis.valueMin = 0
+    chart.valueAxis.labels.fontName = fonts.FAMILY
     chart.valueAxis.labels.fontSize = 7
     chart.bars[0].fillColor = colors.HexColor("#1d4f91")
     drawing.add(chart)
@@ -185,7 +194,7 @@ def _participant_story(data, participant, counts, progress_callback) -> list:
             continue
         rows = [[text(header) for header in headers]]
         for action_id, title, status, percent, latest_date, narrative in actions:
-            latest_text = f"{cell(latest_date)}: {narrative[:300]}" if latest_date else ""
+            latest_text = f"{latest_date.isoformat()}: {narrative[:300]}" if latest_date else ""
             rows.append(
                 [
                     text(title),
