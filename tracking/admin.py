@@ -74,6 +74,16 @@ class ActionAdmin(SimpleHistoryAdmin):
     list_select_related = ("participant", "submission__participant", "submission__cycle")
     filter_horizontal = ("paragraphs",)
     raw_id_fields = ("submission", "created_by")
+    readonly_fields = ("paragraph_numbers",)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        """Keep the audited snapshot of the linked paragraphs in step with the links."""
+        super().save_related(request, form, formsets, change)
+        action = form.instance
+        numbers = Action.numbers_of(action.paragraphs.all())
+        if numbers != action.paragraph_numbers:
+            action.paragraph_numbers = numbers
+            action.save(update_fields=["paragraph_numbers"])
 
 
 @admin.register(ProgressUpdate)

@@ -179,6 +179,11 @@ class Action(models.Model):
     paragraphs = models.ManyToManyField(
         Paragraph, related_name="actions", verbose_name=_("operative paragraphs")
     )
+    # The linked paragraphs' numbers, saved with the row: the audit history records changes to
+    # this column, while it does not follow many-to-many rows.
+    paragraph_numbers = models.CharField(
+        _("operative paragraphs"), max_length=300, blank=True, db_default=""
+    )
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"), blank=True)
     lead_institution = models.CharField(_("lead institution"), max_length=300)
@@ -216,6 +221,11 @@ class Action(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tracking:action", args=[self.pk])
+
+    @staticmethod
+    def numbers_of(paragraphs) -> str:
+        """'5, 6' for paragraphs 6 and 5: what `paragraph_numbers` holds."""
+        return ", ".join(str(number) for number in sorted(p.number for p in paragraphs))
 
 
 class ProgressUpdate(models.Model):

@@ -101,6 +101,7 @@ def action_create(
         declaration=declaration,
         submission=submission,
         created_by=user,
+        paragraph_numbers=Action.numbers_of(paragraphs),
         **values,
     )
     action.paragraphs.set(paragraphs)
@@ -113,6 +114,7 @@ def action_edit(
 ) -> Action:
     """Save the edited fields if nobody saved since `version`; EditConflict otherwise."""
     _lock_draft(action.submission_id)
+    values = {**values, "paragraph_numbers": Action.numbers_of(paragraphs)}
     action = save_versioned(Action.objects.all(), pk=action.pk, version=version, values=values)
     action.paragraphs.set(paragraphs)
     return action

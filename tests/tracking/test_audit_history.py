@@ -23,6 +23,20 @@ def test_after_an_edit_the_action_page_shows_who_changed_what(client, tjk_action
     assert "Title:" not in history
 
 
+def test_linking_another_paragraph_is_kept_in_the_history(client, tjk_action, tjk_focal):
+    client.force_login(tjk_focal)
+    url = reverse("tracking:action_edit", args=[tjk_action.pk])
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() is not None}
+    paragraph_7 = tjk_action.declaration.paragraphs.get(number=7)
+    client.post(url, data | {"paragraphs": [*data["paragraphs"], paragraph_7.pk]})
+
+    page = client.get(tjk_action.get_absolute_url()).content.decode()
+
+    history = page[page.index('id="history-heading"') :]
+    assert "Operative paragraphs: 6 → 6, 7" in history
+
+
 def test_the_action_page_costs_the_same_queries_with_1_or_50_updates(
     client, tjk_action, tjk_focal, django_assert_num_queries
 ):

@@ -185,7 +185,7 @@ class ReportData:
     # Tables -------------------------------------------------------------------------------
 
     def tables(self) -> dict[str, Table]:
-        paragraph_numbers = Subquery(
+        linked_paragraphs = Subquery(
             ActionParagraph.objects.filter(action_id=OuterRef("pk"))
             .values("action_id")
             .annotate(numbers=JoinedNumbers("paragraph__number"))
@@ -193,14 +193,14 @@ class ReportData:
         )
         actions = (
             self.actions()
-            .annotate(paragraph_numbers=paragraph_numbers)
+            .annotate(linked_paragraphs=linked_paragraphs)
             .order_by("participant__code", "pk")
             .values_list(
                 "pk",
                 "participant__code",
                 "participant__name",
                 "submission__state",
-                "paragraph_numbers",
+                "linked_paragraphs",
                 "title",
                 "description",
                 "lead_institution",

@@ -251,6 +251,7 @@ class Command(BaseCommand):
         narratives,
     ) -> None:
         start = datetime.date(2025, 3 + index, 1)
+        linked = [paragraphs[n] for n in numbers if n in paragraphs]
         action = Action.objects.create(
             participant=submission.participant,
             declaration=declaration,
@@ -262,8 +263,9 @@ class Command(BaseCommand):
             start_date=start,
             end_date=datetime.date(2027, 12, 31),
             created_by=user,
+            paragraph_numbers=Action.numbers_of(linked),
         )
-        action.paragraphs.set([paragraphs[n] for n in numbers if n in paragraphs])
+        action.paragraphs.set(linked)
         for step, narrative in enumerate(narratives, start=1):
             last = step == len(narratives)
             update = ProgressUpdate.objects.create(
