@@ -97,6 +97,8 @@ def test_a_viewer_sees_the_position_but_no_link_to_change_it(
 
     assert "Partially implemented" in response.text
     assert "New action" not in response.text
+    submission = reverse("tracking:submission", args=["TJK", cycle.pk])
+    assert f'href="{submission}"' in response.text
 
 
 def test_the_secretariat_sees_links_and_counts_of_submitted_records_only(
