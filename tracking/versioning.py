@@ -5,6 +5,8 @@ A form carries the version it was loaded with. Saving locks the row, compares ve
 refuses when someone saved in between, naming what they changed, from the audit history.
 """
 
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +65,25 @@ def history_entries(records: list) -> list[dict]:
                 "changes": field_changes(newer, older) if older is not None else [],
             }
         )
+    return entries
+
+
+def timeline(*histories: tuple[models.QuerySet, Callable[[Any], str]]) -> list[dict]:
+    """The entries of several records' histories, newest first, each naming its subject.
+
+    `histories` are (historical queryset, describe) pairs: one query each, whatever the number
+    of records, so a page's query count stays constant.
+    """
+    entries = []
+    for queryset, describe in histories:
+        by_record = defaultdict(list)
+        ordered = queryset.select_related("history_user").order_by("-history_date", "-history_id")
+        for record in ordered:
+            by_record[record.id].append(record)
+        for records in by_record.values():
+            for entry in history_entries(records):
+                entries.append({**entry, "subject": describe(entry["record"])})
+    entries.sort(key=lambda entry: entry["date"], reverse=True)
     return entries
 
 

@@ -48,6 +48,7 @@ from .models import (
     Assessment,
     Evidence,
     Participant,
+    ProgressUpdate,
     Report,
     ReportDownload,
     ReportingCycle,
@@ -65,7 +66,7 @@ from .permissions import (
 )
 from .services import FilingRefused
 from .tables import ActionTable, CompletenessTable, ReportTable
-from .versioning import EditConflict, history_entries
+from .versioning import EditConflict, timeline
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -139,7 +140,6 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         user,
         pk,
     )
-    records = action.history.select_related("history_user").order_by("-history_date", "-history_id")
     may_file_on = permissions.may_file_on(user, action)
     context = {
         "action": action,
@@ -147,7 +147,17 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "updates": permissions.scope(action.updates.select_related("created_by"), user),
         "evidence": permissions.scope(action.evidence.select_related("update", "submission"), user),
         "may_file_on": may_file_on,
-        "history": history_entries(list(records)),
+        "history": timeline(
+            (action.history.all(), lambda record: _("the action")),
+            (
+                permissions.scope(ProgressUpdate.history.filter(action_id=action.pk), user),
+                lambda record: _("progress update of %(date)s") % {"date": record.date},
+            ),
+            (
+                permissions.scope(Evidence.history.filter(action_id=action.pk), user),
+                lambda record: _("evidence “%(title)s”") % {"title": record.title},
+            ),
+        ),
         "may_edit": permissions.may_edit(user, action),
         "update_form": ProgressUpdateForm(
             initial={"date": timezone.localdate(), "status": action.status},
@@ -318,7 +328,10 @@ def assessment_edit(request: HttpRequest, code: str, cycle_pk: int, number: int)
         else:
             messages.success(request, _("The rating was saved."))
             return redirect(submission)
-    context = {"form": form, "submission": submission, "paragraph": paragraph}
+    history = (
+        timeline((assessment.history.all(), lambda record: _("this rating"))) if assessment else []
+    )
+    context = {"form": form, "submission": submission, "paragraph": paragraph, "history": history}
     return render(request, "tracking/assessment_form.html", context)
 
 
@@ -330,6 +343,7 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
         .select_related("declaration")
         .order_by("position")
     )
+    numbers = {paragraph.pk: paragraph.number for paragraph in paragraphs}
     ratings = {a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)}
     rows = [(paragraph, ratings.get(paragraph.pk)) for paragraph in paragraphs]
     counts = {
@@ -352,6 +366,18 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
         "may_submit": may_file and submission.pk is not None,
         "review_form": review_form or (ReviewForm(initial={"version": submission.version})),
         "may_review": may_review,
+        "history": timeline(
+            (submission.history.all(), lambda record: _("the submission")),
+            (
+                Assessment.history.filter(submission_id=submission.pk),
+                lambda record: (
+                    _("rating of paragraph %(number)s")
+                    % {"number": numbers.get(record.paragraph_id, "?")}
+                ),
+            ),
+        )
+        if submission.pk
+        else [],
     }
     return render(request, "tracking/submission_detail.html", context)
 

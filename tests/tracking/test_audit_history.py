@@ -58,12 +58,56 @@ def test_the_action_page_costs_the_same_queries_with_1_or_50_updates(
 
     # session, user, memberships; the action with participant, declaration, submission and
     # its cycle and participant; filing memberships; the open-cycle submission check; history
-    # records with their users; paragraphs; updates with authors; evidence; the update
-    # choices of the evidence form.
+    # of the action, of its updates and of its evidence, with their users; paragraphs; updates
+    # with authors; evidence; the update choices of the evidence form.
     add_updates(1)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         client.get(tjk_action.get_absolute_url())
     add_updates(49)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(13):
         response = client.get(tjk_action.get_absolute_url())
     assert response.content.decode().count("Filed by Farrukh Focal") == 50
+
+
+def test_the_action_page_tells_when_evidence_was_added_and_deleted(
+    client, tjk_action, tjk_focal, private_media
+):
+    client.force_login(tjk_focal)
+    client.post(
+        reverse("tracking:evidence_create", args=[tjk_action.pk]),
+        {"title": "Decree No. 6", "url": "https://example.org/decree-6"},
+    )
+    evidence = tjk_action.evidence.get()
+    client.post(reverse("tracking:evidence_delete", args=[evidence.pk]))
+
+    page = client.get(tjk_action.get_absolute_url()).content.decode()
+
+    history = page[page.index('id="history-heading"') :]
+    assert "Farrukh Focal · Created: evidence “Decree No. 6”" in history
+    assert "Farrukh Focal · Deleted: evidence “Decree No. 6”" in history
+
+
+def test_the_submission_page_tells_who_rated_submitted_and_returned(
+    client, tjk_action, tjk_focal, tjk_coordinator
+):
+    submission = tjk_action.submission
+    client.force_login(tjk_focal)
+    rate = reverse("tracking:assessment_edit", args=["TJK", submission.cycle_id, 6])
+    client.post(rate, {"rating": "partially", "justification": "Begun", "version": 0})
+    client.post(
+        reverse("tracking:submission_submit", args=["TJK", submission.cycle_id]), {"version": 1}
+    )
+    client.force_login(tjk_coordinator)
+    client.post(
+        reverse("tracking:submission_review", args=["TJK", submission.cycle_id]),
+        {"decision": "return", "comment": "Add the decree.", "version": 2},
+    )
+
+    page = client.get(submission.get_absolute_url()).content.decode()
+
+    history = page[page.index('id="history-heading"') :]
+    assert "Farrukh Focal · Created: rating of paragraph 6" in history
+    assert "State: Draft → Submitted" in history
+    assert "Kamila Coordinator · Changed: the submission" in history
+    assert "State: Submitted → Draft" in history
+    assert "Add the decree." in history
