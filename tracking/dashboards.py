@@ -87,7 +87,7 @@ def member_overview(user: User) -> list[ParticipantCycle]:
     for row in (
         scope(Action.objects.filter(participant__in=ids), user)
         .values("participant_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     ):
         statuses[row["participant_id"]][row["status"]] = row["n"]
@@ -130,8 +130,9 @@ def secretariat_headlines(user: User) -> dict[str, object]:
             .order_by()
         )
     )
+    # COUNT(*), not COUNT(id): the (submission, status) index alone answers it.
     statuses = dict(
-        scope(Action.objects.all(), user).values_list("status").annotate(n=Count("pk")).order_by()
+        scope(Action.objects.all(), user).values_list("status").annotate(n=Count("*")).order_by()
     )
     return {
         "participants": Participant.objects.count(),
