@@ -4,16 +4,17 @@ Each function runs a fixed number of queries whatever the number of participants
 or actions, and only counts what the user may see (`permissions.scope`).
 """
 
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
 from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from declarations.models import Paragraph
+from declarations.models import Declaration, Paragraph
 
 from .models import Action, Assessment, Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids, scope
@@ -48,15 +49,21 @@ def member_overview(user: User) -> list[ParticipantCycle]:
     ids = participant_ids(user)
     if not ids:
         return []
-    participants = Participant.objects.filter(pk__in=ids).prefetch_related("declarations")
+    # Declarations without their source text: the page names them, nothing more.
+    participants = Participant.objects.filter(pk__in=ids).prefetch_related(
+        Prefetch("declarations", queryset=Declaration.objects.only("pk"))
+    )
     cycles = list(
         ReportingCycle.objects.filter(is_open=True, declaration__participants__in=ids)
         .select_related("declaration")
+        .defer("declaration__source_text")
         .distinct()
     )
     paragraphs = defaultdict(list)
-    for paragraph in Paragraph.objects.operative().filter(
-        declaration__in=[c.declaration_id for c in cycles]
+    for paragraph in (
+        Paragraph.objects.operative()
+        .filter(declaration__in=[c.declaration_id for c in cycles])
+        .only("declaration_id", "number", "verb")
     ):
         paragraphs[paragraph.declaration_id].append(paragraph)
     submissions = {
@@ -80,7 +87,7 @@ def member_overview(user: User) -> list[ParticipantCycle]:
     for row in (
         scope(Action.objects.filter(participant__in=ids), user)
         .values("participant_id", "status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .order_by()
     ):
         statuses[row["participant_id"]][row["status"]] = row["n"]
@@ -123,8 +130,9 @@ def secretariat_headlines(user: User) -> dict[str, object]:
             .order_by()
         )
     )
+    # COUNT(*), not COUNT(id): the (submission, status) index alone answers it.
     statuses = dict(
-        scope(Action.objects.all(), user).values_list("status").annotate(n=Count("pk")).order_by()
+        scope(Action.objects.all(), user).values_list("status").annotate(n=Count("*")).order_by()
     )
     return {
         "participants": Participant.objects.count(),
@@ -141,7 +149,7 @@ def secretariat_headlines(user: User) -> dict[str, object]:
 class Matrix:
     cycle: ReportingCycle
     paragraphs: list[Paragraph]
-    rows: list[tuple[Participant, list[SafeString]]]
+    rows: list[tuple[Participant, SafeString]]  # a participant and its row's <td> cells
     per_paragraph: list[tuple[str, dict[str, int]]]
 
     @property
@@ -169,8 +177,19 @@ def matrix(user: User, cycle: ReportingCycle) -> Matrix:
         .annotate(n=Count("action_id"))
         .order_by()
     }
+    # Thousands of cells but few distinct ones: each distinct cell is built once, and each
+    # row's cells are joined here so that the template writes one string per participant.
+    cell = functools.cache(_cell)
     rows = [
-        (participant, [_cell(ratings, counts, participant.pk, p.pk) for p in paragraphs])
+        (
+            participant,
+            mark_safe(  # noqa: S308 - the cells come from format_html
+                "".join(
+                    cell(ratings.get((participant.pk, p.pk)), counts.get((participant.pk, p.pk), 0))
+                    for p in paragraphs
+                )
+            ),
+        )
         for participant in participants
     ]
     by_paragraph = defaultdict(Counter)
@@ -180,17 +199,17 @@ def matrix(user: User, cycle: ReportingCycle) -> Matrix:
     return Matrix(cycle=cycle, paragraphs=paragraphs, rows=rows, per_paragraph=per_paragraph)
 
 
-def _cell(ratings: dict, counts: dict, participant: int, paragraph: int) -> SafeString:
+def _cell(rating: str | None, count: int) -> SafeString:
     """A matrix cell, built here rather than in the template: there are thousands of them."""
-    rating = ratings.get((participant, paragraph))
-    count = counts.get((participant, paragraph), 0)
     actions = ngettext("%(count)s action", "%(count)s actions", count) % {"count": count}
     if rating:
         label = Assessment.Rating(rating).label
         return format_html(
-            '<span class="rating rating--{}">{}</span><br>{}', rating, label, actions
+            '<td><span class="rating rating--{}">{}</span><br>{}</td>', rating, label, actions
         )
-    return format_html('<span class="rating rating--none">{}</span><br>{}', _("Not rated"), actions)
+    return format_html(
+        '<td><span class="rating rating--none">{}</span><br>{}</td>', _("Not rated"), actions
+    )
 
 
 def completeness(cycle: ReportingCycle) -> QuerySet:

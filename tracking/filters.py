@@ -9,6 +9,7 @@ from declarations.models import Paragraph, Theme
 
 from .models import Action, Participant, Report
 from .permissions import participant_ids
+from .widgets import Select
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -28,19 +29,27 @@ class ActionFilter(django_filters.FilterSet):
         help_text=_("Words in the title, description or lead institution"),
     )
     participant = django_filters.ModelChoiceFilter(
-        label=_("Participant"), queryset=_participants, empty_label=_("All")
+        label=_("Participant"), queryset=_participants, empty_label=_("All"), widget=Select
     )
     paragraph = django_filters.ModelChoiceFilter(
         label=_("Operative paragraph"),
         field_name="paragraphs",
-        queryset=Paragraph.objects.operative().select_related("declaration"),
+        # Only what the option labels show ("Dushanbe OP4"), not each declaration's source text.
+        queryset=Paragraph.objects.operative()
+        .select_related("declaration")
+        .only("number", "verb", "declaration__short_title"),
         empty_label=_("All"),
+        widget=Select,
     )
     theme = django_filters.ModelChoiceFilter(
-        label=_("Theme"), queryset=Theme.objects.all(), method="by_theme", empty_label=_("All")
+        label=_("Theme"),
+        queryset=Theme.objects.all(),
+        method="by_theme",
+        empty_label=_("All"),
+        widget=Select,
     )
     status = django_filters.ChoiceFilter(
-        label=_("Status"), choices=Action.Status.choices, empty_label=_("All")
+        label=_("Status"), choices=Action.Status.choices, empty_label=_("All"), widget=Select
     )
     starts_from = django_filters.DateFilter(
         label=_("Starts on or after"), field_name="start_date", lookup_expr="gte", widget=DATE

@@ -205,7 +205,12 @@ class Action(models.Model):
 
     class Meta:
         ordering = ["-updated_at", "-pk"]
-        indexes = [models.Index(fields=["participant", "status"])]
+        indexes = [
+            models.Index(fields=["participant", "status"]),
+            # Counts by status of what the secretariat sees (submitted and approved
+            # submissions), from the index alone.
+            models.Index(fields=["submission", "status"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)

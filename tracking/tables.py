@@ -1,10 +1,20 @@
 """Tables of the tracking pages (django-tables2)."""
 
 import django_tables2 as tables
+from django.template.defaultfilters import date
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 from .models import Action, Participant, Report, Submission
+
+
+class DayColumn(tables.Column):
+    """A date (a datetime's local date) as YYYY-MM-DD, like `DateColumn` but without rendering
+    a template per cell: that was a third of a list page's time."""
+
+    def render(self, value) -> str:
+        return date(template_localtime(value), "Y-m-d")
 
 
 class ActionTable(tables.Table):
@@ -18,9 +28,9 @@ class ActionTable(tables.Table):
     lead_institution = tables.Column(verbose_name=_("Lead institution"))
     status = tables.Column(verbose_name=_("Status"))
     progress = tables.Column(verbose_name=_("Progress"))
-    start_date = tables.DateColumn(verbose_name=_("Start"), format="Y-m-d")
-    end_date = tables.DateColumn(verbose_name=_("End"), format="Y-m-d")
-    updated_at = tables.DateColumn(verbose_name=_("Last change"), format="Y-m-d")
+    start_date = DayColumn(verbose_name=_("Start"))
+    end_date = DayColumn(verbose_name=_("End"))
+    updated_at = DayColumn(verbose_name=_("Last change"))
 
     class Meta:
         model = Action
@@ -57,8 +67,8 @@ class CompletenessTable(tables.Table):
     name = tables.Column(verbose_name=_("Participant"))
     kind = tables.Column(verbose_name=_("Kind"))
     state = tables.Column(verbose_name=_("Submission"), empty_values=())
-    submitted_at = tables.DateColumn(verbose_name=_("Submitted on"), format="Y-m-d")
-    reviewed_at = tables.DateColumn(verbose_name=_("Reviewed on"), format="Y-m-d")
+    submitted_at = DayColumn(verbose_name=_("Submitted on"))
+    reviewed_at = DayColumn(verbose_name=_("Reviewed on"))
 
     class Meta:
         model = Participant

@@ -451,8 +451,10 @@ EXPORT_HEADER = [
 
 def _actions(request: HttpRequest) -> ActionFilter:
     """The actions the user may see, filtered by the query string."""
-    queryset = scope(Action.objects.all(), request.user).select_related(
-        "participant", "declaration"
+    queryset = (
+        scope(Action.objects.all(), request.user)
+        .select_related("participant", "declaration")
+        .defer("declaration__source_text")
     )
     queryset = queryset.prefetch_related(
         Prefetch("paragraphs", queryset=Paragraph.objects.only("pk", "number"))
