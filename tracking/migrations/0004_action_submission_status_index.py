@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('declarations', '0002_declarationimport'),
-        ('tracking', '0002_report_table_heartbeat_expired'),
+        ('tracking', '0003_action_paragraph_numbers'),
     ]
 
     operations = [
