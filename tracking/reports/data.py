@@ -73,7 +73,7 @@ def labelled(field: str, choices: dict) -> Case:
 
 
 # What a column holds, which says how it becomes a cell: numbers stay numbers, text is
-# neutralised, dates and times become ISO text. The same on every path (`copy.py`).
+# neutralised, dates and times become ISO text. The same on every path (`pgcopy.py`).
 NUMBER, TEXT, DATE, TIME = "number", "text", "date", "time"
 
 
@@ -111,6 +111,12 @@ class Progress:
         if percent != self.last_percent or now - self.last_time > 5:
             self.report_progress(percent)
             self.last_percent, self.last_time = percent, now
+        if settings.REPORT_CHUNK_DELAY:
+            time.sleep(settings.REPORT_CHUNK_DELAY)
+
+    def count(self, rows: int) -> None:
+        """Counts a chunk without reporting it (while a COPY holds the connection)."""
+        self.done += rows
         if settings.REPORT_CHUNK_DELAY:
             time.sleep(settings.REPORT_CHUNK_DELAY)
 
