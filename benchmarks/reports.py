@@ -1,18 +1,22 @@
 """Benchmark of the report builders on PostgreSQL; prints figures, asserts nothing.
 
     DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_scale \\
-        .venv/bin/python benchmarks/reports.py [--generate] [--actions 100000]
+        .venv/bin/python benchmarks/reports.py [--declaration SLUG] [--generate]
 
-It measures, in one run, with the builder functions the worker uses:
+It reads the data already there (`manage.py seed_demo --scale un`, say) and writes nothing:
+every transaction is read-only and no report row is saved. It measures, in one run, with the
+builder functions the worker uses, on the declaration with the most actions:
 - the consolidated (secretariat, every participant) CSV and XLSX reports against PostgreSQL's
   own `COPY (same query) TO STDOUT` of the same tables' rows (target: within 3x);
-- the builder's peak memory at 10% and at 100% of the rows, each in a fresh child process
-  (target: the same within 20%);
-- a single-participant PDF of 1,000 actions (target: under 10 s).
+- the builder's peak memory at 10% and at 100% of the participants' rows, each in a fresh
+  child process (target: the same within 20%);
+- a single-participant PDF of the participant with the most actions (target: under 10 s for
+  1,000 actions), requested by one of its members.
 
-`--generate` fills an empty database with UN-scale data of its own (bulk SQL, no history):
-203 participants, 100,000 actions (1,000 of them the first participant's), 10 updates and
-3 evidence records per action, a rating of every paragraph by every participant.
+`--generate` first fills an empty database with data of its own (bulk SQL, no history), one
+declaration "benchmark": 203 participants, 100,000 actions (1,000 of them the first
+participant's), 10 updates and 3 evidence records per action, a rating of every paragraph by
+every participant.
 """
 
 import argparse
