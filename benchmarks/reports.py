@@ -1,18 +1,22 @@
 """Benchmark of the report builders on PostgreSQL; prints figures, asserts nothing.
 
     DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/tracker_scale \\
-        .venv/bin/python benchmarks/reports.py [--generate] [--actions 100000]
+        .venv/bin/python benchmarks/reports.py [--declaration SLUG] [--generate]
 
-It measures, in one run, with the builder functions the worker uses:
+It reads the data already there (`manage.py seed_demo --scale un`, say) and writes nothing:
+every transaction is read-only and no report row is saved. It measures, in one run, with the
+builder functions the worker uses, on the declaration with the most actions:
 - the consolidated (secretariat, every participant) CSV and XLSX reports against PostgreSQL's
   own `COPY (same query) TO STDOUT` of the same tables' rows (target: within 3x);
-- the builder's peak memory at 10% and at 100% of the rows, each in a fresh child process
-  (target: the same within 20%);
-- a single-participant PDF of 1,000 actions (target: under 10 s).
+- the builder's peak memory at 10% and at 100% of the participants' rows, each in a fresh
+  child process (target: the same within 20%);
+- a single-participant PDF of the participant with the most actions (target: under 10 s for
+  1,000 actions), requested by one of its members.
 
-`--generate` fills an empty database with UN-scale data of its own (bulk SQL, no history):
-203 participants, 100,000 actions (1,000 of them the first participant's), 10 updates and
-3 evidence records per action, a rating of every paragraph by every participant.
+`--generate` first fills an empty database with data of its own (bulk SQL, no history), one
+declaration "benchmark": 203 participants, 100,000 actions (1,000 of them the first
+participant's), 10 updates and 3 evidence records per action, a rating of every paragraph by
+every participant.
 """
 
 import argparse
@@ -34,6 +38,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.db import connection, transaction  # noqa: E402
+from django.db.backends.signals import connection_created  # noqa: E402
+from django.db.models import Count  # noqa: E402
 
 from declarations.models import Declaration, Paragraph  # noqa: E402
 from tracking import reports  # noqa: E402
@@ -157,41 +163,67 @@ def generate(actions: int) -> None:
     print(f"generated in {time.perf_counter() - started:.1f} s")
 
 
-def make_report(username: str, format: str, participants=None) -> Report:
-    declaration = Declaration.objects.get(slug=SLUG)
-    report = Report.objects.create(
+def read_only(sender, connection, **kwargs) -> None:
+    """Every transaction of this benchmark is read-only: the data set may be shared."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY")
+
+
+def pick_declaration(slug: str | None) -> Declaration:
+    if slug:
+        return Declaration.objects.get(slug=slug)
+    # The declaration with the most actions: the largest consolidated report.
+    return Declaration.objects.annotate(n=Count("actions")).order_by("-n", "pk").first()
+
+
+def report_data(slug: str, format: str, username: str, participants=None) -> ReportData:
+    """The data of a report, without saving one: the benchmark writes nothing to the database."""
+    declaration = Declaration.objects.get(slug=slug)
+    report = Report(
         requested_by=User.objects.get(username=username),
         declaration=declaration,
-        cycle=declaration.cycles.get(),
+        cycle=None,
         format=format,
         state="running",
     )
-    if participants:
-        report.participants.set(participants)
-    return report
+    # An id no report has: the many-to-many filters (participants, paragraphs) read empty.
+    report.pk = 0
+    data = ReportData(report)
+    if participants is not None:
+        data.participants = [p for p in data.participants if p.pk in set(participants)]
+        data.participant_ids = [p.pk for p in data.participants]
+    return data
 
 
-def child(format: str, fraction: float, username: str) -> None:
+def child(slug: str, format: str, fraction: float, username: str, participant: str) -> None:
     """Builds one report in this fresh process; prints time, peak memory and row counts."""
     participants = None
-    if fraction < 1:
-        everyone = list(Participant.objects.order_by("pk").values_list("pk", flat=True))
+    if participant:
+        participants = [Participant.objects.get(code=participant).pk]
+    elif fraction < 1:
+        everyone = list(
+            Participant.objects.filter(declarations__slug=slug)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
         participants = everyone[1 : 1 + round(len(everyone) * fraction)]
-    report = make_report(username, format, participants)
+    data = report_data(slug, format, username, participants)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"report.{format}"
         started = time.perf_counter()
-        counts = reports.build(report, path)
+        # The function `reports.build` calls for this format, as the worker does.
+        counts = reports.BUILDERS[format](data, path)
         elapsed = time.perf_counter() - started
         size = path.stat().st_size
-    report.delete()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
     print(json.dumps({"seconds": elapsed, "peak_kib": peak, "counts": counts, "bytes": size}))
 
 
-def run_child(format: str, fraction: float, username: str = "bench-secretariat") -> dict:
+def run_child(
+    slug: str, format: str, fraction: float, username: str, participant: str = ""
+) -> dict:
     output = subprocess.run(
-        [sys.executable, __file__, "--child", format, str(fraction), username],
+        [sys.executable, __file__, "--child", slug, format, str(fraction), username, participant],
         check=True,
         capture_output=True,
         text=True,
@@ -200,10 +232,9 @@ def run_child(format: str, fraction: float, username: str = "bench-secretariat")
     return json.loads(output.strip().splitlines()[-1])
 
 
-def copy_seconds() -> tuple[float, int]:
+def copy_seconds(slug: str, username: str) -> tuple[float, int]:
     """PostgreSQL's COPY of the consolidated report's four table queries, to /dev/null."""
-    report = make_report("bench-secretariat", "csv")
-    tables = ReportData(report).tables()
+    tables = report_data(slug, "csv", username).tables()
     started = time.perf_counter()
     size = 0
     with connection.cursor() as cursor:
@@ -213,39 +244,54 @@ def copy_seconds() -> tuple[float, int]:
             with raw.copy(f"COPY ({sql}) TO STDOUT (FORMAT csv, HEADER)", params) as copy:
                 for block in copy:
                     size += len(block)
-    report.delete()
     return time.perf_counter() - started, size
+
+
+def pdf_requester(participant: Participant) -> str:
+    """A member of the participant (their report includes drafts), else the secretariat."""
+    member = participant.memberships.select_related("user").order_by("pk").first()
+    if member:
+        return member.user.get_username()
+    return User.objects.filter(is_secretariat=True).order_by("pk").first().get_username()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--generate", action="store_true")
     parser.add_argument("--actions", type=int, default=100_000)
-    parser.add_argument("--child", nargs=3, metavar=("FORMAT", "FRACTION", "USER"))
+    parser.add_argument("--declaration", help="slug (default: the one with the most actions)")
+    parser.add_argument("--child", nargs=5, metavar=("SLUG", "FORMAT", "FRACTION", "USER", "P"))
     arguments = parser.parse_args()
     if arguments.child:
-        format, fraction, username = arguments.child
-        child(format, float(fraction), username)
+        connection_created.connect(read_only)
+        slug, format, fraction, username, participant = arguments.child
+        child(slug, format, float(fraction), username, participant)
         return
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
     if arguments.generate:
         generate(arguments.actions)
-    counts = {
-        "participants": Participant.objects.filter(declarations__slug=SLUG).count(),
-        "actions": ReportData(make_report("bench-secretariat", "csv")).actions().count(),
-    }
-    Report.objects.filter(declaration__slug=SLUG).delete()
-    print(f"data: {counts['participants']} participants, {counts['actions']} actions")
+        arguments.declaration = arguments.declaration or SLUG
+    connection.close()
+    connection_created.connect(read_only)
 
-    copy_time, copy_bytes = copy_seconds()
+    declaration = pick_declaration(arguments.declaration)
+    slug = declaration.slug
+    secretariat = User.objects.filter(is_secretariat=True).order_by("pk").first().get_username()
+    tables = report_data(slug, "csv", secretariat).tables()
+    rows = {name: table.queryset.count() for name, table in tables.items()}
+    participants = Participant.objects.filter(declarations=declaration).count()
+    print(f"declaration {slug!r}: {participants} participants; rows seen by {secretariat!r}:")
+    print("  " + ", ".join(f"{name} {n}" for name, n in rows.items()) + f"; {sum(rows.values())}")
+
+    copy_time, copy_bytes = copy_seconds(slug, secretariat)
     print(f"COPY (same queries) TO STDOUT: {copy_time:.1f} s, {copy_bytes / 1e6:.0f} MB")
     for format in ("csv", "xlsx"):
-        small = run_child(format, 0.1)
-        full = run_child(format, 1.0)
-        rows = sum(full["counts"].values())
+        small = run_child(slug, format, 0.1, secretariat)
+        full = run_child(slug, format, 1.0, secretariat)
+        n = sum(full["counts"].values())
         print(
-            f"{format.upper()} consolidated, {rows} rows: {full['seconds']:.1f} s "
+            f"{format.upper()} consolidated, {n} rows: {full['seconds']:.1f} s "
             f"({full['seconds'] / copy_time:.1f}x COPY), {full['bytes'] / 1e6:.0f} MB file"
         )
         print(
@@ -253,9 +299,17 @@ def main() -> None:
             f"({sum(small['counts'].values())}), {full['peak_kib'] / 1024:.0f} MiB at 100% "
             f"({(full['peak_kib'] / small['peak_kib'] - 1) * 100:+.0f}%)"
         )
-    pdf = run_child("pdf", 1.0, "bench-focal")
+    busiest = (
+        Participant.objects.filter(actions__declaration=declaration)
+        .annotate(n=Count("actions"))
+        .order_by("-n", "code")
+        .first()
+    )
+    requester = pdf_requester(busiest)
+    pdf = run_child(slug, "pdf", 1.0, requester, busiest.code)
     print(
-        f"PDF, one participant, {pdf['counts']['actions']} actions: {pdf['seconds']:.1f} s, "
+        f"PDF, one participant ({busiest.code}, the most actions, as {requester!r}), "
+        f"{pdf['counts']['actions']} actions: {pdf['seconds']:.1f} s, "
         f"{pdf['bytes'] / 1e6:.1f} MB, peak {pdf['peak_kib'] / 1024:.0f} MiB"
     )
 

@@ -11,7 +11,19 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Aggregate, CharField, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    Aggregate,
+    Case,
+    CharField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,6 +63,20 @@ def labels(choices: dict) -> dict[str, str]:
     return {code: str(label) for code, label in choices.items()}
 
 
+def labelled(field: str, choices: dict) -> Case:
+    """The field's choice label, chosen by the database (an unknown code stays as it is)."""
+    return Case(
+        *(When(**{field: code}, then=Value(label)) for code, label in labels(choices).items()),
+        default=F(field),
+        output_field=CharField(),
+    )
+
+
+# What a column holds, which says how it becomes a cell: numbers stay numbers, text is
+# neutralised, dates and times become ISO text. The same on every path (`pgcopy.py`).
+NUMBER, TEXT, DATE, TIME = "number", "text", "date", "time"
+
+
 class JoinedNumbers(Aggregate):
     """Numbers joined into one text, '1; 5; 12' (STRING_AGG, or GROUP_CONCAT on SQLite)."""
 
@@ -88,15 +114,26 @@ class Progress:
         if settings.REPORT_CHUNK_DELAY:
             time.sleep(settings.REPORT_CHUNK_DELAY)
 
+    def count(self, rows: int) -> None:
+        """Counts a chunk without reporting it (while a COPY holds the connection)."""
+        self.done += rows
+        if settings.REPORT_CHUNK_DELAY:
+            time.sleep(settings.REPORT_CHUNK_DELAY)
+
 
 @dataclass(frozen=True)
 class Table:
     name: str
     title: str
     headers: list[str]
+    # A values_list() queryset whose values are already the cells' (labels for codes).
     queryset: QuerySet
-    # Turns a database row into cells (labels for codes, safe text, ISO dates).
-    convert: Callable[[tuple], list]
+    # NUMBER, TEXT, DATE or TIME for each value of a row.
+    columns: tuple[str, ...]
+
+    def convert(self, row: tuple) -> list:
+        """A database row as cells: safe text, ISO dates."""
+        return [safe(value) for value in row]
 
 
 @dataclass
@@ -191,15 +228,20 @@ class ReportData:
             .annotate(numbers=JoinedNumbers("paragraph__number"))
             .values("numbers")
         )
+        state = labelled("submission__state", STATE_LABELS)
         actions = (
             self.actions()
-            .annotate(linked_paragraphs=linked_paragraphs)
+            .annotate(
+                linked_paragraphs=linked_paragraphs,
+                state_label=state,
+                status_label=labelled("status", STATUS_LABELS),
+            )
             .order_by("participant__code", "pk")
             .values_list(
                 "pk",
                 "participant__code",
                 "participant__name",
-                "submission__state",
+                "state_label",
                 "linked_paragraphs",
                 "title",
                 "description",
@@ -207,7 +249,7 @@ class ReportData:
                 "partners",
                 "start_date",
                 "end_date",
-                "status",
+                "status_label",
                 "progress",
                 "created_at",
                 "updated_at",
@@ -215,6 +257,7 @@ class ReportData:
         )
         updates = (
             self.updates()
+            .annotate(state_label=state, status_label=labelled("status", STATUS_LABELS))
             .order_by("action__participant__code", "action_id", "date", "pk")
             .values_list(
                 "pk",
@@ -222,15 +265,24 @@ class ReportData:
                 "action__participant__code",
                 "action__title",
                 "date",
-                "status",
+                "status_label",
                 "progress",
                 "narrative",
-                "submission__state",
+                "state_label",
                 "created_at",
             )
         )
         evidence = (
             self.evidence()
+            .annotate(
+                state_label=state,
+                kind=Case(When(url="", then=Value(_("File"))), default=Value(_("Link"))),
+                location=Case(
+                    When(url="", then=F("original_name")),
+                    default=F("url"),
+                    output_field=CharField(),
+                ),
+            )
             .order_by("submission__participant__code", "pk")
             .values_list(
                 "pk",
@@ -239,15 +291,16 @@ class ReportData:
                 "update_id",
                 "title",
                 "date",
-                "original_name",
-                "url",
+                "kind",
+                "location",
                 "size",
                 "sha256",
-                "submission__state",
+                "state_label",
             )
         )
         assessments = (
             self.assessments()
+            .annotate(state_label=state, rating_label=labelled("rating", RATING_LABELS))
             .order_by(
                 "submission__participant__code", "submission__cycle__name", "paragraph__position"
             )
@@ -255,44 +308,13 @@ class ReportData:
                 "submission__participant__code",
                 "submission__participant__name",
                 "submission__cycle__name",
-                "submission__state",
+                "state_label",
                 "paragraph__number",
-                "rating",
+                "rating_label",
                 "justification",
                 "updated_at",
             )
         )
-
-        status, state, rating = labels(STATUS_LABELS), labels(STATE_LABELS), labels(RATING_LABELS)
-        link, file = _("Link"), _("File")
-
-        def convert_action(row: tuple) -> list:
-            row = list(row)
-            row[3] = state.get(row[3], row[3])
-            row[11] = status.get(row[11], row[11])
-            return [safe(value) for value in row]
-
-        def convert_update(row: tuple) -> list:
-            row = list(row)
-            row[5] = status.get(row[5], row[5])
-            row[8] = state.get(row[8], row[8])
-            return [safe(value) for value in row]
-
-        def convert_evidence(row: tuple) -> list:
-            pk, code, action_id, update_id, title, date, name, url, size, sha256, stage = row
-            return [
-                safe(value)
-                for value in (
-                    pk, code, action_id, update_id, title, date, link if url else file,
-                    url or name, size, sha256, state.get(stage, stage),
-                )
-            ]  # fmt: skip
-
-        def convert_assessment(row: tuple) -> list:
-            row = list(row)
-            row[3] = state.get(row[3], row[3])
-            row[5] = rating.get(row[5], row[5])
-            return [safe(value) for value in row]
 
         return {
             "assessments": Table(
@@ -303,7 +325,7 @@ class ReportData:
                     _("Paragraph"), _("Rating"), _("Justification"), _("Updated at"),
                 ],
                 assessments,
-                convert_assessment,
+                (TEXT, TEXT, TEXT, TEXT, NUMBER, TEXT, TEXT, TIME),
             ),
             "actions": Table(
                 "actions",
@@ -315,7 +337,8 @@ class ReportData:
                     _("Status"), _("Progress (%)"), _("Created at"), _("Updated at"),
                 ],
                 actions,
-                convert_action,
+                (NUMBER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, DATE, DATE, TEXT,
+                 NUMBER, TIME, TIME),
             ),
             "updates": Table(
                 "updates",
@@ -326,7 +349,7 @@ class ReportData:
                     _("Submission state"), _("Created at"),
                 ],
                 updates,
-                convert_update,
+                (NUMBER, NUMBER, TEXT, TEXT, DATE, TEXT, NUMBER, TEXT, TEXT, TIME),
             ),
             "evidence": Table(
                 "evidence",
@@ -337,7 +360,7 @@ class ReportData:
                     _("SHA-256"), _("Submission state"),
                 ],
                 evidence,
-                convert_evidence,
+                (NUMBER, TEXT, NUMBER, NUMBER, TEXT, DATE, TEXT, TEXT, NUMBER, TEXT, TEXT),
             ),
         }  # fmt: skip
 
