@@ -97,3 +97,13 @@ def test_account_pages_label_every_input(client, secretariat, name):
     client.force_login(secretariat)
     html = client.get(reverse(name)).content.decode()
     assert html.count("<label") >= html.count('<input type="password"') + html.count('type="email"')
+
+
+def test_the_header_names_the_users_role_for_each_participant(client, tjk_focal, tjk_coordinator):
+    client.force_login(tjk_focal)
+
+    header = client.get(reverse("home")).content.decode().split("</header>")[0]
+
+    assert "Farrukh Focal" in header
+    assert '<span class="site-user__role">Focal point · Tajikistan</span>' in header
+    assert "Coordinator" not in header

@@ -22,14 +22,6 @@ class User(AbstractUser):
         help_text=_("Follows every participant and requests consolidated reports."),
     )
 
-    @property
-    def role_label(self) -> str:
-        if self.is_secretariat:
-            return str(_("Secretariat"))
-        if self.is_superuser:
-            return str(_("Administrator"))
-        return ""
-
 
 class Participant(models.Model):
     """A State or an organisation that reports on its implementation."""

@@ -42,8 +42,8 @@ def test_the_list_shows_each_declaration_in_constant_queries(
     as_reader, dushanbe, django_assert_num_queries
 ):
     Declaration.objects.create(title="Other Declaration", short_title="Other", slug="other")
-    # session, user, declarations with their operative count
-    with django_assert_num_queries(3):
+    # session, user, declarations with their operative count, the reader's memberships (header)
+    with django_assert_num_queries(4):
         page = as_reader.get(reverse("declarations:list"))
 
     assert page.status_code == 200
@@ -62,8 +62,8 @@ def test_the_declaration_page_shows_metadata_preamble_and_paragraphs(
     as_reader, dushanbe, django_assert_num_queries
 ):
     # session, user, declaration, preamble, operative paragraphs, their themes, their
-    # references, the themes offered by the filter
-    with django_assert_num_queries(8):
+    # references, the themes offered by the filter, the reader's memberships (header)
+    with django_assert_num_queries(9):
         page = as_reader.get(dushanbe.get_absolute_url())
 
     assert page.status_code == 200
@@ -88,9 +88,9 @@ def test_the_paragraph_page_shows_text_themes_and_references(
     as_reader, dushanbe, django_assert_num_queries
 ):
     # session, user, paragraph with declaration and section, its themes, its references;
-    # then the tracking part: the reader's memberships (all roles, then filing roles); a reader
-    # with no membership may see no action, so no actions query is made
-    with django_assert_num_queries(7):
+    # then the reader's memberships, for the actions part and the header; a reader with no
+    # membership may see no action, so no actions query is made
+    with django_assert_num_queries(6):
         page = as_reader.get(reverse("declarations:paragraph", args=["dushanbe", 5]))
 
     assert page.status_code == 200

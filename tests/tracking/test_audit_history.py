@@ -56,15 +56,16 @@ def test_the_action_page_costs_the_same_queries_with_1_or_50_updates(
             tjk_action.version += 1
             tjk_action.save()
 
-    # session, user, memberships; the action with participant, declaration, submission and
-    # its cycle and participant; filing memberships; the open-cycle submission check; history
+    # session, user, memberships (all roles, for every check and the header); the action with
+    # participant, declaration, submission and its cycle and participant; the open-cycle
+    # submission check; history
     # of the action, of its updates and of its evidence, with their users; paragraphs; updates
     # with authors; evidence; the update choices of the evidence form.
     add_updates(1)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         client.get(tjk_action.get_absolute_url())
     add_updates(49)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(12):
         response = client.get(tjk_action.get_absolute_url())
     assert response.content.decode().count("Filed by Farrukh Focal") == 50
 

@@ -132,6 +132,6 @@ def test_the_home_runs_the_same_queries_for_1_and_50_actions(
 
     # session, user, memberships, participants, their declarations (prefetched), open cycles,
     # operative paragraphs, submissions, ratings, actions and last update per paragraph,
-    # actions per status, the filing memberships (for "New action").
-    with django_assert_num_queries(12):
+    # actions per status (memberships serve "New action" and the header too).
+    with django_assert_num_queries(11):
         assert client.get(URL).status_code == 200

@@ -141,6 +141,7 @@ def test_completeness_runs_the_same_queries_for_1_and_50_participants(
     client.force_login(secretariat)
 
     # session, user, the cycles (form and default), the paginator's count, the page of
-    # participants with their submission (subqueries), the participant count, the states.
-    with django_assert_num_queries(7):
+    # participants with their submission (subqueries), the participant count, the states,
+    # the user's memberships (header).
+    with django_assert_num_queries(8):
         assert client.get(COMPLETENESS).status_code == 200

@@ -138,10 +138,10 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
     url = tjk_action.submission.get_absolute_url()
 
     # session, user; participant, cycle with declaration, the participant's declaration check,
-    # submission with submitter and reviewer, memberships; operative paragraphs with their
-    # declaration; assessments; counts of actions, updates and evidence; filing memberships;
-    # the actions listed; the history of the submission and of its ratings.
-    with django_assert_num_queries(16):
+    # submission with submitter and reviewer, memberships (for every check and the header);
+    # operative paragraphs with their declaration; assessments; counts of actions, updates and
+    # evidence; the actions listed; the history of the submission and of its ratings.
+    with django_assert_num_queries(15):
         client.get(url)
     for number in range(49):
         Action.objects.create(
@@ -152,6 +152,6 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
             lead_institution="Ministry",
             created_by=tjk_focal,
         )
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         response = client.get(url)
     assert "50 actions" in response.content.decode()

@@ -1,4 +1,5 @@
 from django import template
+from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph
 
@@ -20,3 +21,16 @@ def paragraph_actions(context: template.Context, paragraph: Paragraph) -> dict:
         declarations=paragraph.declaration_id,
     ).exists()
     return {"paragraph": paragraph, "actions": actions, "may_file": may_file}
+
+
+@register.simple_tag
+def user_roles(user) -> list[str]:
+    """What the page header says the user is: 'Focal point · Tajikistan', 'Secretariat'."""
+    roles = [str(_("Secretariat"))] if getattr(user, "is_secretariat", False) else []
+    roles += [
+        f"{membership.get_role_display()} · {membership.participant.name}"
+        for membership in permissions.memberships(user)
+    ]
+    if not roles and getattr(user, "is_superuser", False):
+        roles.append(str(_("Administrator")))
+    return roles
