@@ -75,6 +75,7 @@ INSTITUTIONS = [
     "Ministry of Foreign Affairs",
 ]
 BATCH = 5_000
+HEAVY_REPORTER_ACTIONS = 1_000
 
 
 def generate(*, actions: int, updates_per_action: int, evidence: int, seed: int, stdout) -> None:
@@ -265,9 +266,16 @@ class _Generator:
         start_id = _next_id(Action)
         statuses = list(Action.Status.values)
         rows, kept = [], []
+        # One heavy reporter with 1,000 actions in one declaration: the single-participant
+        # PDF benchmark's case (a tenth of the actions when fewer are generated).
+        heavy = next((p for p in participants if p.code == "TJK"), participants[0])
+        heavy_count = min(HEAVY_REPORTER_ACTIONS, count // 10)
         for index in range(count):
-            participant = self.rng.choice(participants)
-            declaration = self.rng.choice(declarations)
+            if index < heavy_count:
+                participant, declaration = heavy, declarations[0]
+            else:
+                participant = self.rng.choice(participants)
+                declaration = self.rng.choice(declarations)
             submission = submissions[(participant.pk, cycles[declaration.pk].pk)]
             status = self.rng.choice(statuses)
             progress = 100 if status == Action.Status.COMPLETED else self.rng.randrange(0, 100, 5)
