@@ -151,6 +151,8 @@ class Matrix:
     paragraphs: list[Paragraph]
     rows: list[tuple[Participant, SafeString]]  # a participant and its row's <td> cells
     per_paragraph: list[tuple[str, dict[str, int]]]
+    everyone: bool
+    participating: int
 
     @property
     def rating_table(self) -> list[tuple[str, list[int]]]:
@@ -159,10 +161,16 @@ class Matrix:
         return [(label, [counts.get(k, 0) for k in keys]) for label, counts in self.per_paragraph]
 
 
-def matrix(user: User, cycle: ReportingCycle) -> Matrix:
-    """Participants × operative paragraphs: each cell the rating and the number of actions."""
+def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matrix:
+    """Participants × operative paragraphs: each cell the rating and the number of actions.
+
+    Only the participants with a rating or an action the user may see, unless `everyone`:
+    of a declaration's 200 participants most may have nothing submitted yet, and the
+    completeness page lists those.
+    """
     paragraphs = list(Paragraph.objects.operative().filter(declaration_id=cycle.declaration_id))
     participants = list(Participant.objects.filter(declarations=cycle.declaration_id))
+    participating = len(participants)
     ratings = dict(
         (((a["submission__participant_id"], a["paragraph_id"]), a["rating"]))
         for a in scope(Assessment.objects.filter(submission__cycle=cycle), user).values(
@@ -177,6 +185,9 @@ def matrix(user: User, cycle: ReportingCycle) -> Matrix:
         .annotate(n=Count("action_id"))
         .order_by()
     }
+    if not everyone:
+        reporting = {participant_id for participant_id, _ in (*ratings, *counts)}
+        participants = [p for p in participants if p.pk in reporting]
     # Thousands of cells but few distinct ones: each distinct cell is built once, and each
     # row's cells are joined here so that the template writes one string per participant.
     cell = functools.cache(_cell)
@@ -196,7 +207,14 @@ def matrix(user: User, cycle: ReportingCycle) -> Matrix:
     for (_participant, paragraph_id), rating in ratings.items():
         by_paragraph[paragraph_id][rating] += 1
     per_paragraph = [(f"OP{p.number}", dict(by_paragraph[p.pk])) for p in paragraphs]
-    return Matrix(cycle=cycle, paragraphs=paragraphs, rows=rows, per_paragraph=per_paragraph)
+    return Matrix(
+        cycle=cycle,
+        paragraphs=paragraphs,
+        rows=rows,
+        per_paragraph=per_paragraph,
+        everyone=everyone,
+        participating=participating,
+    )
 
 
 def _cell(rating: str | None, count: int) -> SafeString:

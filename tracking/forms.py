@@ -266,6 +266,15 @@ class CycleForm(forms.Form):
         return (open_cycles or list(self.cycles.values()) or [None])[0]
 
 
+class MatrixForm(CycleForm):
+    everyone = forms.BooleanField(
+        label=_("Also show the participants with nothing submitted"), required=False
+    )
+
+    def shows_everyone(self) -> bool:
+        return self.is_bound and self.is_valid() and self.cleaned_data["everyone"]
+
+
 class ReportRequestForm(forms.Form):
     declaration = forms.ModelChoiceField(
         queryset=Declaration.objects.none(), label=_("Declaration")

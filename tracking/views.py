@@ -38,6 +38,7 @@ from .forms import (
     AssessmentForm,
     CycleForm,
     EvidenceForm,
+    MatrixForm,
     ProgressUpdateForm,
     ReportRequestForm,
     ReviewForm,
@@ -564,19 +565,21 @@ def action_export_xlsx(request: HttpRequest) -> HttpResponse:
     return FileResponse(file, as_attachment=True, filename="actions.xlsx")
 
 
-def _secretariat_cycle(request: HttpRequest) -> tuple[CycleForm, ReportingCycle | None]:
+def _secretariat_cycle(
+    request: HttpRequest, form_class: type[CycleForm] = CycleForm
+) -> tuple[CycleForm, ReportingCycle | None]:
     if not request.user.is_secretariat:
         raise PermissionDenied
-    form = CycleForm(request.GET or None)
+    form = form_class(request.GET or None)
     return form, form.chosen()
 
 
 @require_GET
 def matrix(request: HttpRequest) -> HttpResponse:
-    form, cycle = _secretariat_cycle(request)
+    form, cycle = _secretariat_cycle(request, MatrixForm)
     context = {"form": form, "cycle": cycle}
     if cycle:
-        data = dashboards.matrix(request.user, cycle)
+        data = dashboards.matrix(request.user, cycle, everyone=form.shows_everyone())
         series = list(Assessment.Rating.choices)
         title = _("Ratings per operative paragraph")
         context |= {"matrix": data, "series": series}

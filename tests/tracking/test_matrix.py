@@ -55,11 +55,28 @@ def test_the_matrix_never_shows_a_draft(client, cycle, tajikistan, tjk_focal, se
     file_action(tajikistan, cycle, tjk_focal, numbers=(3,))
     client.force_login(secretariat)
 
-    html = client.get(MATRIX).text
+    html = client.get(MATRIX, {"everyone": "on"}).text
 
     assert "Not rated" in _cell(html, "Tajikistan", 3)
     assert "0 actions" in _cell(html, "Tajikistan", 3)
     assert "Fully implemented</span>" not in html.split("<section", 1)[0]
+
+
+def test_by_default_it_shows_only_the_participants_with_submitted_records(
+    client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, secretariat
+):
+    file_action(tajikistan, cycle, tjk_focal, numbers=(3,))
+    rate(kazakhstan, cycle, kaz_focal, 3, "partially", state=Submission.State.SUBMITTED)
+    client.force_login(secretariat)
+
+    html = client.get(MATRIX).text
+    everyone = client.get(MATRIX, {"everyone": "on"}).text
+
+    assert '<th scope="row">Kazakhstan</th>' in html
+    assert '<th scope="row">Tajikistan</th>' not in html
+    assert "1 of 2 participants have submitted records in this cycle" in html
+    assert '<th scope="row">Tajikistan</th>' in everyone
+    assert "All 2 participants of the declaration." in everyone
 
 
 def test_it_charts_the_ratings_per_paragraph_with_a_table_of_the_numbers(
