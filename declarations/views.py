@@ -5,11 +5,13 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
+from django_tables2 import RequestConfig
 
 from .filters import ParagraphFilter
 from .forms import DeclarationUploadForm
 from .models import Declaration, DeclarationImport, Paragraph, Theme
 from .services import declaration_import_request
+from .tables import DeclarationTable
 
 
 def secretariat_required(view):
@@ -28,7 +30,10 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     declarations = Declaration.objects.annotate(
         operative_count=Count("paragraphs", filter=Q(paragraphs__kind=Paragraph.Kind.OPERATIVE))
     )
-    return render(request, "declarations/list.html", {"declarations": declarations})
+    table = DeclarationTable(declarations)
+    # A handful of declarations: sortable, on one page, without a COUNT query.
+    RequestConfig(request, paginate=False).configure(table)
+    return render(request, "declarations/list.html", {"table": table})
 
 
 def _with_tags(paragraphs):
