@@ -412,6 +412,9 @@ class Report(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     # Refreshed by the running task; a stale one means its worker is gone.
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # Set at request time: the requester is a member of a participant in the scope, so the
+    # file may hold that participant's drafts and only the requester may download it.
+    includes_drafts = models.BooleanField(_("may include drafts"), default=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
 

@@ -184,5 +184,8 @@ def get_report_for_user(queryset: QuerySet, user: User, pk: int) -> Model:
 
 
 def may_download_report(user: User, report: Model) -> bool:
-    """Only the requester: a report holds what its requester may see, drafts included."""
-    return report.requested_by_id == user.pk
+    """The requester; and the secretariat when the report holds no drafts, only what every
+    secretariat member sees (submitted and approved records)."""
+    if report.requested_by_id == user.pk:
+        return True
+    return user.is_secretariat and not report.includes_drafts

@@ -24,6 +24,7 @@ from kombu.exceptions import OperationalError as BrokerError
 
 from declarations.models import Declaration, Paragraph
 
+from . import permissions
 from .models import (
     Action,
     Assessment,
@@ -310,12 +311,15 @@ def report_request(
     *, user, declaration, cycle, participants, paragraphs, format: str, table: str = ""
 ) -> Report:
     """Stores the request and hands it to the queue once the transaction has committed."""
+    own = set(permissions.participant_ids(user))
+    in_scope = {p.pk for p in participants} if participants else own
     report = Report.objects.create(
         requested_by=user,
         declaration=declaration,
         cycle=cycle,
         format=format,
         table=table if format == Report.Format.CSV else "",
+        includes_drafts=bool(own & in_scope),
     )
     report.participants.set(participants)
     report.paragraphs.set(paragraphs)

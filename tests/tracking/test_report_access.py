@@ -1,4 +1,5 @@
-"""A report belongs to its requester: another user cannot see, download or retry it."""
+"""Who may see, download or retry a report: never another participant; the secretariat
+shares the reports that hold no drafts."""
 
 import os
 
@@ -67,6 +68,35 @@ def test_the_secretariat_lists_every_report_but_downloads_none_holding_drafts(
 
     assert f"#{tjk_report.pk}" in page
     assert "Download" not in page
+    assert response.status_code == 404
+
+
+def test_a_report_of_submitted_records_only_is_shared_with_the_secretariat(
+    client, build_report, records, secretariat, django_user_model
+):
+    report, _content = build_report(secretariat, format="csv", table="actions")
+    colleague = django_user_model.objects.create_user("colleague", is_secretariat=True)
+    client.force_login(colleague)
+
+    page = client.get(reverse("tracking:reports")).content.decode()
+    response = client.get(reverse("tracking:report_download", args=[report.pk]))
+
+    assert f'href="{reverse("tracking:report_download", args=[report.pk])}"' in page
+    assert response.status_code == 200
+    assert ReportDownload.objects.filter(report=report, user=colleague).count() == 1
+
+
+def test_a_secretariat_member_who_is_also_a_focal_point_keeps_their_drafts_to_themselves(
+    client, build_report, records, tjk_focal, tajikistan, secretariat
+):
+    tjk_focal.is_secretariat = True
+    tjk_focal.save()
+    report, _content = build_report(tjk_focal, format="csv", table="actions")
+    client.force_login(secretariat)
+
+    response = client.get(reverse("tracking:report_download", args=[report.pk]))
+
+    assert report.includes_drafts
     assert response.status_code == 404
 
 
