@@ -4,7 +4,7 @@
         CELERY_BROKER_URL=redis://127.0.0.1:6379/7 \\
         .venv/bin/python benchmarks/workers.py [--reports 8] [--format xlsx] [--rounds 3]
 
-DESIGN.md promises that two workers finish a batch of reports in clearly less time than one.
+The design target: two workers finish a batch of reports in clearly less time than one.
 On the UN-scale data set (`manage.py seed_demo --scale un`) this script requests the same
 batch of reports on declaration `dushanbe` three times, through `services.report_request`
 (which sends the task once the request's transaction has committed), as real users of the
