@@ -1,0 +1,64 @@
+"""The home page with its dashboard, and the health check."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from config.celery import app as celery_app
+
+from .. import charts, dashboards
+from ..permissions import may_file_for
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return dashboard(request)
+
+
+def _database_answers() -> bool:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            return cursor.fetchone() == (1,)
+    except Exception:
+        return False
+
+
+def _broker_answers() -> bool:
+    try:
+        with celery_app.connection_for_write(connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1, timeout=2)
+        return True
+    except Exception:
+        return False
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """For load balancers and monitors: 200 when the database and the broker answer."""
+    checks = {"database": _database_answers(), "broker": _broker_answers()}
+    healthy = all(checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
+    )
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    overview = dashboards.member_overview(request.user)
+    for entry in overview:
+        entry.may_file = may_file_for(request.user, entry.participant.pk)
+        entry.status_rows = charts.status_rows(entry.statuses)
+        title = _("Actions of %(name)s by status") % {"name": entry.participant.name}
+        entry.chart = charts.bars(title, entry.status_rows)
+    context = {"overview": overview}
+    if request.user.is_secretariat:
+        headlines = dashboards.secretariat_headlines(request.user)
+        status_rows = charts.status_rows(headlines["statuses"])
+        context |= {"headlines": headlines, "status_rows": status_rows}
+        context["status_chart"] = charts.bars(_("Actions by status"), status_rows)
+    return render(request, "tracking/home.html", context)

@@ -1,0 +1,186 @@
+"""The actions list and its exports, the ratings matrix and the completeness table."""
+
+import csv
+import os
+import tempfile
+from collections.abc import Iterator
+
+import xlsxwriter
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET
+from django_tables2 import LazyPaginator, RequestConfig
+
+from declarations.models import Paragraph
+
+from .. import charts, dashboards
+from ..exports import cell
+from ..filters import ActionFilter
+from ..forms import CycleForm, MatrixForm
+from ..models import Action, Assessment, ReportingCycle
+from ..permissions import FILING_ROLES, participant_ids, scope
+from ..tables import ActionTable, CompletenessTable
+
+EXPORT_HEADER = [
+    gettext_lazy("ID"),
+    gettext_lazy("Participant code"),
+    gettext_lazy("Participant"),
+    gettext_lazy("Title"),
+    gettext_lazy("Lead institution"),
+    gettext_lazy("Partners"),
+    gettext_lazy("Operative paragraphs"),
+    gettext_lazy("Status"),
+    gettext_lazy("Progress (%)"),
+    gettext_lazy("Start date"),
+    gettext_lazy("End date"),
+    gettext_lazy("Last change"),
+]
+
+
+def _actions(request: HttpRequest) -> ActionFilter:
+    """The actions the user may see, filtered by the query string."""
+    queryset = (
+        scope(Action.objects.all(), request.user)
+        .select_related("participant", "declaration")
+        .defer("declaration__source_text")
+    )
+    queryset = queryset.prefetch_related(
+        Prefetch("paragraphs", queryset=Paragraph.objects.only("pk", "number"))
+    )
+    return ActionFilter(request.GET, queryset=queryset, request=request)
+
+
+def _export_rows(filterset: ActionFilter) -> Iterator[list]:
+    yield [cell(str(label)) for label in EXPORT_HEADER]
+    for action in filterset.qs.order_by("pk").iterator(chunk_size=2000):
+        numbers = ", ".join(f"OP{p.number}" for p in action.paragraphs.all())
+        yield [
+            cell(value)
+            for value in (
+                action.pk,
+                action.participant.code,
+                action.participant.name,
+                action.title,
+                action.lead_institution,
+                action.partners,
+                numbers,
+                action.get_status_display(),
+                action.progress,
+                action.start_date,
+                action.end_date,
+                action.updated_at,
+            )
+        ]
+
+
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    filterset = _actions(request)
+    # Newest first by default: the primary key's index serves it, even on 100,000 rows.
+    table = ActionTable(filterset.qs.order_by("-pk"))
+    RequestConfig(request, paginate={"paginator_class": LazyPaginator, "per_page": 25}).configure(
+        table
+    )
+    filters = request.GET.copy()
+    filters.pop("page", None)
+    may_file = bool(participant_ids(request.user, FILING_ROLES))
+    return render(
+        request,
+        "tracking/action_list.html",
+        {"filter": filterset, "table": table, "query": filters.urlencode(), "may_file": may_file},
+    )
+
+
+def _invalid_filters() -> HttpResponseBadRequest:
+    return HttpResponseBadRequest(
+        _("These filters are not valid: correct them on the actions list."),
+        content_type="text/plain; charset=utf-8",
+    )
+
+
+@require_GET
+def action_export_csv(request: HttpRequest) -> HttpResponse:
+    filterset = _actions(request)
+    if not filterset.is_valid():
+        return _invalid_filters()
+    writer = csv.writer(_Echo())
+    rows = (writer.writerow(row) for row in _export_rows(filterset))
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="actions.csv"'
+    return response
+
+
+@require_GET
+def action_export_xlsx(request: HttpRequest) -> HttpResponse:
+    filterset = _actions(request)
+    if not filterset.is_valid():
+        return _invalid_filters()
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    # constant_memory streams rows to disk; strings stay strings (no formulas, URLs or numbers).
+    options = {
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "tmpdir": tempfile.gettempdir(),
+    }
+    try:
+        with xlsxwriter.Workbook(path, options) as workbook:
+            sheet = workbook.add_worksheet(_("Actions"))
+            for index, row in enumerate(_export_rows(filterset)):
+                sheet.write_row(index, 0, row)
+        file = open(path, "rb")  # noqa: SIM115 - closed by the response
+    finally:
+        os.unlink(path)  # the open file stays readable until the response closes it
+    return FileResponse(file, as_attachment=True, filename="actions.xlsx")
+
+
+def _secretariat_cycle(
+    request: HttpRequest, form_class: type[CycleForm] = CycleForm
+) -> tuple[CycleForm, ReportingCycle | None]:
+    if not request.user.is_secretariat:
+        raise PermissionDenied
+    form = form_class(request.GET or None)
+    return form, form.chosen()
+
+
+@require_GET
+def matrix(request: HttpRequest) -> HttpResponse:
+    form, cycle = _secretariat_cycle(request, MatrixForm)
+    context = {"form": form, "cycle": cycle}
+    if cycle:
+        data = dashboards.matrix(request.user, cycle, everyone=form.shows_everyone())
+        series = list(Assessment.Rating.choices)
+        title = _("Ratings per operative paragraph")
+        context |= {"matrix": data, "series": series}
+        context["chart"] = charts.stacked_bars(title, data.per_paragraph, series)
+    return render(request, "tracking/matrix.html", context)
+
+
+@require_GET
+def completeness(request: HttpRequest) -> HttpResponse:
+    form, cycle = _secretariat_cycle(request)
+    context = {"form": form, "cycle": cycle}
+    if cycle:
+        table = CompletenessTable(dashboards.completeness(cycle), order_by="name")
+        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        context |= {"table": table, "counts": dashboards.completeness_counts(cycle)}
+    return render(request, "tracking/completeness.html", context)
+
+
+class _Echo:
+    """A file-like object whose write returns the line, for streaming csv.writer output."""
+
+    def write(self, value: str) -> str:
+        return value

@@ -1,0 +1,192 @@
+"""Actions, their progress updates and evidence: the records a participant files."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .. import permissions, services
+from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
+from ..models import Action, Evidence, Participant, ProgressUpdate
+from ..permissions import get_for_user
+from ..services import FilingRefused
+from ..versioning import EditConflict, timeline
+from ._forms import refused_edit
+
+
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest) -> HttpResponse:
+    ids = permissions.participant_ids(request.user, permissions.FILING_ROLES)
+    if not ids:
+        raise PermissionDenied
+    participants = Participant.objects.filter(pk__in=ids)
+    initial = {"participant": ids[0]} if len(ids) == 1 else {}
+    if request.GET.get("paragraph", "").isdigit():
+        initial["paragraphs"] = [int(request.GET["paragraph"])]
+    form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        paragraphs = list(form.cleaned_data["paragraphs"])
+        try:
+            action = services.action_create(
+                participant=form.cleaned_data["participant"],
+                declaration=paragraphs[0].declaration,
+                paragraphs=paragraphs,
+                user=request.user,
+                values=form.values(),
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The action was saved."))
+            return redirect(action)
+    return render(request, "tracking/action_form.html", {"form": form})
+
+
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    action = get_for_user(
+        Action.objects.select_related(
+            "participant", "declaration", "submission__cycle", "submission__participant"
+        ),
+        user,
+        pk,
+    )
+    may_file_on = permissions.may_file_on(user, action)
+    context = {
+        "action": action,
+        "paragraphs": action.paragraphs.select_related("declaration"),
+        "updates": permissions.scope(action.updates.select_related("created_by"), user),
+        "evidence": permissions.scope(action.evidence.select_related("update", "submission"), user),
+        "may_file_on": may_file_on,
+        "history": timeline(
+            (action.history.all(), lambda record: _("the action")),
+            (
+                permissions.scope(ProgressUpdate.history.filter(action_id=action.pk), user),
+                lambda record: _("progress update of %(date)s") % {"date": record.date},
+            ),
+            (
+                permissions.scope(Evidence.history.filter(action_id=action.pk), user),
+                lambda record: _("evidence “%(title)s”") % {"title": record.title},
+            ),
+        ),
+        "may_edit": permissions.may_edit(user, action),
+        "update_form": ProgressUpdateForm(
+            initial={"date": timezone.localdate(), "status": action.status},
+            auto_id="update_%s",
+        )
+        if may_file_on
+        else None,
+        "evidence_form": EvidenceForm(action=action, auto_id="evidence_%s")
+        if may_file_on
+        else None,
+    }
+    return render(request, "tracking/action_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    action = get_for_user(
+        Action.objects.select_related("participant", "declaration"), request.user, pk, write=True
+    )
+    form = ActionEditForm(
+        request.POST or None, instance=action, initial={"version": action.version}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_edit(
+                action=action,
+                version=form.cleaned_data["version"],
+                values=form.values(),
+                paragraphs=list(form.cleaned_data["paragraphs"]),
+                user=request.user,
+            )
+        except EditConflict as conflict:
+            form = refused_edit(ActionEditForm, request, conflict, instance=action)
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The action was saved."))
+            return redirect(action)
+    return render(request, "tracking/action_form.html", {"form": form, "action": action})
+
+
+@require_http_methods(["GET", "POST"])
+def update_create(request: HttpRequest, pk: int) -> HttpResponse:
+    action = permissions.get_action_to_file_on(request.user, pk)
+    form = ProgressUpdateForm(
+        request.POST or None,
+        initial={
+            "date": timezone.localdate(),
+            "status": action.status,
+            "progress": action.progress,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.progress_update_file(action=action, user=request.user, **form.cleaned_data)
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The update was filed."))
+            return redirect(action)
+    return render(request, "tracking/update_form.html", {"form": form, "action": action})
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+    action = permissions.get_action_to_file_on(request.user, pk)
+    form = EvidenceForm(request.POST or None, request.FILES or None, action=action)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.evidence_add(
+                action=action,
+                user=request.user,
+                title=form.cleaned_data["title"],
+                date=form.cleaned_data["date"],
+                update=form.cleaned_data["update"],
+                upload=form.cleaned_data["upload"],
+                extension=form.extension,
+                content_type=form.content_type,
+                url=form.cleaned_data["url"],
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The evidence was added."))
+            return redirect(action)
+    return render(request, "tracking/evidence_form.html", {"form": form, "action": action})
+
+
+@require_GET
+def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+    evidence = get_for_user(Evidence.objects.all(), request.user, pk)
+    if not evidence.file:
+        raise Http404
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name or f"evidence-{evidence.pk}",
+        content_type=evidence.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    evidence = get_for_user(Evidence.objects.select_related("action"), request.user, pk, write=True)
+    back = evidence.action or evidence.update.action
+    if request.method == "POST":
+        try:
+            services.evidence_delete(evidence=evidence, user=request.user)
+        except FilingRefused as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("The evidence was deleted."))
+        return redirect(back)
+    return render(
+        request, "tracking/evidence_confirm_delete.html", {"evidence": evidence, "action": back}
+    )

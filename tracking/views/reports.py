@@ -1,0 +1,77 @@
+"""Reports built in the background: requesting, listing, downloading, retrying, deleting."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from .. import services
+from ..filters import ReportFilter
+from ..forms import ReportRequestForm
+from ..models import Report, ReportDownload
+from ..permissions import get_report_for_user, may_download_report, reportable_participant_ids
+from ..tables import ReportTable
+
+
+@require_http_methods(["GET", "POST"])
+def report_request(request: HttpRequest) -> HttpResponse:
+    if reportable_participant_ids(request.user) == []:
+        raise PermissionDenied
+    form = ReportRequestForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        report = services.report_request(user=request.user, **form.cleaned_data)
+        report.refresh_from_db(fields=["enqueued_at"])
+        if report.enqueued_at:
+            messages.success(request, _("Report #%(number)s is queued.") % {"number": report.pk})
+        else:
+            messages.warning(
+                request, _("The queue is unavailable; your report will run when it is back.")
+            )
+        return redirect("tracking:reports")
+    return render(request, "tracking/report_request.html", {"form": form})
+
+
+@require_GET
+def reports(request: HttpRequest, fragment: bool = False) -> HttpResponse:
+    """My reports; the fragment is the part the page's script swaps in while reports run."""
+    queryset = (
+        Report.objects.listed_for(request.user)
+        .select_related("declaration", "cycle", "requested_by")
+        .annotate(participant_count=Count("participants"))
+    )
+    filterset = ReportFilter(request.GET, queryset=queryset)
+    table = ReportTable(filterset.qs)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    template = "tracking/_reports_table.html" if fragment else "tracking/reports.html"
+    return render(request, template, {"table": table, "filter": filterset})
+
+
+@require_GET
+def report_download(request: HttpRequest, pk: int) -> FileResponse:
+    report = get_report_for_user(Report.objects.select_related("declaration"), request.user, pk)
+    if not may_download_report(request.user, report) or not report.is_ready:
+        raise Http404
+    ReportDownload.objects.create(report=report, user=request.user)
+    return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.download_name)
+
+
+@require_POST
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for_user(Report.objects.all(), request.user, pk)
+    if services.report_retry(report=report):
+        messages.success(request, _("Report #%(number)s is queued again.") % {"number": pk})
+    else:
+        messages.error(request, _("Only a failed report can be retried."))
+    return redirect("tracking:reports")
+
+
+@require_POST
+def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    report = get_report_for_user(Report.objects.all(), request.user, pk)
+    services.report_delete(report=report)
+    messages.success(request, _("Report #%(number)s was deleted.") % {"number": pk})
+    return redirect("tracking:reports")

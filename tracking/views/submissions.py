@@ -1,0 +1,162 @@
+"""A participant's submission for a reporting cycle: ratings, submitting, review."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from declarations.models import Paragraph
+
+from .. import permissions, services
+from ..forms import AssessmentForm, ReviewForm, SubmitForm
+from ..models import Action, Assessment, Submission
+from ..services import FilingRefused
+from ..versioning import EditConflict, timeline
+from ._forms import refused_edit
+
+
+@require_http_methods(["GET", "POST"])
+def assessment_edit(request: HttpRequest, code: str, cycle_pk: int, number: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk, write=True)
+    paragraph = get_object_or_404(
+        Paragraph.objects.operative().select_related("declaration"),
+        declaration_id=submission.cycle.declaration_id,
+        number=number,
+    )
+    assessment = Assessment.objects.filter(submission_id=submission.pk, paragraph=paragraph).first()
+    form = AssessmentForm(
+        request.POST or None,
+        instance=assessment,
+        initial={"version": assessment.version if assessment else 0},
+        participant=submission.participant,
+        paragraph=paragraph,
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {k: form.cleaned_data[k] for k in ("rating", "justification", "version")}
+        try:
+            services.assessment_save(
+                participant=submission.participant,
+                cycle=submission.cycle,
+                paragraph=paragraph,
+                user=request.user,
+                **values,
+            )
+        except EditConflict as conflict:
+            form = refused_edit(
+                AssessmentForm,
+                request,
+                conflict,
+                instance=assessment,
+                participant=submission.participant,
+                paragraph=paragraph,
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The rating was saved."))
+            return redirect(submission)
+    history = (
+        timeline((assessment.history.all(), lambda record: _("this rating"))) if assessment else []
+    )
+    context = {"form": form, "submission": submission, "paragraph": paragraph, "history": history}
+    return render(request, "tracking/assessment_form.html", context)
+
+
+def _submission_page(request: HttpRequest, submission: Submission, review_form=None):
+    user, participant = request.user, submission.participant
+    paragraphs = list(
+        Paragraph.objects.operative()
+        .filter(declaration_id=submission.cycle.declaration_id)
+        .select_related("declaration")
+        .order_by("position")
+    )
+    numbers = {paragraph.pk: paragraph.number for paragraph in paragraphs}
+    ratings = {a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)}
+    rows = [(paragraph, ratings.get(paragraph.pk)) for paragraph in paragraphs]
+    counts = {
+        "actions": Action.objects.filter(submission_id=submission.pk).count(),
+        "updates": submission.updates.count() if submission.pk else 0,
+        "evidence": submission.evidence.count() if submission.pk else 0,
+        "assessments": len(ratings),
+    }
+    may_file = submission.is_draft and permissions.may_file_for(user, participant.pk)
+    may_review = submission.state == Submission.State.SUBMITTED and (
+        permissions.may_approve_for(user, participant.pk)
+    )
+    context = {
+        "submission": submission,
+        "actions": Action.objects.filter(submission_id=submission.pk).order_by("title"),
+        "rows": rows,
+        "unrated": [paragraph for paragraph, assessment in rows if assessment is None],
+        "counts": counts,
+        "may_file": may_file,
+        "may_submit": may_file and submission.pk is not None,
+        "review_form": review_form or (ReviewForm(initial={"version": submission.version})),
+        "may_review": may_review,
+        "history": timeline(
+            (submission.history.all(), lambda record: _("the submission")),
+            (
+                Assessment.history.filter(submission_id=submission.pk),
+                lambda record: (
+                    _("rating of paragraph %(number)s")
+                    % {"number": numbers.get(record.paragraph_id, "?")}
+                ),
+            ),
+        )
+        if submission.pk
+        else [],
+    }
+    return render(request, "tracking/submission_detail.html", context)
+
+
+def submission_detail(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk)
+    return _submission_page(request, submission)
+
+
+@require_POST
+def submission_submit(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk, write=True)
+    form = SubmitForm(request.POST)
+    if submission.pk is None or not form.is_valid():
+        messages.error(request, _("There is nothing to submit yet."))
+        return redirect(submission)
+    try:
+        services.submission_submit(
+            submission=submission, version=form.cleaned_data["version"], user=request.user
+        )
+    except (EditConflict, FilingRefused) as refused:
+        messages.error(request, _("Not submitted: %(reason)s") % {"reason": refused})
+    else:
+        messages.success(request, _("The submission was sent to the coordinator."))
+    return redirect(submission)
+
+
+@require_POST
+def submission_review(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk)
+    if not permissions.may_approve_for(request.user, submission.participant_id):
+        raise PermissionDenied
+    form = ReviewForm(request.POST)
+    if not form.is_valid():
+        return _submission_page(request, submission, review_form=form)
+    review = (
+        services.submission_approve
+        if form.cleaned_data["decision"] == "approve"
+        else services.submission_return
+    )
+    try:
+        reviewed = review(
+            submission=submission,
+            version=form.cleaned_data["version"],
+            user=request.user,
+            comment=form.cleaned_data["comment"],
+        )
+    except (EditConflict, FilingRefused) as refused:
+        messages.error(request, str(refused))
+    else:
+        state = reviewed.get_state_display().lower()
+        messages.success(request, _("The submission is now %(state)s.") % {"state": state})
+    return redirect(submission)
