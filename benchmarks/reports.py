@@ -72,8 +72,9 @@ def generate(actions: int) -> None:
                   position=n)
         for n in range(1, 17)
     )  # fmt: skip
-    cycle = ReportingCycle.objects.create(declaration=declaration, name="2026",
-                                          starts_on="2026-01-01", due_on="2026-12-31")  # fmt: skip
+    cycle = ReportingCycle.objects.create(declaration=declaration, name="2026", state="open",
+                                          starts_on="2026-01-01", ends_on="2026-12-31",
+                                          due_on="2026-12-31")  # fmt: skip
     secretariat = User.objects.create_user("bench-secretariat", is_secretariat=True)
     participants = Participant.objects.bulk_create(
         Participant(code=f"P{index:03d}", name=f"Participant {index:03d}", kind="state")

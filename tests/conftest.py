@@ -75,11 +75,32 @@ def declaration(db) -> Declaration:
     return declaration
 
 
+def new_cycle(
+    declaration: Declaration, year: int, state: str = ReportingCycle.State.OPEN
+) -> ReportingCycle:
+    """A cycle over one calendar year with every participant of the declaration in scope."""
+    cycle = ReportingCycle.objects.create(
+        declaration=declaration,
+        name=str(year),
+        starts_on=f"{year}-01-01",
+        ends_on=f"{year}-12-31",
+        due_on=f"{year}-12-31",
+        state=state,
+    )
+    cycle.participants.set(declaration.participants.all())
+    return cycle
+
+
+def _join(participant: Participant, declaration: Declaration) -> Participant:
+    """Links the participant to the declaration and puts it in scope of its cycles."""
+    participant.declarations.add(declaration)
+    participant.cycles.add(*declaration.cycles.all())
+    return participant
+
+
 @pytest.fixture
 def cycle(declaration) -> ReportingCycle:
-    return ReportingCycle.objects.create(
-        declaration=declaration, name="2026", starts_on="2026-01-01", due_on="2026-12-31"
-    )
+    return new_cycle(declaration, 2026)
 
 
 @pytest.fixture
@@ -87,8 +108,7 @@ def tajikistan(declaration) -> Participant:
     participant = Participant.objects.create(
         code="TJK", name="Tajikistan", kind=Participant.Kind.STATE
     )
-    participant.declarations.add(declaration)
-    return participant
+    return _join(participant, declaration)
 
 
 @pytest.fixture
@@ -96,8 +116,7 @@ def kazakhstan(declaration) -> Participant:
     participant = Participant.objects.create(
         code="KAZ", name="Kazakhstan", kind=Participant.Kind.STATE
     )
-    participant.declarations.add(declaration)
-    return participant
+    return _join(participant, declaration)
 
 
 def _member(username: str, participant: Participant, role: str, name: str) -> User:

@@ -51,8 +51,8 @@ class MembershipAdmin(SimpleHistoryAdmin):
 
 @admin.register(ReportingCycle)
 class ReportingCycleAdmin(SimpleHistoryAdmin):
-    list_display = ("name", "declaration", "starts_on", "due_on", "is_open")
-    list_filter = ("is_open", "declaration")
+    list_display = ("name", "declaration", "starts_on", "ends_on", "due_on", "state")
+    list_filter = ("state", "declaration")
     search_fields = ("name", "declaration__short_title")
     list_select_related = ("declaration",)
 

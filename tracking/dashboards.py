@@ -54,7 +54,9 @@ def member_overview(user: User) -> list[ParticipantCycle]:
         Prefetch("declarations", queryset=Declaration.objects.only("pk"))
     )
     cycles = list(
-        ReportingCycle.objects.filter(is_open=True, declaration__participants__in=ids)
+        ReportingCycle.objects.filter(
+            state=ReportingCycle.State.OPEN, declaration__participants__in=ids
+        )
         .select_related("declaration")
         .defer("declaration__source_text")
         .distinct()
@@ -121,7 +123,7 @@ def member_overview(user: User) -> list[ParticipantCycle]:
 
 def secretariat_headlines(user: User) -> dict[str, object]:
     """Headline counts over everything the secretariat may see."""
-    open_cycles = ReportingCycle.objects.filter(is_open=True)
+    open_cycles = ReportingCycle.objects.filter(state=ReportingCycle.State.OPEN)
     states = Counter(
         dict(
             Submission.objects.filter(cycle__in=open_cycles)

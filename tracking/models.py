@@ -84,13 +84,26 @@ class Membership(models.Model):
 
 
 class ReportingCycle(models.Model):
-    """A reporting period of one declaration, with the date submissions are due."""
+    """A reporting period of one declaration, with the date submissions are due.
+
+    The secretariat plans a cycle, opens it (participants file into it) and closes it (nothing
+    more can be filed). Only the participants in its scope report in it.
+    """
+
+    class State(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
 
     declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="cycles")
     name = models.CharField(_("name"), max_length=100)
-    starts_on = models.DateField(_("starts on"))
-    due_on = models.DateField(_("due on"))
-    is_open = models.BooleanField(_("open"), default=True)
+    starts_on = models.DateField(_("period starts on"))
+    ends_on = models.DateField(_("period ends on"))
+    due_on = models.DateField(_("submissions due on"))
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.PLANNED)
+    participants = models.ManyToManyField(
+        Participant, related_name="cycles", blank=True, verbose_name=_("participants in scope")
+    )
 
     history = HistoricalRecords()
 
@@ -101,10 +114,20 @@ class ReportingCycle(models.Model):
             models.CheckConstraint(
                 condition=Q(due_on__gte=F("starts_on")), name="cycle_due_after_start"
             ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")), name="cycle_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.declaration.short_title} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracking:cycle", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.state == self.State.OPEN
 
 
 class Submission(models.Model):
@@ -152,6 +175,16 @@ class Submission(models.Model):
     def is_draft(self) -> bool:
         return self.state == self.State.DRAFT
 
+    @property
+    def is_sealed(self) -> bool:
+        """Submitted or approved: what it holds is the cycle's record and never changes."""
+        return self.state != self.State.DRAFT
+
+    @property
+    def accepts_filing(self) -> bool:
+        """A draft in an open cycle: the only submission whose records may change."""
+        return self.is_draft and self.cycle.is_open
+
 
 class Action(models.Model):
     """Something a participant did or plans about one or more operative paragraphs."""
@@ -166,8 +199,17 @@ class Action(models.Model):
 
     participant = models.ForeignKey(Participant, on_delete=models.PROTECT, related_name="actions")
     declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="actions")
-    # The submission the action was filed in: it decides who sees it and whether it may change.
+    # The submission that owns the action: it decides who sees it and whether it may change.
+    # Each cycle has its own row; a later cycle works on a copy (`carried_from`).
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="actions")
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("carried forward from"),
+    )
     paragraphs = models.ManyToManyField(
         Paragraph, related_name="actions", verbose_name=_("operative paragraphs")
     )
@@ -213,11 +255,25 @@ class Action(models.Model):
             models.CheckConstraint(condition=Q(progress__lte=100), name="action_progress_max_100"),
         ]
 
+    # Finished: a new cycle does not carry them forward.
+    CLOSED_STATUSES = (Status.COMPLETED, Status.CANCELLED)
+    # What a copy in a later cycle takes over from the action it was carried from.
+    CARRIED_FIELDS = (
+        "participant_id", "declaration_id", "paragraph_numbers", "title", "description",
+        "lead_institution", "partners", "start_date", "end_date", "status", "progress",
+        "created_by_id",
+    )  # fmt: skip
+
     def __str__(self) -> str:
         return self.title
 
     def get_absolute_url(self) -> str:
         return reverse("tracking:action", args=[self.pk])
+
+    @property
+    def is_carried_unchanged(self) -> bool:
+        """Copied from the previous cycle and not edited or updated since (a copy starts at 1)."""
+        return self.carried_from_id is not None and self.version == 1
 
     @staticmethod
     def numbers_of(paragraphs) -> str:
@@ -271,6 +327,15 @@ class Evidence(models.Model):
         ProgressUpdate, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
     )
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="evidence")
+    # A copy carried into a later cycle shares the stored file with the row it came from.
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("carried forward from"),
+    )
     title = models.CharField(_("title"), max_length=300)
     date = models.DateField(_("date"), null=True, blank=True)
     file = models.FileField(_("file"), upload_to="evidence/%Y/%m/", blank=True, max_length=300)
@@ -302,6 +367,12 @@ class Evidence(models.Model):
             ),
         ]
 
+    # What a copy in a later cycle takes over (the stored file is shared, not duplicated).
+    CARRIED_FIELDS = (
+        "title", "date", "file", "original_name", "content_type", "size", "sha256", "url",
+        "uploaded_by_id",
+    )  # fmt: skip
+
     def __str__(self) -> str:
         return self.title
 
@@ -326,6 +397,14 @@ class Assessment(models.Model):
 
     submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="assessments")
     paragraph = models.ForeignKey(Paragraph, on_delete=models.PROTECT, related_name="assessments")
+    carried_from = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="carried_to",
+        verbose_name=_("carried forward from"),
+    )
     rating = models.CharField(_("rating"), max_length=20, choices=Rating)
     justification = models.TextField(_("justification"), blank=True)
     updated_by = models.ForeignKey(
@@ -349,6 +428,11 @@ class Assessment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.submission} · {self.paragraph} · {self.get_rating_display()}"
+
+    @property
+    def is_carried_unchanged(self) -> bool:
+        """Copied from the previous cycle and not saved since (a copy starts at version 1)."""
+        return self.carried_from_id is not None and self.version == 1
 
 
 class ReportQuerySet(models.QuerySet):

@@ -65,12 +65,10 @@ def get_for_user(queryset: QuerySet, user: User, pk: int, *, write: bool = False
     The queryset's model must have `submission` (a Submission) and so a participant.
     """
     try:
-        record = scope(queryset, user).select_related("submission").get(pk=pk)
+        record = scope(queryset, user).select_related("submission__cycle").get(pk=pk)
     except queryset.model.DoesNotExist:
         raise Http404 from None
-    if write and not (
-        record.submission.is_draft and may_file_for(user, record.submission.participant_id)
-    ):
+    if write and not may_edit(user, record):
         raise PermissionDenied
     return record
 
@@ -118,43 +116,24 @@ def get_submission_for_user(
     )
     if not (member or secretariat_may_see):
         raise Http404
-    if write and not (submission.is_draft and may_file_for(user, participant.pk)):
+    if write and not (submission.accepts_filing and may_file_for(user, participant.pk)):
         raise PermissionDenied
     return submission
 
 
-def may_file_on(user: User, action: Model) -> bool:
-    """Whether the user may file updates and evidence on the action.
-
-    They go into the participant's submission for the open cycle, which may be later than the
-    action's own: what must not be submitted or approved is that open-cycle submission.
-    """
-    if not may_file_for(user, action.participant_id):
-        return False
-    return not (
-        Submission.objects.filter(
-            participant_id=action.participant_id,
-            cycle__declaration_id=action.declaration_id,
-            cycle__is_open=True,
-        )
-        .exclude(state=Submission.State.DRAFT)
-        .exists()
-    )
-
-
 def may_edit(user: User, record: Model) -> bool:
-    """Whether the user may change a record that hangs off a submission (loaded with it)."""
-    return record.submission.is_draft and may_file_for(user, record.submission.participant_id)
+    """Whether the user may change a record that hangs off a submission (loaded with its
+    cycle): only a draft of an open cycle changes; a sealed or closed one never does."""
+    return record.submission.accepts_filing and may_file_for(user, record.submission.participant_id)
 
 
 def get_action_to_file_on(user: User, pk: int) -> Model:
     """An action the user may file updates and evidence on: 404 if unseen, 403 if read-only."""
     from .models import Action
 
-    action = get_for_user(Action.objects.select_related("participant", "declaration"), user, pk)
-    if not may_file_on(user, action):
-        raise PermissionDenied
-    return action
+    return get_for_user(
+        Action.objects.select_related("participant", "declaration"), user, pk, write=True
+    )
 
 
 def scope_submissions(queryset: QuerySet, user: User) -> QuerySet:

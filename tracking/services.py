@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from kombu.exceptions import OperationalError as BrokerError
+from simple_history.utils import bulk_create_with_history
 
 from declarations.models import Declaration, Paragraph
 
@@ -45,45 +46,163 @@ class FilingRefused(Exception):
 
 def open_cycle(declaration: Declaration) -> ReportingCycle | None:
     return (
-        ReportingCycle.objects.filter(declaration=declaration, is_open=True)
+        ReportingCycle.objects.filter(declaration=declaration, state=ReportingCycle.State.OPEN)
         .order_by("-starts_on", "-pk")
         .first()
     )
 
 
-def _filing_submission(*, participant: Participant, declaration: Declaration) -> Submission:
-    """The participant's draft submission for the open cycle, locked; created when missing."""
+def previous_submission(submission: Submission) -> Submission | None:
+    """The participant's approved submission of the latest earlier cycle: where a draft starts."""
+    return (
+        Submission.objects.filter(
+            participant_id=submission.participant_id,
+            cycle__declaration_id=submission.cycle.declaration_id,
+            cycle__starts_on__lt=submission.cycle.starts_on,
+            state=Submission.State.APPROVED,
+        )
+        .order_by("-cycle__starts_on", "-cycle_id")
+        .first()
+    )
+
+
+def _carry_forward(submission: Submission, user: User) -> None:
+    """Copies the last approved ratings and open actions (with their evidence) into a new draft.
+
+    The copies belong to the new submission and point at the rows they came from, so nothing
+    filed in this cycle can change what an earlier, sealed cycle holds.
+    """
+    previous = previous_submission(submission)
+    if previous is None:
+        return
+    assessments = [
+        Assessment(
+            submission=submission,
+            paragraph_id=old.paragraph_id,
+            rating=old.rating,
+            justification=old.justification,
+            updated_by_id=old.updated_by_id,
+            carried_from=old,
+        )
+        for old in previous.assessments.all()
+    ]
+    bulk_create_with_history(assessments, Assessment, default_user=user)
+    open_actions = list(
+        previous.actions.exclude(status__in=Action.CLOSED_STATUSES)
+        .prefetch_related("paragraphs")
+        .order_by("pk")
+    )
+    copies = [
+        Action(
+            **{name: getattr(old, name) for name in Action.CARRIED_FIELDS},
+            submission=submission,
+            carried_from=old,
+        )
+        for old in open_actions
+    ]
+    copies = bulk_create_with_history(copies, Action, default_user=user)
+    # bulk_create_with_history may not return primary keys on every database: read them back.
+    copy_of = dict(
+        Action.objects.filter(submission=submission, carried_from__isnull=False).values_list(
+            "carried_from_id", "pk"
+        )
+    )
+    Action.paragraphs.through.objects.bulk_create(
+        Action.paragraphs.through(action_id=copy_of[old.pk], paragraph_id=paragraph.pk)
+        for old in open_actions
+        for paragraph in old.paragraphs.all()
+    )
+    evidence = Evidence.objects.filter(
+        Q(action__in=open_actions) | Q(update__action__in=open_actions),
+        submission=previous,
+    ).select_related("update")
+    carried_evidence = [
+        Evidence(
+            **{name: getattr(old, name) for name in Evidence.CARRIED_FIELDS},
+            action_id=copy_of[old.action_id or old.update.action_id],
+            submission=submission,
+            carried_from=old,
+        )
+        for old in evidence.order_by("pk")
+    ]
+    bulk_create_with_history(carried_evidence, Evidence, default_user=user)
+
+
+def submission_start(*, participant: Participant, cycle: ReportingCycle, user: User) -> Submission:
+    """The participant's submission for the cycle; a new draft starts from the last approved one.
+
+    Refused (FilingRefused) while the cycle is not open or the participant is not in its scope.
+    """
+    existing = Submission.objects.filter(participant=participant, cycle=cycle).first()
+    if existing is not None:
+        return existing
+    if not cycle.is_open:
+        raise FilingRefused(
+            _("The %(cycle)s reporting cycle is not open: nothing was saved.") % {"cycle": cycle}
+        )
+    if not cycle.participants.filter(pk=participant.pk).exists():
+        raise FilingRefused(
+            _("%(participant)s does not report in the %(cycle)s cycle: nothing was saved.")
+            % {"participant": participant, "cycle": cycle}
+        )
+    try:
+        with transaction.atomic():
+            submission = Submission.objects.create(participant=participant, cycle=cycle)
+            _carry_forward(submission, user)
+    except IntegrityError:
+        # Someone started the same draft at the same moment: theirs it is.
+        return Submission.objects.get(participant=participant, cycle=cycle)
+    return submission
+
+
+def _refused_sealed(submission: Submission) -> FilingRefused:
+    if not submission.cycle.is_open:
+        return FilingRefused(
+            _(
+                "The %(cycle)s reporting cycle is %(state)s, so its records can no longer "
+                "change: nothing was saved."
+            )
+            % {
+                "cycle": submission.cycle.name,
+                "state": submission.cycle.get_state_display().lower(),
+            }
+        )
+    return FilingRefused(
+        _(
+            "The %(cycle)s submission of %(participant)s is %(state)s, so it can no longer "
+            "change: nothing was saved. A coordinator can return it to draft."
+        )
+        % {
+            "cycle": submission.cycle.name,
+            "participant": submission.participant,
+            "state": submission.get_state_display().lower(),
+        }
+    )
+
+
+def _filing_submission(
+    *, participant: Participant, declaration: Declaration, user: User
+) -> Submission:
+    """The participant's draft submission for the open cycle, locked; started when missing."""
     cycle = open_cycle(declaration)
     if cycle is None:
         raise FilingRefused(
             _("There is no open reporting cycle for %(declaration)s: nothing was saved.")
             % {"declaration": declaration}
         )
-    submission, _created = Submission.objects.select_for_update().get_or_create(
-        participant=participant, cycle=cycle
+    started = submission_start(participant=participant, cycle=cycle, user=user)
+    return _lock_for_filing(started.pk)
+
+
+def _lock_for_filing(submission_id: int) -> Submission:
+    """The submission, locked, if its records may change (a draft in an open cycle)."""
+    submission = (
+        Submission.objects.select_for_update(of=("self",))
+        .select_related("cycle", "participant")
+        .get(pk=submission_id)
     )
-    if not submission.is_draft:
-        raise FilingRefused(
-            _(
-                "The %(cycle)s submission of %(participant)s is %(state)s, so it can no longer "
-                "change: nothing was saved. A coordinator can return it to draft."
-            )
-            % {
-                "cycle": cycle.name,
-                "participant": participant,
-                "state": submission.get_state_display().lower(),
-            }
-        )
-    return submission
-
-
-def _lock_draft(submission_id: int) -> Submission:
-    submission = Submission.objects.select_for_update().get(pk=submission_id)
-    if not submission.is_draft:
-        raise FilingRefused(
-            _("This submission is %(state)s, so it can no longer change: nothing was saved.")
-            % {"state": submission.get_state_display().lower()}
-        )
+    if not submission.accepts_filing:
+        raise _refused_sealed(submission)
     return submission
 
 
@@ -96,7 +215,7 @@ def action_create(
     user: User,
     values: dict,
 ) -> Action:
-    submission = _filing_submission(participant=participant, declaration=declaration)
+    submission = _filing_submission(participant=participant, declaration=declaration, user=user)
     action = Action.objects.create(
         participant=participant,
         declaration=declaration,
@@ -114,7 +233,7 @@ def action_edit(
     *, action: Action, version: int, values: dict, paragraphs: list[Paragraph], user: User
 ) -> Action:
     """Save the edited fields if nobody saved since `version`; EditConflict otherwise."""
-    _lock_draft(action.submission_id)
+    _lock_for_filing(action.submission_id)
     values = {**values, "paragraph_numbers": Action.numbers_of(paragraphs)}
     action = save_versioned(Action.objects.all(), pk=action.pk, version=version, values=values)
     action.paragraphs.set(paragraphs)
@@ -125,11 +244,13 @@ def action_edit(
 def progress_update_file(
     *, action: Action, user: User, date: date, narrative: str, status: str, progress: int
 ) -> ProgressUpdate:
-    """File an update in the open draft submission and move the action's status and progress.
+    """File an update on an action of an open draft and move the action's status and progress.
 
-    The action gets a new version, so an edit form opened before the update is refused.
+    The update belongs to the action's own submission: an action of a sealed cycle is never
+    moved; a later cycle files on its carried copy. The action gets a new version, so an edit
+    form opened before the update is refused.
     """
-    submission = _filing_submission(participant=action.participant, declaration=action.declaration)
+    submission = _lock_for_filing(action.submission_id)
     update = ProgressUpdate.objects.create(
         action=action,
         submission=submission,
@@ -163,8 +284,8 @@ def evidence_add(
     content_type: str = "",
     url: str = "",
 ) -> Evidence:
-    """Attach a checked file (stored under a generated name) or a link to an action."""
-    submission = _filing_submission(participant=action.participant, declaration=action.declaration)
+    """Attach a checked file (stored under a generated name) or a link to an open draft's action."""
+    submission = _lock_for_filing(action.submission_id)
     evidence = Evidence(
         action=action,
         update=update,
@@ -196,11 +317,12 @@ def evidence_add(
 
 @transaction.atomic
 def evidence_delete(*, evidence: Evidence, user: User) -> None:
-    _lock_draft(evidence.submission_id)
+    _lock_for_filing(evidence.submission_id)
     stored = evidence.file.name if evidence.file else ""
     storage = evidence.file.storage
     evidence.delete()
-    if stored:
+    # Copies carried into other cycles share the stored file: it goes with the last of them.
+    if stored and not Evidence.objects.filter(file=stored).exists():
         transaction.on_commit(lambda: storage.delete(stored))
 
 
@@ -216,7 +338,9 @@ def assessment_save(
     user: User,
 ) -> Assessment:
     """Rate a paragraph in the open draft submission; EditConflict if someone rated it since."""
-    submission = _filing_submission(participant=participant, declaration=cycle.declaration)
+    submission = _filing_submission(
+        participant=participant, declaration=cycle.declaration, user=user
+    )
     if submission.cycle_id != cycle.pk:
         raise FilingRefused(_("This reporting cycle is closed: nothing was saved."))
     values = {"rating": rating, "justification": justification, "updated_by": user}
@@ -240,6 +364,8 @@ def submission_submit(*, submission: Submission, version: int, user: User) -> Su
     locked = lock_and_check(Submission.objects.all(), pk=submission.pk, version=version)
     if not locked.is_draft:
         raise FilingRefused(_("Only a draft can be submitted."))
+    if not locked.cycle.is_open:
+        raise _refused_sealed(locked)
     return save_new_version(
         locked,
         {

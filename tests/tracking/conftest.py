@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from declarations.models import Paragraph
+from tests.conftest import new_cycle
 from tracking import services
 from tracking.models import (
     Action,
@@ -13,7 +14,6 @@ from tracking.models import (
     Evidence,
     ProgressUpdate,
     Report,
-    ReportingCycle,
     Submission,
 )
 
@@ -22,9 +22,7 @@ from tracking.models import (
 def records(declaration, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal):
     """Tajikistan: a submitted 2026 submission and a draft 2027 one; Kazakhstan: a 2026 draft."""
     op = {p.number: p for p in Paragraph.objects.operative().filter(declaration=declaration)}
-    next_cycle = ReportingCycle.objects.create(
-        declaration=declaration, name="2027", starts_on="2027-01-01", due_on="2027-12-31"
-    )
+    next_cycle = new_cycle(declaration, 2027)
     tjk_2026 = Submission.objects.create(
         participant=tajikistan, cycle=cycle, state=Submission.State.SUBMITTED
     )
@@ -67,7 +65,11 @@ def records(declaration, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal):
         update(fiu, tjk_2026, "2026-03-01", '=HYPERLINK("http://evil")', "in_progress", 40),
         update(youth, tjk_2026, "2026-04-01", "Programme running in 40 schools", "completed", 100),
     ]
-    draft_update = update(fiu, tjk_2027, "2027-02-01", "Draft note on the unit", "delayed", 45)
+    # 2027 works on its own copy of the unit's action; the 2026 one stays as submitted.
+    fiu_2027 = action(tjk_2027, [1, 5], fiu.title, "in_progress", 40, tjk_focal)
+    fiu_2027.carried_from = fiu
+    fiu_2027.save()
+    draft_update = update(fiu_2027, tjk_2027, "2027-02-01", "Draft note on the unit", "delayed", 45)
     Evidence.objects.create(
         action=fiu, submission=tjk_2026, title="FIU annual report",
         url="https://example.org/fiu.pdf", uploaded_by=tjk_focal,
@@ -77,7 +79,7 @@ def records(declaration, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal):
         original_name="curriculum.pdf", size=1234, uploaded_by=tjk_focal,
     )  # fmt: skip
     Evidence.objects.create(
-        action=fiu, submission=tjk_2027, title="Draft memo", url="https://example.org/memo",
+        action=fiu_2027, submission=tjk_2027, title="Draft memo", url="https://example.org/memo",
         uploaded_by=tjk_focal,
     )  # fmt: skip
     ratings = {1: ("partially", ""), 5: ("substantially", "Law adopted"),
@@ -91,8 +93,8 @@ def records(declaration, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal):
         submission=kaz_2026, paragraph=op[1], rating="not_started", updated_by=kaz_focal
     )
     return SimpleNamespace(
-        paragraphs=op, fiu=fiu, youth=youth, border=border, secret=secret, updates=updates,
-        draft_update=draft_update, next_cycle=next_cycle,
+        paragraphs=op, fiu=fiu, fiu_2027=fiu_2027, youth=youth, border=border, secret=secret,
+        updates=updates, draft_update=draft_update, next_cycle=next_cycle,
     )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tests.conftest import make_pdf
+from tests.conftest import make_pdf, new_cycle
 from tracking import services
 from tracking.models import Submission
 
@@ -145,11 +145,13 @@ def test_the_secretariat_does_not_see_draft_updates_of_a_submitted_action(
     action, submission = records["action"], records["submission"]
     submission.state = Submission.State.APPROVED
     submission.save()
-    submission.cycle.is_open = False
+    submission.cycle.state = submission.cycle.State.CLOSED
     submission.cycle.save()
-    declaration.cycles.create(name="2027", starts_on="2027-01-01", due_on="2027-12-31")
+    later = services.submission_start(
+        participant=submission.participant, cycle=new_cycle(declaration, 2027), user=tjk_focal
+    )
     services.progress_update_file(
-        action=action,
+        action=later.actions.get(carried_from=action),
         user=tjk_focal,
         date="2027-02-01",
         narrative="Secret draft narrative.",
@@ -161,6 +163,7 @@ def test_the_secretariat_does_not_see_draft_updates_of_a_submitted_action(
     page = client.get(action.get_absolute_url()).content.decode()
 
     assert "Secret draft narrative." not in page
+    assert "Completed" not in page
 
 
 def test_action_create_is_for_those_who_file(client, cycle, tjk_viewer, secretariat, tjk_focal):

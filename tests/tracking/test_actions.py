@@ -88,7 +88,7 @@ def test_it_needs_at_least_one_paragraph_and_a_progress_within_100(
 
 
 def test_it_refuses_to_file_when_no_cycle_is_open(client, cycle, tajikistan, tjk_focal, op6):
-    cycle.is_open = False
+    cycle.state = cycle.State.CLOSED
     cycle.save()
     client.force_login(tjk_focal)
 

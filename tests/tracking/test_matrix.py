@@ -5,6 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from tests.conftest import new_cycle
 from tracking.models import Participant, ReportingCycle, Submission
 
 from .filings import file_action, rate, submission
@@ -94,13 +95,7 @@ def test_it_charts_the_ratings_per_paragraph_with_a_table_of_the_numbers(
 
 
 def test_another_cycle_can_be_chosen(client, cycle, kazakhstan, kaz_focal, secretariat):
-    older = ReportingCycle.objects.create(
-        declaration=cycle.declaration,
-        name="2025",
-        starts_on="2025-01-01",
-        due_on="2025-12-31",
-        is_open=False,
-    )
+    older = new_cycle(cycle.declaration, 2025, state=ReportingCycle.State.CLOSED)
     rate(kazakhstan, older, kaz_focal, 2, "fully", state="approved")
     client.force_login(secretariat)
 

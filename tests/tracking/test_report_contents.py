@@ -47,8 +47,8 @@ def test_a_focal_points_xlsx_holds_its_own_records_drafts_included(
     assert (fiu[11], fiu[12]) == ("In progress", 40)
     updates = sheet_rows(content, "Updates")
     narratives = [row[7] for row in updates[1:]]
-    # Its own draft update on a submitted action is the focal point's to see.
-    assert "Draft note on the unit" in narratives
+    # The 2026 report holds the 2026 submission as sealed: the 2027 draft's update is not in it.
+    assert "Draft note on the unit" not in narratives
     assert '\'=HYPERLINK("http://evil")' in narratives
     assessments = sheet_rows(content, "Assessments")
     assert {(row[4], row[5]) for row in assessments[1:]} == {
@@ -99,7 +99,7 @@ def test_a_csv_of_one_table_is_a_plain_csv_file(build_report, records, tjk_focal
 
     rows = list(csv.reader(io.StringIO(content.decode())))
     assert rows[0][:3] == ["Update ID", "Action ID", "Participant code"]
-    assert len(rows) == 1 + 4
+    assert len(rows) == 1 + 3  # the 2026 updates; the 2027 draft's is in the 2027 cycle
     assert report.download_name.endswith("-updates.csv")
 
 
@@ -122,7 +122,8 @@ def test_a_participants_pdf_has_a_cover_ratings_and_each_paragraph(
     assert "Rating: Substantially implemented" in text
     assert "Justification: Law adopted" in text
     assert "Financial intelligence unit strengthened" in text
-    assert "Draft note on the unit" in text  # the latest update, a draft of its own
+    assert "Programme running in 40 schools" in text
+    assert "Draft note on the unit" not in text  # filed in 2027, not part of the 2026 record
     assert "FIU annual report" in text
     assert "Kazakh" not in text
 

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
+from tests.conftest import new_cycle
 from tracking import services
 from tracking.models import Report
 from tracking.tasks import build_report
@@ -107,12 +108,9 @@ def test_a_cycle_of_another_declaration_is_refused_next_to_its_field(
     client, secretariat, declaration, cycle
 ):
     from declarations.models import Declaration
-    from tracking.models import ReportingCycle
 
     other = Declaration.objects.create(title="Other", short_title="Other", slug="other")
-    other_cycle = ReportingCycle.objects.create(
-        declaration=other, name="2030", starts_on="2030-01-01", due_on="2030-12-31"
-    )
+    other_cycle = new_cycle(other, 2030)
     client.force_login(secretariat)
 
     response = client.post(

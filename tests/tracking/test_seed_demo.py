@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from declarations.models import Declaration, Paragraph
+from tests.conftest import new_cycle
 from tracking.models import (
     Action,
     Assessment,
@@ -134,7 +135,5 @@ def test_the_un_scale_mode_runs_once(declaration, media):
     # New rows still get fresh keys after the generated ones.
     assert Submission.objects.create(
         participant=Participant.objects.get(code="FRA"),
-        cycle=Submission.objects.first().cycle.declaration.cycles.create(
-            name="2027", starts_on="2027-01-01", due_on="2027-12-31"
-        ),
+        cycle=new_cycle(Submission.objects.first().cycle.declaration, 2027),
     ).pk

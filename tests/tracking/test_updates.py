@@ -2,7 +2,8 @@
 
 from django.urls import reverse
 
-from tracking.models import ProgressUpdate, Submission
+from tests.conftest import new_cycle
+from tracking.models import Action, ProgressUpdate, Submission
 
 
 def _file(client, action, **data):
@@ -56,19 +57,30 @@ def test_an_update_needs_a_narrative_and_a_progress_within_100(client, tjk_actio
     assert not ProgressUpdate.objects.exists()
 
 
-def test_an_update_on_last_cycles_approved_action_goes_into_this_cycles_draft(
+def test_last_cycles_approved_action_is_sealed_and_its_copy_in_this_cycle_takes_the_update(
     client, declaration, tjk_action, tjk_focal, tajikistan
 ):
     last = tjk_action.submission
     last.state = Submission.State.APPROVED
     last.save()
-    last.cycle.is_open = False
+    last.cycle.state = last.cycle.State.CLOSED
     last.cycle.save()
-    this = declaration.cycles.create(name="2027", starts_on="2027-01-01", due_on="2027-12-31")
+    following = new_cycle(declaration, 2027)
     client.force_login(tjk_focal)
+    # Opening the 2027 submission page starts the draft from the approved 2026 one.
+    client.get(reverse("tracking:submission", args=["TJK", following.pk]))
+    copy = Action.objects.get(carried_from=tjk_action)
 
-    _file(client, tjk_action)
+    assert _file(client, tjk_action).status_code == 403
+    page = client.get(tjk_action.get_absolute_url()).content.decode()
+    assert "File update" not in page
+    assert f'href="{copy.get_absolute_url()}"' in page
 
-    assert ProgressUpdate.objects.get().submission == Submission.objects.get(
-        participant=tajikistan, cycle=this, state=Submission.State.DRAFT
-    )
+    response = _file(client, copy)
+
+    assert response.url == copy.get_absolute_url()
+    this = Submission.objects.get(participant=tajikistan, cycle__name="2027")
+    assert ProgressUpdate.objects.get().submission == this == copy.submission
+    tjk_action.refresh_from_db()
+    copy.refresh_from_db()
+    assert (tjk_action.status, copy.status) == ("in_progress", "completed")

@@ -49,18 +49,26 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     action = get_for_user(
         Action.objects.select_related(
-            "participant", "declaration", "submission__cycle", "submission__participant"
+            "participant",
+            "declaration",
+            "submission__cycle",
+            "submission__participant",
+            "carried_from__submission__cycle",
         ),
         user,
         pk,
     )
-    may_file_on = permissions.may_file_on(user, action)
+    may_edit = permissions.may_edit(user, action)
     context = {
         "action": action,
+        # The same action in later cycles, as far as the user may see them.
+        "carried_to": permissions.scope(
+            action.carried_to.select_related("submission__cycle"), user
+        ).order_by("submission__cycle__starts_on"),
+        "may_file": permissions.may_file_for(user, action.participant_id),
         "paragraphs": action.paragraphs.select_related("declaration"),
         "updates": permissions.scope(action.updates.select_related("created_by"), user),
         "evidence": permissions.scope(action.evidence.select_related("update", "submission"), user),
-        "may_file_on": may_file_on,
         "history": timeline(
             (action.history.all(), lambda record: _("the action")),
             (
@@ -72,16 +80,14 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 lambda record: _("evidence “%(title)s”") % {"title": record.title},
             ),
         ),
-        "may_edit": permissions.may_edit(user, action),
+        "may_edit": may_edit,
         "update_form": ProgressUpdateForm(
             initial={"date": timezone.localdate(), "status": action.status},
             auto_id="update_%s",
         )
-        if may_file_on
+        if may_edit
         else None,
-        "evidence_form": EvidenceForm(action=action, auto_id="evidence_%s")
-        if may_file_on
-        else None,
+        "evidence_form": EvidenceForm(action=action, auto_id="evidence_%s") if may_edit else None,
     }
     return render(request, "tracking/action_detail.html", context)
 

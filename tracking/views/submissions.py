@@ -1,5 +1,7 @@
 """A participant's submission for a reporting cycle: ratings, submitting, review."""
 
+import contextlib
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -113,6 +115,15 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
 
 def submission_detail(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
     submission = permissions.get_submission_for_user(request.user, code, cycle_pk)
+    starts_draft = submission.pk is None and submission.accepts_filing
+    if starts_draft and permissions.may_file_for(request.user, submission.participant_id):
+        # The first visit of someone who files starts the draft from the last approved one.
+        with contextlib.suppress(FilingRefused):
+            started = services.submission_start(
+                participant=submission.participant, cycle=submission.cycle, user=request.user
+            )
+            started.participant, started.cycle = submission.participant, submission.cycle
+            submission = started
     return _submission_page(request, submission)
 
 

@@ -105,11 +105,15 @@ class _Generator:
                 name="2026",
                 defaults={
                     "starts_on": datetime.date(2026, 1, 1),
+                    "ends_on": datetime.date(2026, 12, 31),
                     "due_on": datetime.date(2026, 12, 31),
+                    "state": ReportingCycle.State.OPEN,
                 },
             )[0]
             for d in declarations
         }
+        for cycle in cycles.values():
+            cycle.participants.add(*participants)
         users = self.users(participants)
         submissions = self.submissions(participants, cycles.values(), users)
         operative = {

@@ -196,9 +196,12 @@ class Command(BaseCommand):
             name="2026",
             defaults={
                 "starts_on": datetime.date(2026, 1, 1),
+                "ends_on": datetime.date(2026, 12, 31),
                 "due_on": datetime.date(2026, 12, 31),
+                "state": ReportingCycle.State.OPEN,
             },
         )
+        cycle.participants.add(*declaration.participants.all())
         users = {username: self.account(username, *rest) for username, *rest in ACCOUNTS}
         paragraphs = {p.number: p for p in declaration.paragraphs.operative()}
         for code, (state, comment, actions) in FILINGS.items():
