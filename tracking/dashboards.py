@@ -78,21 +78,28 @@ def member_overview(user: User) -> list[ParticipantCycle]:
             "submission__participant_id", "submission__cycle_id", "paragraph_id", "rating"
         )
     }
-    through = Action.paragraphs.through.objects.filter(action__participant__in=ids)
+    # Each cycle counts its own actions (ongoing ones have a copy per cycle).
+    through = Action.paragraphs.through.objects.filter(
+        action__participant__in=ids, action__submission__cycle__in=cycles
+    )
     per_paragraph = {
-        (row["action__participant_id"], row["paragraph_id"]): row
+        (
+            row["action__participant_id"],
+            row["action__submission__cycle_id"],
+            row["paragraph_id"],
+        ): row
         for row in scope(through, user, "action__submission")
-        .values("action__participant_id", "paragraph_id")
+        .values("action__participant_id", "action__submission__cycle_id", "paragraph_id")
         .annotate(actions=Count("action_id", distinct=True), last=Max("action__updates__date"))
     }
     statuses = defaultdict(dict)
     for row in (
-        scope(Action.objects.filter(participant__in=ids), user)
-        .values("participant_id", "status")
+        scope(Action.objects.filter(participant__in=ids, submission__cycle__in=cycles), user)
+        .values("participant_id", "submission__cycle_id", "status")
         .annotate(n=Count("*"))
         .order_by()
     ):
-        statuses[row["participant_id"]][row["status"]] = row["n"]
+        statuses[row["participant_id"], row["submission__cycle_id"]][row["status"]] = row["n"]
 
     labels = dict(Assessment.Rating.choices)
     result = []
@@ -103,11 +110,11 @@ def member_overview(user: User) -> list[ParticipantCycle]:
                 participant=participant,
                 cycle=cycle,
                 submission=submissions.get((participant.pk, cycle.pk)),
-                statuses=statuses[participant.pk],
+                statuses=statuses[participant.pk, cycle.pk],
             )
             for paragraph in paragraphs[cycle.declaration_id]:
                 rating = ratings.get((participant.pk, cycle.pk, paragraph.pk), "")
-                counts = per_paragraph.get((participant.pk, paragraph.pk), {})
+                counts = per_paragraph.get((participant.pk, cycle.pk, paragraph.pk), {})
                 entry.paragraphs.append(
                     ParagraphStatus(
                         paragraph=paragraph,
@@ -121,8 +128,15 @@ def member_overview(user: User) -> list[ParticipantCycle]:
     return result
 
 
+def current_cycles() -> QuerySet:
+    """Each declaration's latest cycle that was opened (open, or closed since)."""
+    started = ReportingCycle.objects.exclude(state=ReportingCycle.State.PLANNED)
+    latest = started.filter(declaration=OuterRef("declaration")).order_by("-starts_on", "-pk")
+    return started.filter(pk=Subquery(latest.values("pk")[:1]))
+
+
 def secretariat_headlines(user: User) -> dict[str, object]:
-    """Headline counts over everything the secretariat may see."""
+    """Headline counts over what the secretariat may see of the current cycles."""
     open_cycles = ReportingCycle.objects.filter(state=ReportingCycle.State.OPEN)
     states = Counter(
         dict(
@@ -134,7 +148,10 @@ def secretariat_headlines(user: User) -> dict[str, object]:
     )
     # COUNT(*), not COUNT(id): the (submission, status) index alone answers it.
     statuses = dict(
-        scope(Action.objects.all(), user).values_list("status").annotate(n=Count("*")).order_by()
+        scope(Action.objects.filter(submission__cycle__in=current_cycles()), user)
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .order_by()
     )
     return {
         "participants": Participant.objects.count(),
@@ -179,7 +196,7 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
             "submission__participant_id", "paragraph_id", "rating"
         )
     )
-    through = Action.paragraphs.through.objects.filter(action__declaration_id=cycle.declaration_id)
+    through = Action.paragraphs.through.objects.filter(action__submission__cycle=cycle)
     counts = {
         (row["action__participant_id"], row["paragraph_id"]): row["n"]
         for row in scope(through, user, "action__submission")

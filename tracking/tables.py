@@ -22,6 +22,10 @@ class ActionTable(tables.Table):
     title = tables.Column(verbose_name=_("Title"), linkify=True)
     participant = tables.Column(verbose_name=_("Participant"), order_by=("participant__name",))
     declaration = tables.Column(verbose_name=_("Declaration"), orderable=False)
+    # Each cycle has its own copy of an ongoing action: the cycle tells them apart.
+    cycle = tables.Column(
+        verbose_name=_("Cycle"), accessor="submission__cycle__name", orderable=False
+    )
     paragraphs = tables.Column(
         verbose_name=_("Operative paragraphs"), empty_values=(), orderable=False
     )
@@ -38,6 +42,7 @@ class ActionTable(tables.Table):
             "title",
             "participant",
             "declaration",
+            "cycle",
             "paragraphs",
             "lead_institution",
             "status",

@@ -176,8 +176,8 @@ def test_the_list_runs_the_same_queries_for_1_and_50_rows(
     client.force_login(tjk_focal)
 
     # session, user, the user's memberships (also for "New action" and the header), the
-    # choices of the participant, paragraph and theme filters, one page of actions
+    # choices of the participant, cycle, paragraph and theme filters, one page of actions
     # (LazyPaginator: no COUNT), their paragraphs (prefetched).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         response = client.get(URL)
     assert response.status_code == 200

@@ -35,6 +35,7 @@ EXPORT_HEADER = [
     gettext_lazy("ID"),
     gettext_lazy("Participant code"),
     gettext_lazy("Participant"),
+    gettext_lazy("Cycle"),
     gettext_lazy("Title"),
     gettext_lazy("Lead institution"),
     gettext_lazy("Partners"),
@@ -51,7 +52,7 @@ def _actions(request: HttpRequest) -> ActionFilter:
     """The actions the user may see, filtered by the query string."""
     queryset = (
         scope(Action.objects.all(), request.user)
-        .select_related("participant", "declaration")
+        .select_related("participant", "declaration", "submission__cycle")
         .defer("declaration__source_text")
     )
     queryset = queryset.prefetch_related(
@@ -70,6 +71,7 @@ def _export_rows(filterset: ActionFilter) -> Iterator[list]:
                 action.pk,
                 action.participant.code,
                 action.participant.name,
+                action.submission.cycle.name,
                 action.title,
                 action.lead_institution,
                 action.partners,
