@@ -6,72 +6,14 @@ import re
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from tests.conftest import make_pdf, new_cycle
+from tests.conftest import new_cycle
 from tracking import services
-from tracking.models import Action, Assessment, Evidence, ProgressUpdate, ReportingCycle
+from tracking.models import Action, Assessment, Evidence, ProgressUpdate
 
 from .test_report_contents import pdf_text
-
-
-@pytest.fixture
-def approved_2026(cycle, tajikistan, tjk_focal, tjk_coordinator, private_media):
-    """Tajikistan's 2026 submission, complete and approved, then the cycle closed."""
-    declaration = cycle.declaration
-    paragraphs = {p.number: p for p in declaration.paragraphs.operative()}
-    action = services.action_create(
-        participant=tajikistan,
-        declaration=declaration,
-        paragraphs=[paragraphs[6]],
-        user=tjk_focal,
-        values={
-            "title": "Financial intelligence unit",
-            "lead_institution": "National Bank",
-            "status": "planned",
-            "progress": 0,
-        },
-    )
-    services.progress_update_file(
-        action=action,
-        user=tjk_focal,
-        date="2026-06-01",
-        narrative="Unit staffed.",
-        status="in_progress",
-        progress=40,
-    )
-    services.evidence_add(
-        action=action,
-        user=tjk_focal,
-        title="Staffing decree",
-        date=None,
-        upload=SimpleUploadedFile("decree.pdf", make_pdf()),
-        extension="pdf",
-        content_type="application/pdf",
-    )
-    for number, paragraph in paragraphs.items():
-        services.assessment_save(
-            participant=tajikistan,
-            cycle=cycle,
-            paragraph=paragraph,
-            rating="fully" if number == 6 else "partially",
-            justification=f"Reason {number}.",
-            version=0,
-            user=tjk_focal,
-        )
-    submission = action.submission
-    submission = services.submission_submit(
-        submission=submission, version=submission.version, user=tjk_focal
-    )
-    services.submission_approve(
-        submission=submission, version=submission.version, user=tjk_coordinator
-    )
-    cycle.state = ReportingCycle.State.CLOSED
-    cycle.save()
-    action.refresh_from_db()
-    return action
 
 
 def _without_tokens(html: str) -> str:
