@@ -98,7 +98,8 @@ def _report_files(client, user, cycle, tmp_path, settings):
         content = b"".join(download.streaming_content)
         if format == "pdf":
             # The text, not the bytes: a PDF carries its creation time and report number.
-            files["pdf"] = pdf_text(content).replace(f"#{report.pk}", "#N")
+            text = pdf_text(content).replace(f"#{report.pk}", "#N")
+            files["pdf"] = re.sub(r"Built at \S+", "Built at T", text)
         elif format == "xlsx":
             # Every sheet's XML but the summary's, which names the report and its build time.
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
