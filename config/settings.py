@@ -146,6 +146,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One way to show dates on every page and in the history. The active locale's formats win over
+# these settings wherever Django looks a format up by name (USE_L10N is always on), so our pages
+# apply them explicitly: the `day` and `moment` filters of tracking_tags, tables and history.
+DATE_FORMAT = SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

@@ -1,12 +1,11 @@
 """Tables of the tracking pages (django-tables2)."""
 
 import django_tables2 as tables
-from django.template.defaultfilters import date
 from django.utils.html import format_html, format_html_join
-from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
 
 from .models import Action, Participant, Report, Submission
+from .templatetags.tracking_tags import day, moment
 
 
 class DayColumn(tables.Column):
@@ -14,7 +13,14 @@ class DayColumn(tables.Column):
     a template per cell: that was a third of a list page's time."""
 
     def render(self, value) -> str:
-        return date(template_localtime(value), "Y-m-d")
+        return day(value)
+
+
+class MomentColumn(tables.Column):
+    """A datetime in the site's time zone, to the minute, as the `moment` filter shows it."""
+
+    def render(self, value) -> str:
+        return moment(value)
 
 
 class ActionTable(tables.Table):
@@ -87,7 +93,7 @@ class CompletenessTable(tables.Table):
 
 class ReportTable(tables.Table):
     number = tables.Column(accessor="pk", verbose_name=_("Report"))
-    created_at = tables.DateTimeColumn(verbose_name=_("Requested at"), format="Y-m-d H:i")
+    created_at = MomentColumn(verbose_name=_("Requested at"))
     requested_by = tables.Column(verbose_name=_("Requested by"), order_by="requested_by__username")
     declaration = tables.Column(accessor="declaration__short_title", verbose_name=_("Declaration"))
     cycle = tables.Column(accessor="cycle__name", verbose_name=_("Cycle"), default="—")
