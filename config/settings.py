@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -287,4 +288,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "tracking.tasks.sweep_reports", "schedule": 60.0},
     "reports-expire": {"task": "tracking.tasks.expire_reports", "schedule": 3600.0},
+    # Each reminder is recorded before it is sent: a second beat or a re-run sends nothing twice.
+    "notices-reminders": {
+        "task": "tracking.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }

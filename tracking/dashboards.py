@@ -8,7 +8,18 @@ import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -16,7 +27,7 @@ from django.utils.translation import ngettext
 
 from declarations.models import Declaration, Paragraph
 
-from .models import Action, Assessment, Participant, ReportingCycle, Submission, User
+from .models import Action, Assessment, Chase, Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids, scope
 
 
@@ -250,12 +261,24 @@ def _cell(rating: str | None, count: int) -> SafeString:
 
 
 def completeness(cycle: ReportingCycle) -> QuerySet:
-    """The participants of the cycle's declaration with the state of their submission, if any."""
+    """The participants of the cycle's declaration with the state of their submission, if any,
+    whether they are in the cycle's scope, and when and by whom they were last chased."""
     submission = Submission.objects.filter(cycle=cycle, participant=OuterRef("pk"))
+    scope = ReportingCycle.participants.through.objects.filter(
+        reportingcycle_id=cycle.pk, participant_id=OuterRef("pk")
+    )
+    chase = Chase.objects.filter(cycle=cycle, participant=OuterRef("pk")).order_by("-at", "-pk")
+    full_name = Trim(
+        Concat("by__first_name", Value(" "), "by__last_name", output_field=CharField())
+    )
+    chaser = Coalesce(NullIf(full_name, Value("")), "by__username", output_field=CharField())
     return Participant.objects.filter(declarations=cycle.declaration_id).annotate(
         state=Subquery(submission.values("state")[:1]),
         submitted_at=Subquery(submission.values("submitted_at")[:1]),
         reviewed_at=Subquery(submission.values("reviewed_at")[:1]),
+        in_scope=Exists(scope),
+        chased_at=Subquery(chase.values("at")[:1]),
+        chased_by=Subquery(chase.annotate(name=chaser).values("name")[:1]),
     )
 
 

@@ -15,6 +15,7 @@ from .models import (
     ProgressUpdate,
     Report,
     ReportingCycle,
+    User,
 )
 from .permissions import reportable_participant_ids
 from .uploads import ALLOWED_LABEL, check_upload
@@ -373,3 +374,17 @@ class ReportRequestForm(forms.Form):
         if data.get("format") != Report.Format.CSV:
             data["table"] = ""
         return data
+
+
+class ProfileForm(forms.ModelForm):
+    """The user's e-mail address and which e-mails they receive."""
+
+    class Meta:
+        model = User
+        fields = ["email", "notify_workflow", "notify_reminders"]
+        labels = {
+            "email": _("E-mail address"),
+            "notify_workflow": _("Workflow notices"),
+            "notify_reminders": _("Reminders"),
+        }
+        help_texts = {"email": _("Leave it empty to receive no e-mail at all.")}

@@ -1,10 +1,14 @@
 """Tables of the tracking pages (django-tables2)."""
 
 import django_tables2 as tables
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Action, Participant, Report, Submission
+from .models import Action, Participant, Report, ReportingCycle, Submission
 from .templatetags.tracking_tags import day, moment
 
 
@@ -80,15 +84,50 @@ class CompletenessTable(tables.Table):
     state = tables.Column(verbose_name=_("Submission"), empty_values=())
     submitted_at = DayColumn(verbose_name=_("Submitted on"))
     reviewed_at = DayColumn(verbose_name=_("Reviewed on"))
+    chase = tables.Column(verbose_name=_("Chased"), empty_values=(), orderable=False)
 
     class Meta:
         model = Participant
-        fields = ("name", "kind", "state", "submitted_at", "reviewed_at")
+        fields = ("name", "kind", "state", "submitted_at", "reviewed_at", "chase")
         empty_text = _("No participants.")
+
+    def __init__(self, *args, cycle: ReportingCycle, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.today = timezone.localdate()
 
     def render_state(self, value: str | None) -> str:
         label = dict(Submission.State.choices).get(value, _("No submission"))
         return format_html('<span class="badge">{}</span>', label)
+
+    def may_chase(self, record: Participant) -> bool:
+        """Late (in scope of an open cycle, nothing submitted) and not chased today: the rule of
+        `services.participant_chase`, from the row's annotations."""
+        late = self.cycle.is_open and record.in_scope and record.state in (None, "draft")
+        chased_today = record.chased_at and timezone.localdate(record.chased_at) == self.today
+        return late and not chased_today
+
+    def render_chase(self, record: Participant) -> str:
+        parts = []
+        if record.chased_at:
+            values = {"date": day(record.chased_at),
+                      "name": record.chased_by}  # fmt: skip
+            parts.append(format_html("{}", gettext("Chased on %(date)s by %(name)s") % values))
+        if self.may_chase(record):
+            url = reverse("tracking:participant_chase", args=[self.cycle.pk, record.code])
+            parts.append(
+                format_html(
+                    '<form method="post" action="{}" class="inline-form">'
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                    '<button type="submit" class="button button--secondary">{}'
+                    '<span class="visually-hidden"> {}</span></button></form>',
+                    url,
+                    get_token(self.request),
+                    gettext("Chase"),
+                    record.name,
+                )
+            )
+        return format_html_join(" ", "{}", ((part,) for part in parts)) or "—"
 
 
 class ReportTable(tables.Table):

@@ -214,3 +214,25 @@ def approved_2026(cycle, tajikistan, tjk_focal, tjk_coordinator, private_media):
     cycle.save()
     action.refresh_from_db()
     return action
+
+
+@pytest.fixture
+def mail_tasks_run_at_once(settings):
+    """Runs the mail tasks in the caller's thread (the broker is proven by the worker tests),
+    with absolute links to a site address the tests can recognise."""
+    from config.celery import app
+
+    keys = ("task_always_eager", "task_eager_propagates")
+    before = {key: app.conf.get(key) for key in keys}
+    app.conf.update(dict.fromkeys(keys, True))
+    settings.SITE_URL = "https://tracker.example.org"
+    yield
+    app.conf.update(before)
+
+
+@pytest.fixture
+def addresses(tjk_focal, tjk_coordinator, tjk_viewer, kaz_focal, secretariat):
+    """Every member of the cast has an e-mail address: who gets mail is then the rule's doing."""
+    for user in (tjk_focal, tjk_coordinator, tjk_viewer, kaz_focal, secretariat):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])

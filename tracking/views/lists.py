@@ -175,7 +175,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
     form, cycle = _secretariat_cycle(request)
     context = {"form": form, "cycle": cycle}
     if cycle:
-        table = CompletenessTable(dashboards.completeness(cycle), order_by="name")
+        table = CompletenessTable(dashboards.completeness(cycle), cycle=cycle, order_by="name")
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
         context |= {"table": table, "counts": dashboards.completeness_counts(cycle)}
     return render(request, "tracking/completeness.html", context)

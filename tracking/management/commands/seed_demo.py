@@ -227,8 +227,10 @@ class Command(BaseCommand):
             self.review(submission, state, comment, focal, coordinator)
 
     def account(self, username, first, last, code, role, extra) -> User:
+        email = f"{username}@example.org"
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last, **extra}
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": email, **extra},
         )
         if created:
             user.set_password(DEMO_PASSWORD)
