@@ -81,7 +81,8 @@ def test_it_writes_nothing_on_bad_input_and_says_why_next_to_the_field(
 
     assert response.status_code == 200
     assert any(message in error for error in response.context["form"].errors[field])
-    assert "error-summary" in response.content.decode()
+    # The summary links to the field (the participants' fieldset has no single input).
+    assert f'<a href="#id_{field}">' in response.content.decode()
     assert list(ReportingCycle.objects.values_list("name", flat=True)) == ["2026"]
 
 
@@ -115,7 +116,7 @@ def test_opening_a_planned_cycle(client, secretariat, declaration, tajikistan):
     assert response.url == planned.get_absolute_url()
     assert planned.is_open
     page = client.get(response.url).content.decode()
-    assert "The Dushanbe Declaration 2027 cycle is open." in page
+    assert "The Dushanbe Declaration 2027 cycle is now open." in page
     assert "Close cycle" in page and "Open cycle" not in page
 
 

@@ -138,7 +138,7 @@ def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
     except FilingRefused as refused:
         messages.error(request, _("Not opened: %(reason)s") % {"reason": refused})
     else:
-        messages.success(request, _("The %(cycle)s cycle is open.") % {"cycle": cycle})
+        messages.success(request, _("The %(cycle)s cycle is now open.") % {"cycle": cycle})
     return redirect(cycle)
 
 
@@ -164,5 +164,5 @@ def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
     except FilingRefused as refused:
         messages.error(request, _("Not closed: %(reason)s") % {"reason": refused})
     else:
-        messages.success(request, _("The %(cycle)s cycle is closed.") % {"cycle": cycle})
+        messages.success(request, _("The %(cycle)s cycle is now closed.") % {"cycle": cycle})
     return redirect(cycle)
