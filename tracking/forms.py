@@ -388,3 +388,95 @@ class ProfileForm(forms.ModelForm):
             "notify_reminders": _("Reminders"),
         }
         help_texts = {"email": _("Leave it empty to receive no e-mail at all.")}
+
+
+class ReportingCycleForm(forms.Form):
+    """A cycle's fields, for creating and editing it; the services check the rules again."""
+
+    declaration = forms.ModelChoiceField(
+        label=_("Declaration"), queryset=Declaration.objects.none(), empty_label=None
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=100, help_text=_("For example 2026, or 2026–2027.")
+    )
+    starts_on = forms.DateField(label=_("Period starts on"), widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("Period ends on"), widget=DATE_INPUT)
+    due_on = forms.DateField(label=_("Submissions due on"), widget=DATE_INPUT)
+    participants = forms.ModelMultipleChoiceField(
+        label=_("Participants in scope"),
+        queryset=Participant.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
+        help_text=_("The participants that report in this cycle: at least one."),
+        error_messages={"required": _("Choose at least one participant.")},
+    )
+
+    VALUES = ("declaration", "name", "starts_on", "ends_on", "due_on")
+
+    def __init__(self, *args, cycle: ReportingCycle | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        declarations = Declaration.objects.only("pk", "short_title").order_by("short_title")
+        self.fields["declaration"].queryset = declarations
+        self.fields["participants"].queryset = (
+            Participant.objects.filter(declarations__isnull=False).distinct().order_by("name")
+        )
+        if cycle is not None:
+            self.initial = {
+                **{name: getattr(cycle, name) for name in self.VALUES},
+                "declaration": cycle.declaration_id,
+                "participants": list(cycle.participants.values_list("pk", flat=True)),
+                **self.initial,
+            }
+            if cycle.submissions.exists():
+                self.fields["declaration"].disabled = True
+                self.fields["declaration"].help_text = _(
+                    "Participants have filed in this cycle, so its declaration cannot change."
+                )
+        elif not self.is_bound:
+            declaration = declarations.first()
+            if declaration is not None:
+                # Every participant of the declaration reports, unless the user says otherwise.
+                self.initial.setdefault("declaration", declaration.pk)
+                self.initial.setdefault(
+                    "participants", list(declaration.participants.values_list("pk", flat=True))
+                )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        starts, ends, due = data.get("starts_on"), data.get("ends_on"), data.get("due_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", _("The period cannot end before it starts."))
+        if starts and due and due < starts:
+            self.add_error("due_on", _("Submissions cannot be due before the period starts."))
+        declaration, name = data.get("declaration"), data.get("name")
+        if declaration and name:
+            same_name = ReportingCycle.objects.filter(declaration=declaration, name=name)
+            if self.cycle is not None:
+                same_name = same_name.exclude(pk=self.cycle.pk)
+            if same_name.exists():
+                self.add_error(
+                    "name",
+                    _("%(declaration)s already has a cycle named “%(name)s”.")
+                    % {"declaration": declaration, "name": name},
+                )
+        if declaration and data.get("participants"):
+            joined = set(declaration.participants.values_list("pk", flat=True))
+            outside = [p.name for p in data["participants"] if p.pk not in joined]
+            if outside:
+                self.add_error(
+                    "participants",
+                    _("Not a participant of %(declaration)s: %(names)s.")
+                    % {"declaration": declaration, "names": ", ".join(outside)},
+                )
+        return data
+
+    def values(self) -> dict:
+        """The cycle's own fields, for the services."""
+        return {name: self.cleaned_data[name] for name in self.VALUES}
+
+
+class CycleCloseForm(forms.Form):
+    confirmed = forms.BooleanField(
+        label=_("Close anyway: submissions under review stay submitted and can still be approved"),
+        required=False,
+    )

@@ -51,6 +51,12 @@ def scope(queryset: QuerySet, user: User, submission_path: str = "submission") -
     return queryset.filter(visible_filter(user, submission_path))
 
 
+def require_secretariat(user: User) -> None:
+    """Only the secretariat manages reporting cycles: anyone else logged in gets 403."""
+    if not (user.is_authenticated and user.is_secretariat):
+        raise PermissionDenied
+
+
 def may_file_for(user: User, participant_id: int) -> bool:
     return participant_id in participant_ids(user, FILING_ROLES)
 

@@ -482,6 +482,148 @@ def participant_chase(*, cycle: ReportingCycle, participant: Participant, user: 
     return chase
 
 
+class CycleUnderReview(FilingRefused):
+    """Closing would leave submissions under review: the user must confirm it first."""
+
+    def __init__(self, participants: list[Participant]):
+        self.participants = participants
+        super().__init__(
+            _("Submissions of %(names)s are under review: confirm to close the cycle anyway.")
+            % {"names": ", ".join(p.name for p in participants)}
+        )
+
+
+def _check_cycle(
+    *, values: dict, participants: list[Participant], cycle: ReportingCycle | None = None
+) -> None:
+    """The rules a cycle's fields follow, checked again under the lock: the forms may be stale."""
+    declaration = values["declaration"]
+    if not participants:
+        raise FilingRefused(_("Choose at least one participant: nothing was saved."))
+    joined = set(declaration.participants.values_list("pk", flat=True))
+    outside = [p.name for p in participants if p.pk not in joined]
+    if outside:
+        raise FilingRefused(
+            _("Not a participant of %(declaration)s: %(names)s. Nothing was saved.")
+            % {"declaration": declaration, "names": ", ".join(outside)}
+        )
+    same_name = ReportingCycle.objects.filter(declaration=declaration, name=values["name"])
+    if cycle is not None:
+        same_name = same_name.exclude(pk=cycle.pk)
+    if same_name.exists():
+        raise FilingRefused(
+            _("%(declaration)s already has a cycle named “%(name)s”: nothing was saved.")
+            % {"declaration": declaration, "name": values["name"]}
+        )
+
+
+def _lock_declaration(declaration_id: int) -> None:
+    """Cycles of one declaration are created, renamed and opened one at a time."""
+    Declaration.objects.select_for_update().only("pk").get(pk=declaration_id)
+
+
+@transaction.atomic
+def cycle_create(*, user: User, values: dict, participants: list[Participant]) -> ReportingCycle:
+    """A planned cycle of `values["declaration"]` with `participants` in scope."""
+    _lock_declaration(values["declaration"].pk)
+    _check_cycle(values=values, participants=participants)
+    cycle = ReportingCycle(**values, state=ReportingCycle.State.PLANNED)
+    cycle._history_user = user
+    cycle.save()
+    cycle.participants.set(participants)
+    return cycle
+
+
+@transaction.atomic
+def cycle_edit(
+    *, cycle: ReportingCycle, user: User, values: dict, participants: list[Participant]
+) -> ReportingCycle:
+    """Changes a planned or open cycle. Its declaration stays once participants have filed in
+    it, and so do the participants that have a submission in it."""
+    _lock_declaration(values["declaration"].pk)
+    locked = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.state == ReportingCycle.State.CLOSED:
+        raise FilingRefused(_("A closed cycle cannot change: nothing was saved."))
+    filed = set(locked.submissions.values_list("participant_id", flat=True))
+    if filed and values["declaration"].pk != locked.declaration_id:
+        raise FilingRefused(
+            _("Participants have filed in this cycle, so its declaration cannot change.")
+        )
+    dropped = filed - {p.pk for p in participants}
+    if dropped:
+        names = Participant.objects.filter(pk__in=dropped).order_by("name")
+        raise FilingRefused(
+            _("%(names)s already filed in this cycle and must stay in scope: nothing was saved.")
+            % {"names": ", ".join(p.name for p in names)}
+        )
+    _check_cycle(values=values, participants=participants, cycle=locked)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked._history_user = user
+    locked.save(update_fields=list(values))
+    locked.participants.set(participants)
+    return locked
+
+
+@transaction.atomic
+def cycle_open(*, cycle: ReportingCycle, user: User) -> ReportingCycle:
+    """Opens a planned cycle for filing; refused while another cycle of its declaration is open."""
+    _lock_declaration(cycle.declaration_id)
+    locked = (
+        ReportingCycle.objects.select_for_update().select_related("declaration").get(pk=cycle.pk)
+    )
+    if locked.state == ReportingCycle.State.CLOSED:
+        raise FilingRefused(_("A closed cycle cannot be reopened."))
+    if locked.state != ReportingCycle.State.PLANNED:
+        raise FilingRefused(_("Only a planned cycle can be opened."))
+    other = (
+        ReportingCycle.objects.filter(declaration_id=locked.declaration_id)
+        .filter(state=ReportingCycle.State.OPEN)
+        .exclude(pk=locked.pk)
+        .first()
+    )
+    if other is not None:
+        raise FilingRefused(
+            _(
+                "The %(other)s cycle of %(declaration)s is still open, and only one cycle of a "
+                "declaration is open at a time. Close %(other)s first."
+            )
+            % {"other": other.name, "declaration": locked.declaration}
+        )
+    locked.state = ReportingCycle.State.OPEN
+    locked._history_user = user
+    locked.save(update_fields=["state"])
+    return locked
+
+
+@transaction.atomic
+def cycle_close(*, cycle: ReportingCycle, user: User, confirmed: bool) -> ReportingCycle:
+    """Closes an open cycle: nothing more is filed in it, for good.
+
+    Submissions under review stay submitted (their coordinators can still approve them), but
+    only when the user `confirmed` it; CycleUnderReview otherwise.
+    """
+    locked = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.state != ReportingCycle.State.OPEN:
+        raise FilingRefused(_("Only an open cycle can be closed."))
+    # Locking the cycle's submissions waits for a submit in progress, and makes one that comes
+    # after this see the cycle closed: the list of those under review is the final one.
+    states = dict(
+        Submission.objects.select_for_update()
+        .filter(cycle=locked)
+        .values_list("participant_id", "state")
+    )
+    under_review = [pk for pk, state in states.items() if state == Submission.State.SUBMITTED]
+    if under_review and not confirmed:
+        raise CycleUnderReview(
+            list(Participant.objects.filter(pk__in=under_review).order_by("name"))
+        )
+    locked.state = ReportingCycle.State.CLOSED
+    locked._history_user = user
+    locked.save(update_fields=["state"])
+    return locked
+
+
 logger = logging.getLogger(__name__)
 
 # Worth another try later: the database went away for a moment.

@@ -130,6 +130,35 @@ class CompletenessTable(tables.Table):
         return format_html_join(" ", "{}", ((part,) for part in parts)) or "—"
 
 
+class CycleTable(tables.Table):
+    caption = _("Reporting cycles")
+    declaration = tables.Column(accessor="declaration__short_title", verbose_name=_("Declaration"))
+    name = tables.Column(verbose_name=_("Name"), linkify=True)
+    period = tables.Column(
+        verbose_name=_("Period"), empty_values=(), order_by=("starts_on", "ends_on")
+    )
+    due_on = DayColumn(verbose_name=_("Submissions due on"))
+    state = tables.Column(verbose_name=_("State"))
+    participant_count = tables.Column(verbose_name=_("Participants in scope"))
+    submitted_count = tables.Column(verbose_name=_("Submitted"))
+    approved_count = tables.Column(verbose_name=_("Approved"))
+
+    class Meta:
+        model = ReportingCycle
+        fields = ()
+        sequence = (
+            "declaration", "name", "period", "due_on", "state", "participant_count",
+            "submitted_count", "approved_count",
+        )  # fmt: skip
+        empty_text = _("No reporting cycles yet.")
+
+    def render_period(self, record: ReportingCycle) -> str:
+        return f"{day(record.starts_on)} – {day(record.ends_on)}"
+
+    def render_state(self, record: ReportingCycle) -> str:
+        return format_html('<span class="badge">{}</span>', record.get_state_display())
+
+
 class ReportTable(tables.Table):
     number = tables.Column(accessor="pk", verbose_name=_("Report"))
     created_at = MomentColumn(verbose_name=_("Requested at"))

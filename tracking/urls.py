@@ -52,3 +52,12 @@ urlpatterns += [
     path("reports/<int:pk>/retry/", views.report_retry, name="report_retry"),
     path("reports/<int:pk>/delete/", views.report_delete, name="report_delete"),
 ]
+
+urlpatterns += [
+    path("cycles/", views.cycle_list, name="cycles"),
+    path("cycles/new/", views.cycle_create, name="cycle_create"),
+    path("cycles/<int:pk>/", views.cycle_detail, name="cycle"),
+    path("cycles/<int:pk>/edit/", views.cycle_edit, name="cycle_edit"),
+    path("cycles/<int:pk>/open/", views.cycle_open, name="cycle_open"),
+    path("cycles/<int:pk>/close/", views.cycle_close, name="cycle_close"),
+]

@@ -1,5 +1,6 @@
 """The views, grouped in one module per URL group as in tracking/urls.py."""
 
+from .cycles import cycle_close, cycle_create, cycle_detail, cycle_edit, cycle_list, cycle_open
 from .home import healthz, home
 from .lists import action_export_csv, action_export_xlsx, action_list, completeness, matrix
 from .notices import participant_chase, profile
@@ -24,6 +25,12 @@ __all__ = [
     "action_list",
     "assessment_edit",
     "completeness",
+    "cycle_close",
+    "cycle_create",
+    "cycle_detail",
+    "cycle_edit",
+    "cycle_list",
+    "cycle_open",
     "evidence_create",
     "evidence_delete",
     "evidence_download",

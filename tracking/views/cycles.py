@@ -1,0 +1,168 @@
+"""Reporting cycles, managed by the secretariat: listing, planning, opening, closing."""
+
+from django.contrib import messages
+from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from .. import permissions, services
+from ..forms import CycleCloseForm, ReportingCycleForm
+from ..models import ReportingCycle, Submission
+from ..services import CycleUnderReview, FilingRefused
+from ..tables import CycleTable
+from ..versioning import timeline
+
+
+def _count_per_cycle(queryset, cycle_field: str) -> Coalesce:
+    """The rows of `queryset` per cycle, as a subquery: joining participants and submissions
+    instead would multiply each cycle's rows by both."""
+    counted = (
+        queryset.filter(**{cycle_field: OuterRef("pk")})
+        .order_by()
+        .values(cycle_field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+@require_GET
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    permissions.require_secretariat(request.user)
+    in_scope = ReportingCycle.participants.through.objects.all()
+    cycles = (
+        ReportingCycle.objects.select_related("declaration")
+        .defer("declaration__source_text")
+        .annotate(
+            participant_count=_count_per_cycle(in_scope, "reportingcycle_id"),
+            submitted_count=_count_per_cycle(
+                Submission.objects.filter(state=Submission.State.SUBMITTED), "cycle_id"
+            ),
+            approved_count=_count_per_cycle(
+                Submission.objects.filter(state=Submission.State.APPROVED), "cycle_id"
+            ),
+        )
+        .order_by("-starts_on", "-pk")
+    )
+    table = CycleTable(cycles)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "tracking/cycle_list.html", {"table": table})
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_create(request: HttpRequest) -> HttpResponse:
+    permissions.require_secretariat(request.user)
+    form = ReportingCycleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_create(
+                user=request.user,
+                values=form.values(),
+                participants=list(form.cleaned_data["participants"]),
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The %(cycle)s cycle is planned.") % {"cycle": cycle})
+            return redirect(cycle)
+    return render(request, "tracking/cycle_form.html", {"form": form})
+
+
+def _get_cycle(pk: int) -> ReportingCycle:
+    return get_object_or_404(
+        ReportingCycle.objects.select_related("declaration").defer("declaration__source_text"),
+        pk=pk,
+    )
+
+
+@require_GET
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require_secretariat(request.user)
+    cycle = _get_cycle(pk)
+    submission = Submission.objects.filter(cycle=cycle, participant=OuterRef("pk"))
+    participants = cycle.participants.annotate(
+        submission_state=Subquery(submission.values("state")[:1])
+    ).order_by("name")
+    labels = dict(Submission.State.choices)
+    # The secretariat sees submitted and approved submissions only: drafts get no link.
+    rows = [
+        (
+            participant,
+            labels.get(participant.submission_state, _("Not started")),
+            participant.submission_state in Submission.VISIBLE_TO_SECRETARIAT,
+        )
+        for participant in participants
+    ]
+    context = {
+        "cycle": cycle,
+        "rows": rows,
+        "history": timeline((cycle.history.all(), lambda record: _("the cycle"))),
+    }
+    return render(request, "tracking/cycle_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require_secretariat(request.user)
+    cycle = _get_cycle(pk)
+    if cycle.state == ReportingCycle.State.CLOSED:
+        messages.error(request, _("A closed cycle cannot change."))
+        return redirect(cycle)
+    form = ReportingCycleForm(request.POST or None, cycle=cycle)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_edit(
+                cycle=cycle,
+                user=request.user,
+                values=form.values(),
+                participants=list(form.cleaned_data["participants"]),
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The cycle was saved."))
+            return redirect(cycle)
+    return render(request, "tracking/cycle_form.html", {"form": form, "cycle": cycle})
+
+
+@require_POST
+def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
+    permissions.require_secretariat(request.user)
+    cycle = _get_cycle(pk)
+    try:
+        services.cycle_open(cycle=cycle, user=request.user)
+    except FilingRefused as refused:
+        messages.error(request, _("Not opened: %(reason)s") % {"reason": refused})
+    else:
+        messages.success(request, _("The %(cycle)s cycle is now open.") % {"cycle": cycle})
+    return redirect(cycle)
+
+
+@require_POST
+def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Closes the cycle, or asks to confirm it when submissions are still under review."""
+    permissions.require_secretariat(request.user)
+    cycle = _get_cycle(pk)
+    form = CycleCloseForm(request.POST)
+    confirmed = form.is_valid() and form.cleaned_data["confirmed"]
+    try:
+        services.cycle_close(cycle=cycle, user=request.user, confirmed=confirmed)
+    except CycleUnderReview as refused:
+        form = CycleCloseForm()
+        if "confirming" in request.POST:
+            form = CycleCloseForm(request.POST)
+            form.add_error(
+                "confirmed",
+                _("Tick the box to close the cycle while submissions are under review."),
+            )
+        context = {"cycle": cycle, "form": form, "under_review": refused.participants}
+        return render(request, "tracking/cycle_close.html", context)
+    except FilingRefused as refused:
+        messages.error(request, _("Not closed: %(reason)s") % {"reason": refused})
+    else:
+        messages.success(request, _("The %(cycle)s cycle is now closed.") % {"cycle": cycle})
+    return redirect(cycle)
