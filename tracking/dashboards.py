@@ -27,8 +27,9 @@ from django.utils.translation import ngettext
 
 from declarations.models import Declaration, Paragraph
 
+from . import comparison
 from .models import Action, Assessment, Chase, Participant, ReportingCycle, Submission, User
-from .permissions import participant_ids, scope
+from .permissions import participant_ids, scope, scope_submissions
 
 
 @dataclass
@@ -183,6 +184,9 @@ class Matrix:
     per_paragraph: list[tuple[str, dict[str, int]]]
     everyone: bool
     participating: int
+    # The cycle compared with, and how many ratings improved, regressed or stayed.
+    previous_cycle: ReportingCycle | None = None
+    trends: dict[str, int] = field(default_factory=dict)
 
     @property
     def rating_table(self) -> list[tuple[str, list[int]]]:
@@ -215,24 +219,33 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
         .annotate(n=Count("action_id"))
         .order_by()
     }
+    previous_cycle = comparison.previous_cycle(cycle)
+    previous = comparison.previous_ratings(user, cycle) if previous_cycle else {}
     if not everyone:
         reporting = {participant_id for participant_id, _ in (*ratings, *counts)}
         participants = [p for p in participants if p.pk in reporting]
     # Thousands of cells but few distinct ones: each distinct cell is built once, and each
     # row's cells are joined here so that the template writes one string per participant.
-    cell = functools.cache(_cell)
+    # A cell depends on the rating, the previous one and the count: 7 × 7 × a few counts.
+    compared = previous_cycle is not None
+    cell = functools.cache(functools.partial(_cell, compared=compared))
     rows = [
         (
             participant,
             mark_safe(  # noqa: S308 - the cells come from format_html
                 "".join(
-                    cell(ratings.get((participant.pk, p.pk)), counts.get((participant.pk, p.pk), 0))
+                    cell(
+                        ratings.get((participant.pk, p.pk)),
+                        counts.get((participant.pk, p.pk), 0),
+                        previous.get((participant.pk, p.pk)),
+                    )
                     for p in paragraphs
                 )
             ),
         )
         for participant in participants
     ]
+    trends = Counter(comparison.trend(previous.get(key), rating) for key, rating in ratings.items())
     by_paragraph = defaultdict(Counter)
     for (_participant, paragraph_id), rating in ratings.items():
         by_paragraph[paragraph_id][rating] += 1
@@ -244,20 +257,42 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
         per_paragraph=per_paragraph,
         everyone=everyone,
         participating=participating,
+        previous_cycle=previous_cycle,
+        trends={trend.value: trends[trend] for trend in comparison.Trend},
     )
 
 
-def _cell(rating: str | None, count: int) -> SafeString:
-    """A matrix cell, built here rather than in the template: there are thousands of them."""
+def _cell(
+    rating: str | None, count: int, previous: str | None = None, *, compared: bool = False
+) -> SafeString:
+    """A matrix cell, built here rather than in the template: there are thousands of them.
+
+    With `compared`, the previous cycle's rating and the trend (word and symbol) follow the
+    rating.
+    """
     actions = ngettext("%(count)s action", "%(count)s actions", count) % {"count": count}
     if rating:
-        label = Assessment.Rating(rating).label
-        return format_html(
-            '<td><span class="rating rating--{}">{}</span><br>{}</td>', rating, label, actions
+        current = format_html(
+            '<span class="rating rating--{}">{}</span>', rating, Assessment.Rating(rating).label
         )
-    return format_html(
-        '<td><span class="rating rating--none">{}</span><br>{}</td>', _("Not rated"), actions
-    )
+    else:
+        current = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
+    if not compared:
+        return format_html("<td>{}<br>{}</td>", current, actions)
+    before = Assessment.Rating(previous).label if previous else _("Not rated")
+    trend = comparison.trend(previous, rating)
+    if trend is None:
+        line = format_html(
+            '<span class="previous">{}</span>', _("Previous: %(rating)s") % {"rating": before}
+        )
+    else:
+        line = format_html(
+            '<span class="previous">{}</span> <span class="trend trend--{}">{}</span>',
+            _("Previous: %(rating)s") % {"rating": before},
+            trend.value,
+            trend.text,
+        )
+    return format_html("<td>{}<br>{}<br>{}</td>", current, line, actions)
 
 
 def completeness(cycle: ReportingCycle) -> QuerySet:
@@ -299,3 +334,87 @@ def completeness_counts(cycle: ReportingCycle) -> dict[str, int]:
         "submitted": states[Submission.State.SUBMITTED],
         "approved": states[Submission.State.APPROVED],
     }
+
+
+@dataclass
+class RatingCell:
+    rating: str
+    label: str
+    trend: "comparison.Trend | None"
+
+
+@dataclass
+class RatingHistory:
+    """One declaration's ratings of a participant, cycle by cycle (oldest first)."""
+
+    declaration: Declaration
+    cycles: list[tuple[ReportingCycle, Submission | None]]
+    rows: list[tuple[Paragraph, list[RatingCell]]]
+
+    @property
+    def per_cycle(self) -> list[tuple[str, dict[str, int]]]:
+        """How many paragraphs have each rating in each cycle, for the chart."""
+        counts = [Counter() for _cycle in self.cycles]
+        for _paragraph, cells in self.rows:
+            for index, cell in enumerate(cells):
+                if cell.rating:
+                    counts[index][cell.rating] += 1
+        return [(c.name, dict(n)) for (c, _s), n in zip(self.cycles, counts, strict=True)]
+
+    @property
+    def rating_table(self) -> list[tuple[str, list[int]]]:
+        keys = Assessment.Rating.values
+        return [(label, [counts.get(k, 0) for k in keys]) for label, counts in self.per_cycle]
+
+
+def rating_history(user: User, participant: Participant) -> list[RatingHistory]:
+    """For each declaration of the participant, its ratings in every cycle opened so far, as
+    the user may see them (the secretariat: submitted and approved submissions only), each
+    compared with the cycle before. Five queries whatever the number of cycles."""
+    declarations = list(participant.declarations.defer("source_text").order_by("title"))
+    cycles = defaultdict(list)
+    for cycle in (
+        ReportingCycle.objects.filter(declaration__in=declarations)
+        .exclude(state=ReportingCycle.State.PLANNED)
+        .order_by("starts_on", "pk")
+    ):
+        cycles[cycle.declaration_id].append(cycle)
+    paragraphs = defaultdict(list)
+    for paragraph in (
+        Paragraph.objects.operative()
+        .filter(declaration__in=declarations)
+        .only("declaration_id", "number", "verb", "position")
+        .order_by("position")
+    ):
+        paragraphs[paragraph.declaration_id].append(paragraph)
+    submissions = {
+        s.cycle_id: s
+        for s in scope_submissions(Submission.objects.filter(participant=participant), user)
+    }
+    ratings = {
+        (cycle_id, paragraph_id): rating
+        for cycle_id, paragraph_id, rating in scope(
+            Assessment.objects.filter(submission__participant=participant), user
+        ).values_list("submission__cycle_id", "paragraph_id", "rating")
+    }
+    labels = dict(Assessment.Rating.choices)
+    result = []
+    for declaration in declarations:
+        columns = cycles[declaration.pk]
+        rows = []
+        for paragraph in paragraphs[declaration.pk]:
+            cells, before = [], None
+            for index, cycle in enumerate(columns):
+                rating = ratings.get((cycle.pk, paragraph.pk), "")
+                trend = comparison.trend(before, rating) if index else None
+                cells.append(RatingCell(rating, labels.get(rating, ""), trend))
+                before = rating or None
+            rows.append((paragraph, cells))
+        result.append(
+            RatingHistory(
+                declaration=declaration,
+                cycles=[(cycle, submissions.get(cycle.pk)) for cycle in columns],
+                rows=rows,
+            )
+        )
+    return result

@@ -188,3 +188,17 @@ def may_download_report(user: User, report: Model) -> bool:
     if report.requested_by_id == user.pk:
         return True
     return user.is_secretariat and not report.includes_drafts
+
+
+def get_participant_for_user(user: User, code: str) -> Model:
+    """A participant whose page the user may open: its members (who see all its submissions,
+    drafts included) and the secretariat (who sees its submitted and approved ones); 404 for
+    everyone else."""
+    from .models import Participant
+
+    participant = Participant.objects.filter(code=code).first()
+    if participant is None:
+        raise Http404
+    if not (user.is_secretariat or participant.pk in participant_ids(user)):
+        raise Http404
+    return participant

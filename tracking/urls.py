@@ -42,6 +42,7 @@ urlpatterns += [
         name="participant_chase",
     ),
     path("profile/", views.profile, name="profile"),
+    path("participants/<str:code>/", views.participant_detail, name="participant"),
 ]
 
 urlpatterns += [

@@ -174,12 +174,12 @@ def test_the_submission_history_costs_one_query_for_all_the_users_it_names(
             assessment.updated_by = tjk_coordinator
             assessment.save()
 
-    # The 15 queries pinned in test_submission_workflow.py, and one for the users the changes
+    # The 16 queries pinned in test_submission_workflow.py, and one for the users the changes
     # name (submitter, raters), whatever their number.
     rate_twice([1])
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         client.get(url)
     rate_twice(range(2, 12))
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(17):
         page = client.get(url).content.decode()
     assert page.count("Updated by: Farrukh Focal → Kamila Coordinator") == 11

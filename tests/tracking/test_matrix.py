@@ -16,7 +16,8 @@ COMPLETENESS = reverse("tracking:completeness")
 
 def _cell(html: str, participant: str, number: int) -> str:
     """The text of the matrix cell of a participant's row under OP<number>."""
-    row = re.search(rf'<th scope="row">{participant}</th>(.*?)</tr>', html, re.S).group(1)
+    row = re.search(rf'<th scope="row"><a [^>]*>{participant}</a></th>(.*?)</tr>', html, re.S)
+    row = row.group(1)
     return re.findall(r"<td>(.*?)</td>", row, re.S)[number - 1]
 
 
@@ -73,10 +74,10 @@ def test_by_default_it_shows_only_the_participants_with_submitted_records(
     html = client.get(MATRIX).text
     everyone = client.get(MATRIX, {"everyone": "on"}).text
 
-    assert '<th scope="row">Kazakhstan</th>' in html
-    assert '<th scope="row">Tajikistan</th>' not in html
+    assert '/tracking/participants/KAZ/">Kazakhstan</a></th>' in html
+    assert ">Tajikistan</a></th>" not in html
     assert "1 of 2 participants have submitted records in this cycle" in html
-    assert '<th scope="row">Tajikistan</th>' in everyone
+    assert '/tracking/participants/TJK/">Tajikistan</a></th>' in everyone
     assert "All 2 participants of the declaration." in everyone
 
 
@@ -133,15 +134,21 @@ def _participants(n: int, cycle) -> None:
 
 
 @pytest.mark.parametrize("rows", [1, 50])
+@pytest.mark.parametrize("earlier", [False, True], ids=["first cycle", "compared"])
 def test_the_matrix_runs_the_same_queries_for_1_and_50_participants(
-    rows, client, cycle, secretariat, django_assert_num_queries
+    rows, earlier, client, cycle, secretariat, django_assert_num_queries
 ):
     _participants(rows, cycle)
+    if earlier:
+        older = new_cycle(cycle.declaration, 2025, state=ReportingCycle.State.CLOSED)
+        for participant in Participant.objects.all():
+            rate(participant, older, secretariat, 1, "partially", state="approved")
     client.force_login(secretariat)
 
     # session, user, the cycles (form and default), operative paragraphs, participants,
-    # memberships, ratings, action counts per participant and paragraph.
-    with django_assert_num_queries(8):
+    # memberships, ratings, action counts per participant and paragraph, the previous cycle;
+    # when there is one, its ratings.
+    with django_assert_num_queries(10 if earlier else 9):
         assert client.get(MATRIX).status_code == 200
 
 

@@ -16,6 +16,7 @@ from django.db.models import (
     Case,
     CharField,
     Exists,
+    ExpressionWrapper,
     F,
     OuterRef,
     Q,
@@ -24,11 +25,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph
 
+from .. import comparison
 from ..exports import FORMULA_TRIGGERS, cell
 from ..models import (
     Action,
@@ -37,6 +40,7 @@ from ..models import (
     Participant,
     ProgressUpdate,
     Report,
+    ReportingCycle,
     Submission,
 )
 from ..permissions import reportable_participant_ids, scope, scope_submissions
@@ -136,6 +140,20 @@ class Table:
         return [safe(value) for value in row]
 
 
+def report_cycle(declaration) -> ReportingCycle | None:
+    """The cycle of a report that names none: the open one, else the latest one opened."""
+    return (
+        ReportingCycle.objects.filter(declaration=declaration)
+        .exclude(state=ReportingCycle.State.PLANNED)
+        .order_by(
+            Case(When(state=ReportingCycle.State.OPEN, then=Value(0)), default=Value(1)),
+            "-starts_on",
+            "-pk",
+        )
+        .first()
+    )
+
+
 @dataclass
 class ReportData:
     """What one report is built from: its requester's scope and its filters."""
@@ -147,7 +165,10 @@ class ReportData:
         report = self.report
         self.user = report.requested_by
         self.declaration = report.declaration
-        self.cycle = report.cycle
+        # A report covers one cycle's records: a request without one (made before the form
+        # required it) takes the open cycle, else the latest, rather than mixing cycles.
+        self.cycle = report.cycle or report_cycle(self.declaration)
+        self.previous_cycle = comparison.previous_cycle(self.cycle) if self.cycle else None
         participants = Participant.objects.filter(declarations=self.declaration)
         allowed = reportable_participant_ids(self.user)
         if allowed is not None:
@@ -196,13 +217,18 @@ class ReportData:
         return scope(actions, self.user)
 
     def updates(self) -> QuerySet:
-        return scope(ProgressUpdate.objects.filter(action__in=self.actions()), self.user)
+        updates = ProgressUpdate.objects.filter(action__in=self.actions())
+        if self.cycle:
+            updates = updates.filter(submission__cycle=self.cycle)
+        return scope(updates, self.user)
 
     def evidence(self) -> QuerySet:
-        return scope(
-            Evidence.objects.filter(Q(action__in=self.actions()) | Q(update__in=self.updates())),
-            self.user,
+        evidence = Evidence.objects.filter(
+            Q(action__in=self.actions()) | Q(update__in=self.updates())
         )
+        if self.cycle:
+            evidence = evidence.filter(submission__cycle=self.cycle)
+        return scope(evidence, self.user)
 
     def assessments(self) -> QuerySet:
         assessments = Assessment.objects.filter(
@@ -212,6 +238,29 @@ class ReportData:
         if self.cycle:
             assessments = assessments.filter(submission__cycle=self.cycle)
         return scope(assessments, self.user)
+
+    def with_previous(self, assessments: QuerySet) -> QuerySet:
+        """Assessments annotated with the label of the previous cycle's rating of the same
+        participant and paragraph (`previous_label`) and the trend (`change`, '▲ improved'),
+        each one subquery that the COPY path runs as well. Blank without a previous cycle."""
+        if self.previous_cycle is None:
+            nothing = Value(None, output_field=CharField())
+            return assessments.annotate(previous_label=nothing, change=nothing)
+        previous = comparison.previous_assessment(self.previous_cycle, self.user)
+        texts = {trend: trend.text for trend in comparison.Trend}
+        # Wrapped: a bare OuterRef has no type to compare with in the CASE.
+        current = ExpressionWrapper(OuterRef("rating"), output_field=CharField())
+        change = previous.annotate(current=current).annotate(
+            change=comparison.trend_case("rating", "current", texts)
+        )
+        return assessments.annotate(
+            previous_label=Subquery(
+                previous.annotate(label=labelled("rating", RATING_LABELS)).values("label")[:1]
+            ),
+            change=Coalesce(
+                Subquery(change.values("change")[:1]), Value(texts[comparison.Trend.NEW])
+            ),
+        )
 
     def latest_update(self, outer: str = "pk") -> QuerySet:
         """The newest visible update of the action at `outer`, for Subquery annotations."""
@@ -298,8 +347,10 @@ class ReportData:
                 "state_label",
             )
         )
+        # Only a report of one cycle compares it with the one before.
+        compared = self.cycle is not None
         assessments = (
-            self.assessments()
+            self.with_previous(self.assessments())
             .annotate(state_label=state, rating_label=labelled("rating", RATING_LABELS))
             .order_by(
                 "submission__participant__code", "submission__cycle__name", "paragraph__position"
@@ -311,10 +362,12 @@ class ReportData:
                 "state_label",
                 "paragraph__number",
                 "rating_label",
+                *(("previous_label", "change") if compared else ()),
                 "justification",
                 "updated_at",
             )
         )
+        previous_headers = [_("Previous rating"), _("Change")] if compared else []
 
         return {
             "assessments": Table(
@@ -322,10 +375,12 @@ class ReportData:
                 _("Assessments"),
                 [
                     _("Participant code"), _("Participant"), _("Cycle"), _("Submission state"),
-                    _("Paragraph"), _("Rating"), _("Justification"), _("Updated at"),
+                    _("Paragraph"), _("Rating"), *previous_headers, _("Justification"),
+                    _("Updated at"),
                 ],
                 assessments,
-                (TEXT, TEXT, TEXT, TEXT, NUMBER, TEXT, TEXT, TIME),
+                (TEXT, TEXT, TEXT, TEXT, NUMBER, TEXT, *(TEXT,) * len(previous_headers), TEXT,
+                 TIME),
             ),
             "actions": Table(
                 "actions",
@@ -398,6 +453,10 @@ class ReportData:
             [_("Report"), f"#{self.report.pk}"],
             [_("Declaration"), self.declaration.title],
             [_("Cycle"), self.cycle.name if self.cycle else _("All cycles")],
+            [
+                _("Compared with"),
+                self.previous_cycle.name if self.previous_cycle else _("No earlier cycle"),
+            ],
             [_("Participants"), participants],
             [_("Paragraphs"), paragraphs],
             [_("Records"), self.scope_label()],

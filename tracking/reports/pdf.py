@@ -23,6 +23,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from .. import comparison
 from ..models import Action, Assessment
 from . import fonts
 from .data import RATING_LABELS, STATE_LABELS, STATUS_LABELS, ActionParagraph, Progress, ReportData
@@ -119,6 +120,22 @@ def _ratings_summary(ratings: Counter, total: int) -> list:
     return [Paragraph(escape(_("Ratings")), STYLES["Heading2"]), summary, drawing]
 
 
+def _previous_ratings(data: ReportData) -> dict[tuple[int, int], str]:
+    """The previous cycle's ratings the requester may see, by (participant, paragraph)."""
+    if data.previous_cycle is None:
+        return {}
+    return comparison.previous_ratings(data.user, data.cycle, data.participant_ids)
+
+
+def _previous_text(previous: str | None, current: str | None) -> str:
+    """'Previous: Partially implemented (▲ improved)'."""
+    label = RATING_LABELS.get(previous, _("Not assessed"))
+    trend = comparison.trend(previous, current)
+    if trend is None:
+        return _("Previous: %(rating)s") % {"rating": label}
+    return _("Previous: %(rating)s (%(trend)s)") % {"rating": label, "trend": trend.text}
+
+
 def _participant_story(data, participant, counts, progress_callback) -> list:
     states = ", ".join(
         f"{cycle}: {STATE_LABELS.get(state, state)}"
@@ -132,6 +149,7 @@ def _participant_story(data, participant, counts, progress_callback) -> list:
             "paragraph_id", "rating", "justification"
         )
     }
+    previous = _previous_ratings(data)
     story += _ratings_summary(
         Counter(rating for rating, _j in assessments.values()), len(data.paragraphs)
     )
@@ -174,16 +192,16 @@ def _participant_story(data, participant, counts, progress_callback) -> list:
     for paragraph in data.paragraphs:
         story.append(PageBreak() if paragraph is data.paragraphs[0] else Spacer(1, 0.4 * cm))
         rating, justification = assessments.get(paragraph.pk, (None, ""))
+        label = _("Rating: %(rating)s") % {"rating": RATING_LABELS.get(rating, _("Not assessed"))}
+        if data.previous_cycle:
+            label += " · " + _previous_text(previous.get((participant.pk, paragraph.pk)), rating)
         block = [
             Paragraph(
                 escape(_("Paragraph %(number)s") % {"number": paragraph.number}),
                 STYLES["Heading2"],
             ),
             text(paragraph.text, STYLES["BodyText"]),
-            text(
-                _("Rating: %(rating)s") % {"rating": RATING_LABELS.get(rating, _("Not assessed"))},
-                STYLES["Heading4"],
-            ),
+            text(label, STYLES["Heading4"]),
         ]
         if justification:
             block.append(text(_("Justification: %(text)s") % {"text": justification}))
@@ -233,6 +251,26 @@ def _consolidated_story(data, counts, progress_callback) -> list:
             STYLES["BodyText"],
         )
     )
+    if data.previous_cycle:
+        previous = _previous_ratings(data)
+        trends = Counter(
+            comparison.trend(previous.get(key), rating) for key, rating in ratings.items()
+        )
+        story.append(
+            text(
+                _(
+                    "Compared with %(cycle)s: %(improved)d improved, %(regressed)d regressed, "
+                    "%(unchanged)d unchanged."
+                )
+                % {
+                    "cycle": data.previous_cycle.name,
+                    "improved": trends[comparison.Trend.IMPROVED],
+                    "regressed": trends[comparison.Trend.REGRESSED],
+                    "unchanged": trends[comparison.Trend.UNCHANGED],
+                },
+                STYLES["BodyText"],
+            )
+        )
     progress.advance(1)
 
     # The matrix, twenty paragraphs per table so that it fits a landscape page.

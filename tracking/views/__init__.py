@@ -4,6 +4,7 @@ from .cycles import cycle_close, cycle_create, cycle_detail, cycle_edit, cycle_l
 from .home import healthz, home
 from .lists import action_export_csv, action_export_xlsx, action_list, completeness, matrix
 from .notices import participant_chase, profile
+from .participants import participant_detail
 from .records import (
     action_create,
     action_detail,
@@ -39,6 +40,7 @@ __all__ = [
     "matrix",
     "participant_chase",
     "profile",
+    "participant_detail",
     "report_delete",
     "report_download",
     "report_request",

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from declarations.models import Paragraph
 
-from .. import permissions, services
+from .. import comparison, permissions, services
 from ..forms import AssessmentForm, ReviewForm, SubmitForm
 from ..models import Action, Assessment, Submission
 from ..services import FilingRefused
@@ -75,8 +75,26 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
         .order_by("position")
     )
     numbers = {paragraph.pk: paragraph.number for paragraph in paragraphs}
+    labels = dict(Assessment.Rating.choices)
     ratings = {a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)}
-    rows = [(paragraph, ratings.get(paragraph.pk)) for paragraph in paragraphs]
+    previous_cycle = comparison.previous_cycle(submission.cycle)
+    previous = (
+        comparison.previous_ratings(user, submission.cycle, [participant.pk])
+        if previous_cycle
+        else {}
+    )
+    rows = []
+    for paragraph in paragraphs:
+        assessment = ratings.get(paragraph.pk)
+        before = previous.get((participant.pk, paragraph.pk))
+        rows.append(
+            (
+                paragraph,
+                assessment,
+                labels.get(before, ""),
+                comparison.trend(before, assessment.rating if assessment else None),
+            )
+        )
     counts = {
         "actions": Action.objects.filter(submission_id=submission.pk).count(),
         "updates": submission.updates.count() if submission.pk else 0,
@@ -91,7 +109,8 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
         "submission": submission,
         "actions": Action.objects.filter(submission_id=submission.pk).order_by("title"),
         "rows": rows,
-        "unrated": [paragraph for paragraph, assessment in rows if assessment is None],
+        "unrated": [row[0] for row in rows if row[1] is None],
+        "previous_cycle": previous_cycle,
         "counts": counts,
         "may_file": may_file,
         "may_submit": may_file and submission.pk is not None,
