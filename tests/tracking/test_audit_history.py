@@ -2,6 +2,7 @@
 
 from django.urls import reverse
 
+from tests.tracking.filings import rate_all
 from tracking.models import ProgressUpdate
 
 
@@ -95,6 +96,7 @@ def test_the_submission_page_tells_who_rated_submitted_and_returned(
     client.force_login(tjk_focal)
     rate = reverse("tracking:assessment_edit", args=["TJK", submission.cycle_id, 6])
     client.post(rate, {"rating": "partially", "justification": "Begun", "version": 0})
+    rate_all(submission, user=tjk_focal)
     client.post(
         reverse("tracking:submission_submit", args=["TJK", submission.cycle_id]), {"version": 1}
     )
