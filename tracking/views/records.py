@@ -24,8 +24,16 @@ def action_create(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     places = submission_rules.filing_places(request.user)
     open_ids = [place.participant.pk for place in places if not place.locked]
-    # Why the user cannot file elsewhere, once each; the form only if somewhere is open.
-    locked = list(dict.fromkeys(place.locked for place in places if place.locked))
+    # Why the user cannot file elsewhere, once each (naming the declaration when there are
+    # several); the form only if somewhere is open.
+    several = len({place.declaration.pk for place in places}) > 1
+    locked = list(
+        dict.fromkeys(
+            f"{place.declaration}: {place.locked}" if several else place.locked
+            for place in places
+            if place.locked
+        )
+    )
     if not open_ids and request.method == "GET":
         return render(request, "tracking/action_form.html", {"form": None, "locked": locked})
     # A POST where nothing is open goes on to the service, which refuses it.
