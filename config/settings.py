@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -146,6 +147,11 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
+# One way to show dates on every page and in the history. The active locale's formats win over
+# these settings wherever Django looks a format up by name (USE_L10N is always on), so our pages
+# apply them explicitly: the `day` and `moment` filters of tracking_tags, tables and history.
+DATE_FORMAT = SHORT_DATE_FORMAT = "Y-m-d"
+DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -284,4 +290,9 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "tracking.tasks.sweep_reports", "schedule": 60.0},
     "reports-expire": {"task": "tracking.tasks.expire_reports", "schedule": 3600.0},
+    # Each reminder is recorded before it is sent: a second beat or a re-run sends nothing twice.
+    "notices-reminders": {
+        "task": "tracking.tasks.send_reminders",
+        "schedule": crontab(hour=6, minute=0),
+    },
 }

@@ -20,7 +20,10 @@ from .models import (
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, (_("Tracker"), {"fields": ("is_secretariat",)}))
+    fieldsets = (
+        *BaseUserAdmin.fieldsets,
+        (_("Tracker"), {"fields": ("is_secretariat", "notify_workflow", "notify_reminders")}),
+    )
     list_display = ("username", "email", "first_name", "last_name", "is_secretariat", "is_staff")
     list_filter = ("is_secretariat", "is_staff", "is_superuser", "is_active")
 

@@ -8,7 +8,18 @@ import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -16,7 +27,7 @@ from django.utils.translation import ngettext
 
 from declarations.models import Declaration, Paragraph
 
-from .models import Action, Assessment, Participant, ReportingCycle, Submission, User
+from .models import Action, Assessment, Chase, Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids, scope
 
 
@@ -78,21 +89,28 @@ def member_overview(user: User) -> list[ParticipantCycle]:
             "submission__participant_id", "submission__cycle_id", "paragraph_id", "rating"
         )
     }
-    through = Action.paragraphs.through.objects.filter(action__participant__in=ids)
+    # Each cycle counts its own actions (ongoing ones have a copy per cycle).
+    through = Action.paragraphs.through.objects.filter(
+        action__participant__in=ids, action__submission__cycle__in=cycles
+    )
     per_paragraph = {
-        (row["action__participant_id"], row["paragraph_id"]): row
+        (
+            row["action__participant_id"],
+            row["action__submission__cycle_id"],
+            row["paragraph_id"],
+        ): row
         for row in scope(through, user, "action__submission")
-        .values("action__participant_id", "paragraph_id")
+        .values("action__participant_id", "action__submission__cycle_id", "paragraph_id")
         .annotate(actions=Count("action_id", distinct=True), last=Max("action__updates__date"))
     }
     statuses = defaultdict(dict)
     for row in (
-        scope(Action.objects.filter(participant__in=ids), user)
-        .values("participant_id", "status")
+        scope(Action.objects.filter(participant__in=ids, submission__cycle__in=cycles), user)
+        .values("participant_id", "submission__cycle_id", "status")
         .annotate(n=Count("*"))
         .order_by()
     ):
-        statuses[row["participant_id"]][row["status"]] = row["n"]
+        statuses[row["participant_id"], row["submission__cycle_id"]][row["status"]] = row["n"]
 
     labels = dict(Assessment.Rating.choices)
     result = []
@@ -103,11 +121,11 @@ def member_overview(user: User) -> list[ParticipantCycle]:
                 participant=participant,
                 cycle=cycle,
                 submission=submissions.get((participant.pk, cycle.pk)),
-                statuses=statuses[participant.pk],
+                statuses=statuses[participant.pk, cycle.pk],
             )
             for paragraph in paragraphs[cycle.declaration_id]:
                 rating = ratings.get((participant.pk, cycle.pk, paragraph.pk), "")
-                counts = per_paragraph.get((participant.pk, paragraph.pk), {})
+                counts = per_paragraph.get((participant.pk, cycle.pk, paragraph.pk), {})
                 entry.paragraphs.append(
                     ParagraphStatus(
                         paragraph=paragraph,
@@ -121,8 +139,15 @@ def member_overview(user: User) -> list[ParticipantCycle]:
     return result
 
 
+def current_cycles() -> QuerySet:
+    """Each declaration's latest cycle that was opened (open, or closed since)."""
+    started = ReportingCycle.objects.exclude(state=ReportingCycle.State.PLANNED)
+    latest = started.filter(declaration=OuterRef("declaration")).order_by("-starts_on", "-pk")
+    return started.filter(pk=Subquery(latest.values("pk")[:1]))
+
+
 def secretariat_headlines(user: User) -> dict[str, object]:
-    """Headline counts over everything the secretariat may see."""
+    """Headline counts over what the secretariat may see of the current cycles."""
     open_cycles = ReportingCycle.objects.filter(state=ReportingCycle.State.OPEN)
     states = Counter(
         dict(
@@ -134,7 +159,10 @@ def secretariat_headlines(user: User) -> dict[str, object]:
     )
     # COUNT(*), not COUNT(id): the (submission, status) index alone answers it.
     statuses = dict(
-        scope(Action.objects.all(), user).values_list("status").annotate(n=Count("*")).order_by()
+        scope(Action.objects.filter(submission__cycle__in=current_cycles()), user)
+        .values_list("status")
+        .annotate(n=Count("*"))
+        .order_by()
     )
     return {
         "participants": Participant.objects.count(),
@@ -179,7 +207,7 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
             "submission__participant_id", "paragraph_id", "rating"
         )
     )
-    through = Action.paragraphs.through.objects.filter(action__declaration_id=cycle.declaration_id)
+    through = Action.paragraphs.through.objects.filter(action__submission__cycle=cycle)
     counts = {
         (row["action__participant_id"], row["paragraph_id"]): row["n"]
         for row in scope(through, user, "action__submission")
@@ -233,12 +261,24 @@ def _cell(rating: str | None, count: int) -> SafeString:
 
 
 def completeness(cycle: ReportingCycle) -> QuerySet:
-    """The participants of the cycle's declaration with the state of their submission, if any."""
+    """The participants of the cycle's declaration with the state of their submission, if any,
+    whether they are in the cycle's scope, and when and by whom they were last chased."""
     submission = Submission.objects.filter(cycle=cycle, participant=OuterRef("pk"))
+    scope = ReportingCycle.participants.through.objects.filter(
+        reportingcycle_id=cycle.pk, participant_id=OuterRef("pk")
+    )
+    chase = Chase.objects.filter(cycle=cycle, participant=OuterRef("pk")).order_by("-at", "-pk")
+    full_name = Trim(
+        Concat("by__first_name", Value(" "), "by__last_name", output_field=CharField())
+    )
+    chaser = Coalesce(NullIf(full_name, Value("")), "by__username", output_field=CharField())
     return Participant.objects.filter(declarations=cycle.declaration_id).annotate(
         state=Subquery(submission.values("state")[:1]),
         submitted_at=Subquery(submission.values("submitted_at")[:1]),
         reviewed_at=Subquery(submission.values("reviewed_at")[:1]),
+        in_scope=Exists(scope),
+        chased_at=Subquery(chase.values("at")[:1]),
+        chased_by=Subquery(chase.annotate(name=chaser).values("name")[:1]),
     )
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Paragraph, Theme
 
-from .models import Action, Participant, Report
+from .models import Action, Participant, Report, ReportingCycle
 from .permissions import participant_ids
 from .widgets import Select
 
@@ -30,6 +30,15 @@ class ActionFilter(django_filters.FilterSet):
     )
     participant = django_filters.ModelChoiceFilter(
         label=_("Participant"), queryset=_participants, empty_label=_("All"), widget=Select
+    )
+    cycle = django_filters.ModelChoiceFilter(
+        label=_("Reporting cycle"),
+        field_name="submission__cycle",
+        queryset=ReportingCycle.objects.exclude(state=ReportingCycle.State.PLANNED)
+        .select_related("declaration")
+        .only("name", "declaration__short_title"),
+        empty_label=_("All"),
+        widget=Select,
     )
     paragraph = django_filters.ModelChoiceFilter(
         label=_("Operative paragraph"),

@@ -16,6 +16,7 @@ from .models import (
     Report,
     ReportingCycle,
     Submission,
+    User,
 )
 from .permissions import reportable_participant_ids
 from .uploads import ALLOWED_LABEL, check_upload
@@ -255,6 +256,12 @@ class ReviewForm(VersionedForm):
         return cleaned
 
 
+def current_cycle(cycles) -> ReportingCycle | None:
+    """Of `cycles`, the open one (the latest if several, as services.open_cycle), else the
+    latest: what a form preselects."""
+    return max(cycles, key=lambda c: (c.is_open, c.starts_on, c.pk), default=None)
+
+
 class CycleForm(forms.Form):
     """Which declaration and reporting cycle the secretariat's pages show (one query)."""
 
@@ -269,13 +276,16 @@ class CycleForm(forms.Form):
         )
         self.cycles = {cycle.pk: cycle for cycle in cycles}
         self.fields["cycle"].choices = [(pk, str(c)) for pk, c in self.cycles.items()]
+        # The page shows the current cycle until another is asked for: so does the form.
+        current = current_cycle(self.cycles.values())
+        if current:
+            self.initial.setdefault("cycle", current.pk)
 
     def chosen(self) -> ReportingCycle | None:
-        """The cycle asked for, else the first open one, else the first one."""
+        """The cycle asked for, else the open one, else the latest one."""
         if self.is_bound and self.is_valid() and self.cleaned_data["cycle"]:
             return self.cycles[self.cleaned_data["cycle"]]
-        open_cycles = [c for c in self.cycles.values() if c.is_open]
-        return (open_cycles or list(self.cycles.values()) or [None])[0]
+        return current_cycle(self.cycles.values())
 
 
 class MatrixForm(CycleForm):
@@ -304,7 +314,9 @@ class ReportRequestForm(forms.Form):
         label=_("Paragraphs"),
         help_text=_("Leave empty for every operative paragraph."),
     )
-    format = forms.ChoiceField(choices=Report.Format.choices, label=_("Format"))
+    format = forms.ChoiceField(
+        choices=Report.Format.choices, initial=Report.Format.PDF, label=_("Format")
+    )
     table = forms.ChoiceField(
         choices=[("", _("Every table, in a ZIP file")), *Report.Table.choices],
         required=False,
@@ -335,6 +347,24 @@ class ReportRequestForm(forms.Form):
             _("%(declaration)s, paragraph %(number)s")
             % {"declaration": paragraph.declaration.short_title, "number": paragraph.number}
         )
+        if not self.is_bound:
+            self._preselect(declarations)
+
+    def _preselect(self, declarations) -> None:
+        """The declaration when there is one (or one with an open cycle), and its current cycle."""
+        declaration_ids = list(declarations.values_list("pk", flat=True))
+        cycles = list(ReportingCycle.objects.filter(declaration_id__in=declaration_ids))
+        with_open_cycle = {cycle.declaration_id for cycle in cycles if cycle.is_open}
+        if len(declaration_ids) == 1:
+            chosen = declaration_ids[0]
+        elif len(with_open_cycle) == 1:
+            chosen = with_open_cycle.pop()
+        else:
+            return
+        self.initial.setdefault("declaration", chosen)
+        cycle = current_cycle([cycle for cycle in cycles if cycle.declaration_id == chosen])
+        if cycle:
+            self.initial.setdefault("cycle", cycle.pk)
 
     def clean(self) -> dict:
         data = super().clean()
@@ -356,3 +386,17 @@ class ReportRequestForm(forms.Form):
         if data.get("format") != Report.Format.CSV:
             data["table"] = ""
         return data
+
+
+class ProfileForm(forms.ModelForm):
+    """The user's e-mail address and which e-mails they receive."""
+
+    class Meta:
+        model = User
+        fields = ["email", "notify_workflow", "notify_reminders"]
+        labels = {
+            "email": _("E-mail address"),
+            "notify_workflow": _("Workflow notices"),
+            "notify_reminders": _("Reminders"),
+        }
+        help_texts = {"email": _("Leave it empty to receive no e-mail at all.")}

@@ -21,6 +21,19 @@ class User(AbstractUser):
         default=False,
         help_text=_("Follows every participant and requests consolidated reports."),
     )
+    notify_workflow = models.BooleanField(
+        _("workflow notices"),
+        default=True,
+        help_text=_("An e-mail when a submission is submitted, returned to draft or approved."),
+    )
+    notify_reminders = models.BooleanField(
+        _("reminders"),
+        default=True,
+        help_text=_(
+            "An e-mail before a report is due, every week while it is overdue, and when the "
+            "secretariat chases it."
+        ),
+    )
 
 
 class Participant(models.Model):
@@ -184,6 +197,48 @@ class Submission(models.Model):
     def accepts_filing(self) -> bool:
         """A draft in an open cycle: the only submission whose records may change."""
         return self.is_draft and self.cycle.is_open
+
+
+class ReminderSent(models.Model):
+    """A reminder that went to a user for a cycle at one step (30, 7, 1 days before, overdue
+    week N): the unique row is written before the mail, so each step goes out once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="+")
+    step = models.CharField(_("step"), max_length=20)
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "cycle", "step"], name="one_reminder_per_step")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.cycle_id} · {self.step}"
+
+
+class Chase(models.Model):
+    """The secretariat chased a participant that has not submitted: at most once a day."""
+
+    cycle = models.ForeignKey(ReportingCycle, on_delete=models.CASCADE, related_name="chases")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="chases")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("chased at"))
+    # The local date of `at`: the unique constraint on it is the once-a-day limit.
+    on = models.DateField(_("chased on"))
+    # Claimed by the task that sends the mail, so that a duplicate delivery sends nothing.
+    mailed_at = models.DateTimeField(_("mailed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "participant", "on"], name="one_chase_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} · {self.cycle} · {self.on}"
 
 
 class Action(models.Model):

@@ -121,6 +121,20 @@ def get_submission_for_user(
     return submission
 
 
+def get_chase_target(user: User, cycle_pk: int, participant_code: str) -> tuple[Model, Model]:
+    """A cycle and a participant in its scope, for the secretariat to chase: anyone else gets
+    403; an unknown cycle, or a participant outside its scope, 404."""
+    from .models import ReportingCycle
+
+    if not (user.is_authenticated and user.is_secretariat):
+        raise PermissionDenied
+    cycle = ReportingCycle.objects.select_related("declaration").filter(pk=cycle_pk).first()
+    participant = cycle.participants.filter(code=participant_code).first() if cycle else None
+    if participant is None:
+        raise Http404
+    return cycle, participant
+
+
 def may_edit(user: User, record: Model) -> bool:
     """Whether the user may change a record that hangs off a submission (loaded with its
     cycle): only a draft of an open cycle changes; a sealed or closed one never does."""

@@ -26,10 +26,11 @@ from simple_history.utils import bulk_create_with_history
 
 from declarations.models import Declaration, Paragraph
 
-from . import permissions
+from . import notices, permissions
 from .models import (
     Action,
     Assessment,
+    Chase,
     Evidence,
     Participant,
     ProgressUpdate,
@@ -383,7 +384,7 @@ def submission_submit(*, submission: Submission, version: int, user: User) -> Su
             len(problems),
         ) % {"count": len(problems), "problems": " ".join(p.message for p in problems)}
         raise FilingRefused(message, problems)
-    return save_new_version(
+    submitted = save_new_version(
         locked,
         {
             "state": Submission.State.SUBMITTED,
@@ -391,6 +392,8 @@ def submission_submit(*, submission: Submission, version: int, user: User) -> Su
             "submitted_by": user,
         },
     )
+    _notify(submitted, notices.Event.SUBMITTED, user)
+    return submitted
 
 
 def _review(
@@ -414,13 +417,15 @@ def _review(
 def submission_approve(
     *, submission: Submission, version: int, user: User, comment: str = ""
 ) -> Submission:
-    return _review(
+    approved = _review(
         submission=submission,
         version=version,
         user=user,
         comment=comment,
         state=Submission.State.APPROVED,
     )
+    _notify(approved, notices.Event.APPROVED, user, comment)
+    return approved
 
 
 @transaction.atomic
@@ -430,13 +435,68 @@ def submission_return(
     """Back to draft, with the coordinator's comment for the focal point."""
     if not comment.strip():
         raise FilingRefused(_("Say what needs to change before returning the submission."))
-    return _review(
+    returned = _review(
         submission=submission,
         version=version,
         user=user,
         comment=comment,
         state=Submission.State.DRAFT,
     )
+    _notify(returned, notices.Event.RETURNED, user, comment)
+    return returned
+
+
+def _notify(submission: Submission, event: str, user: User, comment: str = "") -> None:
+    """Mails the workflow notice once the change is committed."""
+    from .tasks import send_submission_notice
+
+    values = {"submission_id": submission.pk, "event": event, "actor_id": user.pk}
+    transaction.on_commit(partial(_enqueue, send_submission_notice, **values, comment=comment))
+
+
+def _enqueue(task, **kwargs) -> None:
+    """Hands a mail to the queue; a broker that is down costs the mail, never the change."""
+    try:
+        task.apply_async(kwargs=kwargs, retry=False)
+    except (BrokerError, OSError):
+        logger.warning("The broker is unavailable: %s %s was not sent", task.name, kwargs)
+
+
+class ChaseRefused(Exception):
+    """The participant may not be chased now; nothing was written or sent."""
+
+
+@transaction.atomic
+def participant_chase(*, cycle: ReportingCycle, participant: Participant, user: User) -> Chase:
+    """Logs that the secretariat chased a participant that has not submitted, and mails its
+    focal points and coordinators once committed. At most once a day per participant and cycle.
+    """
+    values = {"cycle": cycle, "participant": participant}
+    if not cycle.is_open:
+        raise ChaseRefused(
+            _("The %(cycle)s reporting cycle is not open: nobody was chased.") % values
+        )
+    if not notices.outstanding(cycle).filter(pk=participant.pk).exists():
+        raise ChaseRefused(
+            _("%(participant)s has nothing outstanding in the %(cycle)s cycle: nobody was chased.")
+            % values
+        )
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            chase = Chase.objects.create(**values, by=user, at=now, on=timezone.localdate(now))
+    except IntegrityError:
+        raise ChaseRefused(
+            _(
+                "%(participant)s was already chased today for the %(cycle)s report: "
+                "nothing was sent. You can chase again tomorrow."
+            )
+            % values
+        ) from None
+    from .tasks import send_chase
+
+    transaction.on_commit(partial(_enqueue, send_chase, chase_id=chase.pk))
+    return chase
 
 
 logger = logging.getLogger(__name__)

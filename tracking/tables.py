@@ -1,12 +1,15 @@
 """Tables of the tracking pages (django-tables2)."""
 
 import django_tables2 as tables
-from django.template.defaultfilters import date
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.timezone import template_localtime
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .models import Action, Participant, Report, Submission
+from .models import Action, Participant, Report, ReportingCycle, Submission
+from .templatetags.tracking_tags import day, moment
 
 
 class DayColumn(tables.Column):
@@ -14,7 +17,14 @@ class DayColumn(tables.Column):
     a template per cell: that was a third of a list page's time."""
 
     def render(self, value) -> str:
-        return date(template_localtime(value), "Y-m-d")
+        return day(value)
+
+
+class MomentColumn(tables.Column):
+    """A datetime in the site's time zone, to the minute, as the `moment` filter shows it."""
+
+    def render(self, value) -> str:
+        return moment(value)
 
 
 class ActionTable(tables.Table):
@@ -22,6 +32,10 @@ class ActionTable(tables.Table):
     title = tables.Column(verbose_name=_("Title"), linkify=True)
     participant = tables.Column(verbose_name=_("Participant"), order_by=("participant__name",))
     declaration = tables.Column(verbose_name=_("Declaration"), orderable=False)
+    # Each cycle has its own copy of an ongoing action: the cycle tells them apart.
+    cycle = tables.Column(
+        verbose_name=_("Cycle"), accessor="submission__cycle__name", orderable=False
+    )
     paragraphs = tables.Column(
         verbose_name=_("Operative paragraphs"), empty_values=(), orderable=False
     )
@@ -38,6 +52,7 @@ class ActionTable(tables.Table):
             "title",
             "participant",
             "declaration",
+            "cycle",
             "paragraphs",
             "lead_institution",
             "status",
@@ -69,20 +84,55 @@ class CompletenessTable(tables.Table):
     state = tables.Column(verbose_name=_("Submission"), empty_values=())
     submitted_at = DayColumn(verbose_name=_("Submitted on"))
     reviewed_at = DayColumn(verbose_name=_("Reviewed on"))
+    chase = tables.Column(verbose_name=_("Chased"), empty_values=(), orderable=False)
 
     class Meta:
         model = Participant
-        fields = ("name", "kind", "state", "submitted_at", "reviewed_at")
+        fields = ("name", "kind", "state", "submitted_at", "reviewed_at", "chase")
         empty_text = _("No participants.")
+
+    def __init__(self, *args, cycle: ReportingCycle, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cycle = cycle
+        self.today = timezone.localdate()
 
     def render_state(self, value: str | None) -> str:
         label = dict(Submission.State.choices).get(value, _("No submission"))
         return format_html('<span class="badge">{}</span>', label)
 
+    def may_chase(self, record: Participant) -> bool:
+        """Late (in scope of an open cycle, nothing submitted) and not chased today: the rule of
+        `services.participant_chase`, from the row's annotations."""
+        late = self.cycle.is_open and record.in_scope and record.state in (None, "draft")
+        chased_today = record.chased_at and timezone.localdate(record.chased_at) == self.today
+        return late and not chased_today
+
+    def render_chase(self, record: Participant) -> str:
+        parts = []
+        if record.chased_at:
+            values = {"date": day(record.chased_at),
+                      "name": record.chased_by}  # fmt: skip
+            parts.append(format_html("{}", gettext("Chased on %(date)s by %(name)s") % values))
+        if self.may_chase(record):
+            url = reverse("tracking:participant_chase", args=[self.cycle.pk, record.code])
+            parts.append(
+                format_html(
+                    '<form method="post" action="{}" class="inline-form">'
+                    '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                    '<button type="submit" class="button button--secondary">{}'
+                    '<span class="visually-hidden"> {}</span></button></form>',
+                    url,
+                    get_token(self.request),
+                    gettext("Chase"),
+                    record.name,
+                )
+            )
+        return format_html_join(" ", "{}", ((part,) for part in parts)) or "—"
+
 
 class ReportTable(tables.Table):
     number = tables.Column(accessor="pk", verbose_name=_("Report"))
-    created_at = tables.DateTimeColumn(verbose_name=_("Requested at"), format="Y-m-d H:i")
+    created_at = MomentColumn(verbose_name=_("Requested at"))
     requested_by = tables.Column(verbose_name=_("Requested by"), order_by="requested_by__username")
     declaration = tables.Column(accessor="declaration__short_title", verbose_name=_("Declaration"))
     cycle = tables.Column(accessor="cycle__name", verbose_name=_("Cycle"), default="—")

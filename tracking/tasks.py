@@ -1,10 +1,13 @@
 """Celery tasks: thin; they take primary keys and call one service."""
 
+from datetime import date
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import services
+from . import notices, services
 
 
 @shared_task(
@@ -37,3 +40,22 @@ def sweep_reports() -> dict[str, int]:
 @shared_task
 def expire_reports() -> int:
     return services.reports_expire()
+
+
+@shared_task
+def send_submission_notice(submission_id: int, event: str, actor_id: int, comment: str = "") -> int:
+    return notices.submission_notice_send(
+        submission_id=submission_id, event=event, actor_id=actor_id, comment=comment
+    )
+
+
+@shared_task
+def send_reminders(today: str | None = None) -> int:
+    """Daily (CELERY_BEAT_SCHEDULE); `today` (YYYY-MM-DD) lets an operator re-run a missed day."""
+    day = date.fromisoformat(today) if today else timezone.localdate()
+    return notices.reminders_send(today=day)
+
+
+@shared_task
+def send_chase(chase_id: int) -> int:
+    return notices.chase_send(chase_id=chase_id)

@@ -36,6 +36,12 @@ urlpatterns += [
     path("actions/export.xlsx", views.action_export_xlsx, name="actions_xlsx"),
     path("matrix/", views.matrix, name="matrix"),
     path("completeness/", views.completeness, name="completeness"),
+    path(
+        "cycles/<int:cycle_pk>/chase/<str:code>/",
+        views.participant_chase,
+        name="participant_chase",
+    ),
+    path("profile/", views.profile, name="profile"),
 ]
 
 urlpatterns += [

@@ -6,12 +6,15 @@ refuses when someone saved in between, naming what they changed, from the audit 
 """
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
+
+from .templatetags.tracking_tags import day, moment
 
 
 @dataclass(frozen=True)
@@ -24,36 +27,79 @@ class FieldChange:
         return f"{self.label}: {self.old} → {self.new}"
 
 
-def _display(field: models.Field, value: Any) -> str:
+# (field, old value, new value) as the history stores them: foreign keys as ids.
+RawChange = tuple[models.Field, Any, Any]
+
+
+def _raw_changes(new_record, old_record, excluded: tuple[str, ...]) -> list[RawChange]:
+    delta = new_record.diff_against(old_record, excluded_fields=excluded)
+    model = new_record.instance_type
+    return [
+        (model._meta.get_field(change.field), change.old, change.new) for change in delta.changes
+    ]
+
+
+def _label(obj: models.Model) -> str:
+    if hasattr(obj, "get_full_name") and hasattr(obj, "get_username"):
+        return obj.get_full_name() or obj.get_username()
+    return str(obj)
+
+
+def _related_labels(changes: Iterable[RawChange]) -> dict[tuple[type, Any], str]:
+    """The labels of the objects the foreign keys in `changes` point to: one query per model,
+    whatever the number of changes. `select_related()` joins what their `__str__` reads."""
+    ids = defaultdict(set)
+    for field, old, new in changes:
+        if field.many_to_one or field.one_to_one:
+            ids[field.related_model].update(value for value in (old, new) if value is not None)
+    labels = {}
+    for model, pks in ids.items():
+        for pk, obj in model._default_manager.select_related().in_bulk(pks).items():
+            labels[model, pk] = _label(obj)
+    return labels
+
+
+def _display(field: models.Field, value: Any, labels: dict[tuple[type, Any], str]) -> str:
     if value in (None, ""):
         return "—"
+    if field.many_to_one or field.one_to_one:
+        return labels.get((field.related_model, value), _("#%(id)s (deleted)") % {"id": value})
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, datetime):
+        return moment(value)
+    if isinstance(value, date):
+        return day(value)
     return str(value)
+
+
+def _described(changes: list[RawChange], labels: dict[tuple[type, Any], str]) -> list:
+    return [
+        FieldChange(
+            str(field.verbose_name).capitalize(),
+            _display(field, old, labels),
+            _display(field, new, labels),
+        )
+        for field, old, new in changes
+    ]
 
 
 def field_changes(new_record, old_record, excluded: tuple[str, ...] = ("version",)) -> list:
     """What differs between two historical records, with labels and display values.
 
-    Foreign keys compare as ids (no queries); the fields users edit are plain values.
+    Foreign keys show their object's label, read with one query per related model.
     """
-    delta = new_record.diff_against(old_record, excluded_fields=excluded)
-    model = new_record.instance_type
-    changes = []
-    for change in delta.changes:
-        field = model._meta.get_field(change.field)
-        changes.append(
-            FieldChange(
-                str(field.verbose_name).capitalize(),
-                _display(field, change.old),
-                _display(field, change.new),
-            )
-        )
-    return changes
+    changes = _raw_changes(new_record, old_record, excluded)
+    return _described(changes, _related_labels(changes))
 
 
 def history_entries(records: list) -> list[dict]:
-    """Consecutive historical records (newest first) as entries: who, when, which changes."""
+    """Consecutive historical records (newest first) as entries: who, when, which changes.
+
+    The changes are raw (foreign keys as ids); `timeline` labels them all at once.
+    """
     entries = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
         entries.append(
@@ -62,7 +108,7 @@ def history_entries(records: list) -> list[dict]:
                 "user": newer.history_user,
                 "date": newer.history_date,
                 "type": newer.get_history_type_display(),
-                "changes": field_changes(newer, older) if older is not None else [],
+                "changes": _raw_changes(newer, older, ("version",)) if older is not None else [],
             }
         )
     return entries
@@ -72,7 +118,8 @@ def timeline(*histories: tuple[models.QuerySet, Callable[[Any], str]]) -> list[d
     """The entries of several records' histories, newest first, each naming its subject.
 
     `histories` are (historical queryset, describe) pairs: one query each, whatever the number
-    of records, so a page's query count stays constant.
+    of records, plus one per model that a changed foreign key points to, so a page's query
+    count stays constant.
     """
     entries = []
     for queryset, describe in histories:
@@ -83,6 +130,9 @@ def timeline(*histories: tuple[models.QuerySet, Callable[[Any], str]]) -> list[d
         for records in by_record.values():
             for entry in history_entries(records):
                 entries.append({**entry, "subject": describe(entry["record"])})
+    labels = _related_labels(change for entry in entries for change in entry["changes"])
+    for entry in entries:
+        entry["changes"] = _described(entry["changes"], labels)
     entries.sort(key=lambda entry: entry["date"], reverse=True)
     return entries
 

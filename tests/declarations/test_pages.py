@@ -67,7 +67,7 @@ def test_the_declaration_page_shows_metadata_preamble_and_paragraphs(
         page = as_reader.get(dushanbe.get_absolute_url())
 
     assert page.status_code == 200
-    assert "Russian" in page.text and "4 May 2018" in page.text and "Dushanbe" in page.text
+    assert "Russian" in page.text and "2018-05-04" in page.text and "Dushanbe" in page.text
     assert "<summary>Preamble (10 clauses)</summary>" in page.text
     assert '<span class="paragraph__verb">Taking into account</span>' in page.text
     assert page.text.count('<article class="paragraph">') == 16

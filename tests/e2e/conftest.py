@@ -1,3 +1,3 @@
 """The browser journeys use the report fixtures of the tracking tests."""
 
-from tests.tracking.conftest import records, report_worker  # noqa: F401
+from tests.tracking.conftest import approved_2026, records, report_worker  # noqa: F401

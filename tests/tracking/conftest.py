@@ -3,10 +3,11 @@
 from types import SimpleNamespace
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from declarations.models import Paragraph
-from tests.conftest import new_cycle
+from tests.conftest import make_pdf, new_cycle
 from tracking import services
 from tracking.models import (
     Action,
@@ -14,6 +15,7 @@ from tracking.models import (
     Evidence,
     ProgressUpdate,
     Report,
+    ReportingCycle,
     Submission,
 )
 
@@ -155,3 +157,82 @@ def wait_for(condition, timeout: float = 60, interval: float = 0.2):
             return result
         time.sleep(interval)
     raise AssertionError(f"still waiting after {timeout} s")
+
+
+@pytest.fixture
+def approved_2026(cycle, tajikistan, tjk_focal, tjk_coordinator, private_media):
+    """Tajikistan's 2026 submission, complete and approved, then the cycle closed."""
+    declaration = cycle.declaration
+    paragraphs = {p.number: p for p in declaration.paragraphs.operative()}
+    action = services.action_create(
+        participant=tajikistan,
+        declaration=declaration,
+        paragraphs=[paragraphs[6]],
+        user=tjk_focal,
+        values={
+            "title": "Financial intelligence unit",
+            "lead_institution": "National Bank",
+            "status": "planned",
+            "progress": 0,
+        },
+    )
+    services.progress_update_file(
+        action=action,
+        user=tjk_focal,
+        date="2026-06-01",
+        narrative="Unit staffed.",
+        status="in_progress",
+        progress=40,
+    )
+    services.evidence_add(
+        action=action,
+        user=tjk_focal,
+        title="Staffing decree",
+        date=None,
+        upload=SimpleUploadedFile("decree.pdf", make_pdf()),
+        extension="pdf",
+        content_type="application/pdf",
+    )
+    for number, paragraph in paragraphs.items():
+        services.assessment_save(
+            participant=tajikistan,
+            cycle=cycle,
+            paragraph=paragraph,
+            rating="fully" if number == 6 else "partially",
+            justification=f"Reason {number}.",
+            version=0,
+            user=tjk_focal,
+        )
+    submission = action.submission
+    submission = services.submission_submit(
+        submission=submission, version=submission.version, user=tjk_focal
+    )
+    services.submission_approve(
+        submission=submission, version=submission.version, user=tjk_coordinator
+    )
+    cycle.state = ReportingCycle.State.CLOSED
+    cycle.save()
+    action.refresh_from_db()
+    return action
+
+
+@pytest.fixture
+def mail_tasks_run_at_once(settings):
+    """Runs the mail tasks in the caller's thread (the broker is proven by the worker tests),
+    with absolute links to a site address the tests can recognise."""
+    from config.celery import app
+
+    keys = ("task_always_eager", "task_eager_propagates")
+    before = {key: app.conf.get(key) for key in keys}
+    app.conf.update(dict.fromkeys(keys, True))
+    settings.SITE_URL = "https://tracker.example.org"
+    yield
+    app.conf.update(before)
+
+
+@pytest.fixture
+def addresses(tjk_focal, tjk_coordinator, tjk_viewer, kaz_focal, secretariat):
+    """Every member of the cast has an e-mail address: who gets mail is then the rule's doing."""
+    for user in (tjk_focal, tjk_coordinator, tjk_viewer, kaz_focal, secretariat):
+        user.email = f"{user.username}@example.org"
+        user.save(update_fields=["email"])

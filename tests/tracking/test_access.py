@@ -69,6 +69,27 @@ WRITES = [
 ]
 ALL = [*READS, *WRITES]
 
+# Pages that are not one participant's records: (name, method, url, status for each user).
+OTHERS = [
+    (
+        "profile",
+        "get",
+        lambda r: reverse("tracking:profile"),
+        # Everyone who logs in has a profile.
+        {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 200,
+         "secretariat": 200},
+    ),
+    (
+        "participant_chase",
+        "post",
+        lambda r: reverse("tracking:participant_chase", args=[r["submission"].cycle_id, "TJK"]),
+        # The secretariat's chase redirects to the completeness page; members may not chase.
+        {"tjk_focal": 403, "tjk_coordinator": 403, "tjk_viewer": 403, "kaz_focal": 403,
+         "secretariat": 302},
+    ),
+]  # fmt: skip
+OTHER_USERS = ["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal", "secretariat"]
+
 
 def _request(client, method, url):
     return getattr(client, method)(url)
@@ -85,6 +106,26 @@ def test_anonymous_users_are_sent_to_log_in(client, records, name, method, url):
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("name", "method", "url", "expected"), OTHERS, ids=[u[0] for u in OTHERS])
+def test_anonymous_users_are_sent_to_log_in_from_the_other_pages(
+    client, records, name, method, url, expected
+):
+    response = _request(client, method, url(records))
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("user", OTHER_USERS)
+@pytest.mark.parametrize(("name", "method", "url", "expected"), OTHERS, ids=[u[0] for u in OTHERS])
+def test_the_other_pages_answer_each_user_as_their_role_allows(
+    client, records, request, user, name, method, url, expected
+):
+    client.force_login(request.getfixturevalue(user))
+
+    assert _request(client, method, url(records)).status_code == expected[user]
 
 
 @pytest.mark.parametrize(("name", "method", "url"), ALL, ids=[u[0] for u in ALL])

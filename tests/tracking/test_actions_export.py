@@ -47,9 +47,9 @@ def test_the_csv_holds_the_filtered_rows_with_iso_dates(client, cycle, tajikista
 
     rows = _csv(client.get(CSV, {"status": "ongoing"}))
 
-    assert rows[0][:4] == ["ID", "Participant code", "Participant", "Title"]
+    assert rows[0][:5] == ["ID", "Participant code", "Participant", "Cycle", "Title"]
     assert len(rows) == 2
-    assert rows[1][1:4] == ["TJK", "Tajikistan", "School programme"]
+    assert rows[1][1:5] == ["TJK", "Tajikistan", "2026", "School programme"]
     assert "OP12, OP13" in rows[1]
     assert "Ongoing" in rows[1]
     assert "2026-02-01" in rows[1]
@@ -70,8 +70,8 @@ def test_the_csv_neutralises_formulas(client, cycle, tajikistan, tjk_focal):
 
     row = _csv(client.get(CSV))[1]
 
-    assert row[3] == "'" + FORMULA
-    assert row[4] == "'+44 ministry"
+    assert row[4] == "'" + FORMULA
+    assert row[5] == "'+44 ministry"
 
 
 def test_the_xlsx_neutralises_formulas_and_keeps_numbers(client, cycle, tajikistan, tjk_focal):
@@ -80,10 +80,10 @@ def test_the_xlsx_neutralises_formulas_and_keeps_numbers(client, cycle, tajikist
 
     header, row = _xlsx(client.get(XLSX))
 
-    assert header[3] == "Title"
-    assert row[3] == "'" + FORMULA  # text, not a formula
-    assert row[8] == 40
-    assert row[9] == "2026-02-01"
+    assert header[4] == "Title"
+    assert row[4] == "'" + FORMULA  # text, not a formula
+    assert row[9] == 40
+    assert row[10] == "2026-02-01"
 
 
 def test_another_country_downloads_nothing_of_tajikistans_drafts(
@@ -100,8 +100,8 @@ def test_another_country_downloads_nothing_of_tajikistans_drafts(
     # Tajikistan is no choice of the filter for Kazakhstan: refused, not ignored.
     assert asking_for_tajikistan.status_code == 400
     assert b"Tajik" not in asking_for_tajikistan.content
-    assert [row[3] for row in all_csv[1:]] == ["Kazakh law reform"]
-    assert [row[3] for row in xlsx_rows[1:]] == ["Kazakh law reform"]
+    assert [row[4] for row in all_csv[1:]] == ["Kazakh law reform"]
+    assert [row[4] for row in xlsx_rows[1:]] == ["Kazakh law reform"]
 
 
 def test_the_secretariat_downloads_submitted_rows_but_never_drafts(
@@ -111,5 +111,5 @@ def test_the_secretariat_downloads_submitted_rows_but_never_drafts(
     file_action(kazakhstan, cycle, kaz_focal, title="Kazakh law reform", state="approved")
     client.force_login(secretariat)
 
-    assert [row[3] for row in _csv(client.get(CSV))[1:]] == ["Kazakh law reform"]
-    assert [row[3] for row in _xlsx(client.get(XLSX))[1:]] == ["Kazakh law reform"]
+    assert [row[4] for row in _csv(client.get(CSV))[1:]] == ["Kazakh law reform"]
+    assert [row[4] for row in _xlsx(client.get(XLSX))[1:]] == ["Kazakh law reform"]

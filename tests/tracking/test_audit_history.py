@@ -1,8 +1,12 @@
 """The action page tells who changed which field, from what to what."""
 
+import re
+from datetime import date
+
 from django.urls import reverse
 
 from tests.tracking.filings import rate_all
+from tracking import versioning
 from tracking.models import ProgressUpdate
 
 
@@ -114,3 +118,68 @@ def test_the_submission_page_tells_who_rated_submitted_and_returned(
     assert "Kamila Coordinator · Changed: the submission" in history
     assert "State: Submitted → Draft" in history
     assert "Add the decree." in history
+
+
+def _submit(client, submission, focal):
+    rate_all(submission, user=focal)
+    client.force_login(focal)
+    client.post(
+        reverse("tracking:submission_submit", args=["TJK", submission.cycle_id]),
+        {"version": submission.version},
+    )
+
+
+def test_the_history_names_the_submitter_and_tells_the_time_to_the_minute(
+    client, tjk_action, tjk_focal
+):
+    _submit(client, tjk_action.submission, tjk_focal)
+
+    page = client.get(tjk_action.submission.get_absolute_url()).content.decode()
+
+    history = page[page.index('id="history-heading"') :]
+    assert "Submitted by: — → Farrukh Focal" in history
+    submitted_at = re.search(r"Submitted at: — → (\S+ \S+)</li>", history).group(1)
+    assert re.fullmatch(r"2\d{3}-\d{2}-\d{2} \d{2}:\d{2}", submitted_at)
+
+
+def test_the_history_shows_dates_booleans_and_deleted_objects_readably(tjk_action, tjk_focal):
+    tjk_action.start_date = date(2026, 3, 1)
+    tjk_action.save()
+    records = list(tjk_action.history.order_by("-history_id"))
+
+    changes = versioning.field_changes(records[0], records[1])
+
+    assert [str(change) for change in changes] == ["Start date: — → 2026-03-01"]
+    # No audited model has a boolean or a dangling foreign key yet: the display itself.
+    boolean = type(tjk_focal)._meta.get_field("is_secretariat")
+    assert (versioning._display(boolean, True, {}), versioning._display(boolean, False, {})) == (
+        "Yes",
+        "No",
+    )
+    carried_from = type(tjk_action)._meta.get_field("carried_from")
+    assert versioning._display(carried_from, 999, {}) == "#999 (deleted)"
+
+
+def test_the_submission_history_costs_one_query_for_all_the_users_it_names(
+    client, tjk_action, tjk_focal, tjk_coordinator, django_assert_num_queries
+):
+    submission = tjk_action.submission
+    _submit(client, submission, tjk_focal)
+    url = submission.get_absolute_url()
+
+    def rate_twice(numbers):
+        # Rated by the focal point (rate_all), then changed by the coordinator.
+        for assessment in submission.assessments.filter(paragraph__number__in=numbers):
+            assessment.updated_by = tjk_coordinator
+            assessment.save()
+
+    # The 17 queries pinned in test_submission_workflow.py for a draft, less the two of what
+    # is missing (it is submitted), plus the coordinators who can return it, and one for the
+    # users the changes name (submitter, raters), whatever their number.
+    rate_twice([1])
+    with django_assert_num_queries(17):
+        client.get(url)
+    rate_twice(range(2, 12))
+    with django_assert_num_queries(17):
+        page = client.get(url).content.decode()
+    assert page.count("Updated by: Farrukh Focal → Kamila Coordinator") == 11

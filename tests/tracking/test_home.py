@@ -113,7 +113,7 @@ def test_the_secretariat_sees_links_and_counts_of_submitted_records_only(
     assert f'href="{reverse("tracking:matrix")}"' in response.text
     assert f'href="{reverse("tracking:completeness")}"' in response.text
     assert f'href="{reverse("tracking:actions")}"' in response.text
-    assert "<dt>Submitted actions</dt><dd>1</dd>" in response.text
+    assert "<dt>Submitted actions in the current cycles</dt><dd>1</dd>" in response.text
     assert "<dt>Submissions still in draft</dt><dd>1</dd>" in response.text
     assert '<th scope="row">Completed</th><td>1</td>' in response.text
     assert '<th scope="row">Delayed</th><td>0</td>' in response.text

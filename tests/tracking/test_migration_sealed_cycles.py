@@ -9,7 +9,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [("tracking", "0005_report_includes_drafts"), ("declarations", "0002_declarationimport")]
-AFTER = [("tracking", "0006_cycle_state_scope_carried_from")]
+AFTER = [("tracking", "0008_cycle_period_required")]
 
 
 def _migrate(targets):

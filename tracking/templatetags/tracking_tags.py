@@ -1,4 +1,9 @@
+from datetime import date
+
 from django import template
+from django.conf import settings
+from django.template.defaultfilters import date as format_date
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph
@@ -7,6 +12,23 @@ from .. import permissions
 from ..models import Action, Participant
 
 register = template.Library()
+
+
+# Every page shows dates one way: explicit formats, so the locale's own do not apply.
+@register.filter
+def day(value: date | None) -> str:
+    """A date, or a datetime's date in the site's time zone: '2026-03-01' (DATE_FORMAT)."""
+    if value in (None, ""):
+        return ""
+    return format_date(template_localtime(value), settings.DATE_FORMAT)
+
+
+@register.filter
+def moment(value: date | None) -> str:
+    """A datetime in the site's time zone, to the minute: '2026-03-01 17:55' (DATETIME_FORMAT)."""
+    if value in (None, ""):
+        return ""
+    return format_date(template_localtime(value), settings.DATETIME_FORMAT)
 
 
 @register.inclusion_tag("tracking/_paragraph_actions.html", takes_context=True)

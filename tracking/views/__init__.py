@@ -2,6 +2,7 @@
 
 from .home import healthz, home
 from .lists import action_export_csv, action_export_xlsx, action_list, completeness, matrix
+from .notices import participant_chase, profile
 from .records import (
     action_create,
     action_detail,
@@ -29,6 +30,8 @@ __all__ = [
     "healthz",
     "home",
     "matrix",
+    "participant_chase",
+    "profile",
     "report_delete",
     "report_download",
     "report_request",

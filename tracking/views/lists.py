@@ -36,6 +36,7 @@ EXPORT_HEADER = [
     gettext_lazy("ID"),
     gettext_lazy("Participant code"),
     gettext_lazy("Participant"),
+    gettext_lazy("Cycle"),
     gettext_lazy("Title"),
     gettext_lazy("Lead institution"),
     gettext_lazy("Partners"),
@@ -52,7 +53,7 @@ def _actions(request: HttpRequest) -> ActionFilter:
     """The actions the user may see, filtered by the query string."""
     queryset = (
         scope(Action.objects.all(), request.user)
-        .select_related("participant", "declaration")
+        .select_related("participant", "declaration", "submission__cycle")
         .defer("declaration__source_text")
     )
     queryset = queryset.prefetch_related(
@@ -71,6 +72,7 @@ def _export_rows(filterset: ActionFilter) -> Iterator[list]:
                 action.pk,
                 action.participant.code,
                 action.participant.name,
+                action.submission.cycle.name,
                 action.title,
                 action.lead_institution,
                 action.partners,
@@ -175,7 +177,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
     form, cycle = _secretariat_cycle(request)
     context = {"form": form, "cycle": cycle}
     if cycle:
-        table = CompletenessTable(dashboards.completeness(cycle), order_by="name")
+        table = CompletenessTable(dashboards.completeness(cycle), cycle=cycle, order_by="name")
         RequestConfig(request, paginate={"per_page": 50}).configure(table)
         context |= {"table": table, "counts": dashboards.completeness_counts(cycle)}
     return render(request, "tracking/completeness.html", context)

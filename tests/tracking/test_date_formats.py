@@ -1,0 +1,59 @@
+"""Every page shows dates one way: 2026-03-01, and times to the minute in the site's time zone."""
+
+import re
+from datetime import UTC, date, datetime
+
+import pytest
+from django.template import Context, Template
+
+from tracking.models import Submission
+
+pytestmark = pytest.mark.django_db
+
+MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+
+
+def test_the_submission_page_shows_dates_times_and_history_in_one_format(
+    client, settings, tjk_action, tjk_focal
+):
+    settings.TIME_ZONE = "Asia/Dushanbe"  # UTC+5
+    submission = tjk_action.submission
+    submission.state = Submission.State.SUBMITTED
+    submission.submitted_at = datetime(2026, 3, 1, 12, 55, 19, 703234, tzinfo=UTC)
+    submission.submitted_by = tjk_focal
+    submission.save()
+    client.force_login(tjk_focal)
+
+    page = client.get(submission.get_absolute_url()).content.decode()
+
+    assert "Due 2026-12-31" in page
+    assert "Submitted 2026-03-01 17:55 by Farrukh Focal" in page
+    history = page[page.index('id="history-heading"') :]
+    assert "Submitted at: — → 2026-03-01 17:55<" in history
+    assert "Submitted by: — → Farrukh Focal" in history
+    assert re.search(r"<strong>\d{4}-\d{2}-\d{2} \d{2}:\d{2}</strong>", history)
+    assert not re.search(r"\d{2}:\d{2}:\d{2}|\+00:00|\.\d{6}", page)
+    assert not re.search(MONTHS, page)
+
+
+def test_the_action_page_shows_its_dates_as_the_rest(client, tjk_action, tjk_focal):
+    tjk_action.start_date, tjk_action.end_date = date(2026, 3, 1), date(2027, 1, 31)
+    tjk_action.save()
+    client.force_login(tjk_focal)
+
+    page = client.get(tjk_action.get_absolute_url()).content.decode()
+
+    assert "2026-03-01 – 2027-01-31" in page
+    assert not re.search(MONTHS, page)
+
+
+def test_the_filters_show_a_date_a_datetime_and_nothing_alike(settings):
+    settings.TIME_ZONE = "Asia/Dushanbe"
+    template = Template(
+        "{% load tracking_tags %}{{ a|day }}|{{ b|day }}|{{ b|moment }}|{{ c|day }}"
+    )
+    at = datetime(2026, 3, 1, 21, 5, 59, tzinfo=UTC)  # already 2 March in Dushanbe
+
+    text = template.render(Context({"a": date(2026, 3, 1), "b": at, "c": None}))
+
+    assert text == "2026-03-01|2026-03-02|2026-03-02 02:05|"
