@@ -18,6 +18,10 @@ bootstrap-dev: $(BIN)/uv
 	UV_PYTHON_DOWNLOADS=never $(BIN)/uv pip sync --quiet --python $(BIN)/python requirements-dev.lock
 
 run: export DEBUG ?= true
+# honcho hands each process a PORT of its own (5000, 5100, ... unless PORT is set): set it here,
+# and SITE_URL from it, so that the web server, its links and the worker's e-mails agree.
+run: export PORT ?= 8000
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: bootstrap
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_shipped_declarations

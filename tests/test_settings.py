@@ -52,3 +52,26 @@ def test_production_settings_pass_the_deployment_checks():
     )
 
     assert result.returncode == 0, result.stderr
+
+
+def _site_url(**env: str) -> str:
+    """settings.SITE_URL in a fresh process with `env` and no SITE_URL or PORT of ours."""
+    environment = {k: v for k, v in os.environ.items() if k not in {"SITE_URL", "PORT"}}
+    result = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.SITE_URL)"],
+        cwd=ROOT,
+        env={**environment, "DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "true", **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+def test_the_site_url_follows_the_port():
+    assert _site_url(PORT="8123") == "http://127.0.0.1:8123"
+    assert _site_url() == "http://127.0.0.1:8000"
+    assert _site_url(PORT="8123", SITE_URL="https://tracker.example.org/") == (
+        "https://tracker.example.org"
+    )

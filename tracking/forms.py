@@ -15,6 +15,7 @@ from .models import (
     ProgressUpdate,
     Report,
     ReportingCycle,
+    Submission,
     User,
 )
 from .permissions import reportable_participant_ids
@@ -196,24 +197,35 @@ class AssessmentForm(VersionedForm, forms.ModelForm):
         fields = ["rating", "justification"]
         widgets = {"justification": forms.Textarea(attrs={"rows": 5})}
 
-    def __init__(self, *args, participant: Participant, paragraph: Paragraph, **kwargs):
+    # What to say when a rating of Assessment.NEEDS_JUSTIFICATION comes without one.
+    JUSTIFICATION_NEEDED = {
+        Assessment.Rating.FULLY: _("Say why the paragraph is fully implemented."),
+        Assessment.Rating.NOT_APPLICABLE: _("Say why the paragraph does not apply."),
+        Assessment.Rating.NO_INFORMATION: _("Say why there is no information on the paragraph."),
+    }
+
+    def __init__(self, *args, submission: Submission, paragraph: Paragraph, **kwargs):
         super().__init__(*args, **kwargs)
-        self.participant, self.paragraph = participant, paragraph
+        self.submission, self.paragraph = submission, paragraph
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("rating") == Assessment.Rating.FULLY:
-            if not cleaned.get("justification", "").strip():
-                self.add_error("justification", _("Say why the paragraph is fully implemented."))
-            if not Evidence.objects.supporting(self.participant, self.paragraph).exists():
-                self.add_error(
-                    "rating",
-                    _(
-                        "“Fully implemented” needs at least one evidence item on an action "
-                        "of %(participant)s linked to this paragraph."
-                    )
-                    % {"participant": self.participant},
+        rating = cleaned.get("rating")
+        if (
+            rating in Assessment.NEEDS_JUSTIFICATION
+            and not cleaned.get("justification", "").strip()
+        ):
+            self.add_error("justification", self.JUSTIFICATION_NEEDED[rating])
+        supported = Evidence.objects.supporting(self.submission, self.paragraph)
+        if rating == Assessment.Rating.FULLY and not supported.exists():
+            self.add_error(
+                "rating",
+                _(
+                    "“Fully implemented” needs at least one evidence item on an action "
+                    "of %(participant)s linked to this paragraph, in this submission."
                 )
+                % {"participant": self.submission.participant},
+            )
         return cleaned
 
     def _post_clean(self):

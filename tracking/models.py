@@ -367,9 +367,18 @@ class ProgressUpdate(models.Model):
 
 
 class EvidenceQuerySet(models.QuerySet):
-    def supporting(self, participant: Participant, paragraph: Paragraph) -> "EvidenceQuerySet":
-        """Evidence on the participant's actions that are linked to the paragraph."""
-        return self.filter(action__participant=participant, action__paragraphs=paragraph)
+    def supporting(self, submission: "Submission", paragraph) -> "EvidenceQuerySet":
+        """The submission's evidence on its actions linked to the paragraph (or on their updates).
+
+        Only this submission's rows count: evidence of an earlier cycle, or deleted since, does
+        not hold up a rating. `paragraph` may be an `OuterRef`.
+        """
+        if submission.pk is None:
+            return self.none()
+        return self.filter(
+            Q(action__paragraphs=paragraph) | Q(update__action__paragraphs=paragraph),
+            submission=submission,
+        )
 
 
 class Evidence(models.Model):
@@ -480,6 +489,9 @@ class Assessment(models.Model):
                 name="fully_implemented_needs_justification",
             ),
         ]
+
+    # Ratings that say nothing without a reason: a justification is required at submit time.
+    NEEDS_JUSTIFICATION = (Rating.FULLY, Rating.NOT_APPLICABLE, Rating.NO_INFORMATION)
 
     def __str__(self) -> str:
         return f"{self.submission} · {self.paragraph} · {self.get_rating_display()}"

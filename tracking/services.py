@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from kombu.exceptions import OperationalError as BrokerError
 from simple_history.utils import bulk_create_with_history
 
@@ -38,11 +39,19 @@ from .models import (
     Submission,
     User,
 )
+from .submission_rules import submission_problems
 from .versioning import EditConflict, lock_and_check, save_new_version, save_versioned
 
 
 class FilingRefused(Exception):
-    """The write is not allowed in the submission's present state; nothing was written."""
+    """The write is not allowed in the submission's present state; nothing was written.
+
+    `problems` lists what to put right first, when the refusal is about what is missing.
+    """
+
+    def __init__(self, message: str, problems: list | tuple = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 def open_cycle(declaration: Declaration) -> ReportingCycle | None:
@@ -367,6 +376,14 @@ def submission_submit(*, submission: Submission, version: int, user: User) -> Su
         raise FilingRefused(_("Only a draft can be submitted."))
     if not locked.cycle.is_open:
         raise _refused_sealed(locked)
+    # Checked under the submission's lock: evidence and ratings cannot change meanwhile.
+    if problems := submission_problems(locked):
+        message = ngettext(
+            "%(count)d thing is missing: %(problems)s",
+            "%(count)d things are missing: %(problems)s",
+            len(problems),
+        ) % {"count": len(problems), "problems": " ".join(p.message for p in problems)}
+        raise FilingRefused(message, problems)
     submitted = save_new_version(
         locked,
         {

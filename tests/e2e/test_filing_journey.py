@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD, make_pdf
+from tests.tracking.filings import rate_all
 from tracking.models import Action, Submission
 
 pytestmark = pytest.mark.browser
@@ -68,6 +69,10 @@ def test_a_paragraph_is_filed_rated_submitted_and_approved(
     page.get_by_label("Justification").fill("The decree is in force.")
     page.get_by_role("button", name="Save rating").click()
     expect(page.get_by_text("1 of 16 paragraphs rated")).to_be_visible()
+    expect(page.get_by_role("button", name="Submit")).to_have_count(0)
+    expect(page.get_by_role("link", name="OP1 has no rating yet.")).to_be_visible()
+    rate_all(Submission.objects.get(), user=tjk_focal)
+    page.reload()
     page.get_by_role("button", name="Submit").click()
     expect(page.get_by_text("The submission was sent to the coordinator.")).to_be_visible()
     submission_url = page.url

@@ -62,3 +62,22 @@ def rate(participant, cycle, user, number, rating, *, state=Submission.State.DRA
         justification="Because.",
         updated_by=user,
     )
+
+
+def rate_all(target, cycle=None, user=None, *, rating=Assessment.Rating.NOT_STARTED) -> Submission:
+    """Rates every operative paragraph still without a rating, so the submission may be submitted.
+
+    `target` is a Submission, or a participant whose draft for `cycle` is used (or started).
+    """
+    record = target if isinstance(target, Submission) else submission(target, cycle)
+    rated = set(record.assessments.values_list("paragraph_id", flat=True))
+    for paragraph in Paragraph.objects.operative().filter(declaration=record.cycle.declaration):
+        if paragraph.pk not in rated:
+            Assessment.objects.create(
+                submission=record,
+                paragraph=paragraph,
+                rating=rating,
+                justification="Nothing done yet.",
+                updated_by=user or record.participant.memberships.first().user,
+            )
+    return record

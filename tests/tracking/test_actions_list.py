@@ -177,7 +177,8 @@ def test_the_list_runs_the_same_queries_for_1_and_50_rows(
 
     # session, user, the user's memberships (also for "New action" and the header), the
     # choices of the participant, cycle, paragraph and theme filters, one page of actions
-    # (LazyPaginator: no COUNT), their paragraphs (prefetched).
-    with django_assert_num_queries(9):
+    # (LazyPaginator: no COUNT), their paragraphs (prefetched); whether "New action" can be
+    # used now (the user's participants and declarations, open cycles, their scope, submissions).
+    with django_assert_num_queries(13):
         response = client.get(URL)
     assert response.status_code == 200

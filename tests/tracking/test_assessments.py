@@ -32,7 +32,7 @@ def test_a_focal_point_rates_a_paragraph_and_sees_it_on_the_submission(
 def test_not_applicable_and_no_information_are_ratings_of_their_own(client, cycle, tjk_focal):
     client.force_login(tjk_focal)
 
-    _rate(client, cycle, rating="no_information")
+    _rate(client, cycle, rating="no_information", justification="No survey this year.")
 
     assert Assessment.objects.get().get_rating_display() == "No information"
 

@@ -3,10 +3,17 @@
 import pytest
 from django.urls import reverse
 
+from tests.tracking.filings import rate_all
 from tracking import services
 from tracking.models import Membership, Submission, User
 
-pytestmark = pytest.mark.usefixtures("mail_tasks_run_at_once", "addresses")
+pytestmark = pytest.mark.usefixtures("mail_tasks_run_at_once", "addresses", "complete")
+
+
+@pytest.fixture
+def complete(tjk_action, tjk_focal):
+    """Every paragraph of the draft rated: it may be submitted."""
+    return rate_all(tjk_action.submission, user=tjk_focal)
 
 
 def _post(client, user, name, submission, **data):

@@ -7,6 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.tracking.filings import rate_all
 from tracking import notices, services
 from tracking.models import User
 
@@ -69,6 +70,7 @@ def test_what_the_profile_says_is_what_the_user_receives(
     client.force_login(tjk_focal)
     client.post(PROFILE, {"email": "farrukh@example.org", "notify_workflow": "on"})
 
+    rate_all(tjk_action.submission, user=tjk_focal)
     with django_capture_on_commit_callbacks(execute=True):
         services.submission_submit(submission=tjk_action.submission, version=1, user=tjk_focal)
     notices.reminders_send(today=date(2026, 12, 30))

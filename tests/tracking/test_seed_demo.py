@@ -15,9 +15,11 @@ from tracking.models import (
     Evidence,
     Participant,
     ProgressUpdate,
+    ReportingCycle,
     Submission,
     User,
 )
+from tracking.submission_rules import submission_problems
 
 
 def _seed(*args: str) -> str:
@@ -49,14 +51,22 @@ def test_it_stops_with_a_clear_message_when_the_declaration_is_missing(db, monke
         _seed()
 
 
-def test_it_creates_the_demo_accounts_and_prints_them(declaration, media):
+def test_it_creates_the_demo_accounts_and_prints_them(declaration, media, settings):
+    settings.SITE_URL = "http://127.0.0.1:8123"
+
     out = _seed()
 
-    assert "http://127.0.0.1:8000/" in out
-    for username in ["secretariat", "tjk-focal", "tjk-coordinator", "kaz-focal"]:
+    assert "Open http://127.0.0.1:8123/ and log in" in out
+    for username in ["admin", "secretariat", "tjk-focal", "tjk-coordinator", "tjk-viewer",
+                     "kaz-focal"]:  # fmt: skip
         assert username in out
-        assert User.objects.get(username=username).check_password("demo-pass-2018")
+        user = User.objects.get(username=username)
+        assert user.check_password("demo-pass-2018")
+        assert user.email == f"{username}@example.org"
     assert User.objects.get(username="secretariat").is_secretariat
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser and admin.is_secretariat
+    assert User.objects.get(username="tjk-viewer").memberships.get().role == "viewer"
     assert User.objects.get(username="tjk-focal").memberships.get().participant.code == "TJK"
     assert User.objects.get(username="kaz-focal").memberships.get().participant.code == "KAZ"
 
@@ -73,6 +83,46 @@ def test_it_files_records_in_mixed_states_with_history(declaration, media):
     assert Action.history.count() >= Action.objects.count()
     assert ProgressUpdate.history.count() == ProgressUpdate.objects.count() > 0
     assert Submission.objects.filter(review_comment__startswith="Please add").exists()
+
+
+def test_2025_is_closed_and_approved_and_2026_starts_from_it(declaration, media):
+    _seed()
+
+    earlier, current = ReportingCycle.objects.order_by("starts_on")
+    assert (earlier.name, earlier.state, current.name, current.state) == (
+        "2025", "closed", "2026", "open",
+    )  # fmt: skip
+    assert set(earlier.submissions.values_list("state", flat=True)) == {"approved"}
+    states = dict(current.submissions.values_list("participant__code", "state"))
+    assert states == {"TJK": "submitted", "KGZ": "approved", "KAZ": "draft", "UZB": "draft"}
+    # Carried forward the real way: copies pointing at 2025, some of them changed since.
+    copies = Assessment.objects.filter(submission__cycle=current)
+    assert copies.count() == 4 * 16
+    assert copies.filter(carried_from__isnull=True).count() == 0
+    assert Action.objects.filter(submission__cycle=current, carried_from__isnull=False).exists()
+    assert Evidence.objects.filter(submission__cycle=current, carried_from__isnull=False).exists()
+    changed = {
+        (a.submission.participant.code, a.paragraph.number): (a.carried_from.rating, a.rating)
+        for a in copies.exclude(version=1).select_related(
+            "submission__participant", "paragraph", "carried_from"
+        )
+    }
+    assert changed[("TJK", 4)] == ("substantially", "fully")  # improved
+    assert changed[("TJK", 12)] == ("partially", "not_started")  # regressed
+    assert changed[("KGZ", 8)] == ("fully", "substantially")  # regressed
+    assert copies.filter(version=1).exists()  # and others carried unchanged
+
+
+def test_every_submitted_or_approved_demo_submission_obeys_the_submit_rules(declaration, media):
+    _seed()
+
+    sealed = Submission.objects.exclude(state="draft").select_related("participant", "cycle")
+    assert sealed.count() == 6
+    for submission in sealed:
+        assert submission_problems(submission) == [], submission
+    # A draft may still miss things, and the page says what.
+    kazakhstan = Submission.objects.get(participant__code="KAZ", cycle__name="2026")
+    assert [p.paragraph.number for p in submission_problems(kazakhstan)] == [1]
 
 
 def test_its_evidence_files_are_real_and_checksummed(declaration, media):
@@ -110,13 +160,34 @@ def test_the_un_scale_mode_generates_the_figures_it_is_given(declaration, media)
     assert Declaration.objects.count() == 3
     operative = Paragraph.objects.operative().count()
     assert operative == 16 + 32 + 32
-    # A rating for every participant × operative paragraph of its declarations.
-    assert Assessment.objects.count() == 203 * operative
-    assert set(Submission.objects.values_list("state", flat=True)) == {
+    # A rating for every participant × operative paragraph of its declarations, in two cycles.
+    assert Assessment.objects.count() == 2 * 203 * operative
+    assert set(Submission.objects.filter(cycle__name="2025").values_list("state", flat=True)) == {
+        "submitted",
+        "approved",
+    }
+    assert set(Submission.objects.filter(cycle__name="2026").values_list("state", flat=True)) == {
         "draft",
         "submitted",
         "approved",
     }
+    assert set(ReportingCycle.objects.values_list("name", "state")) == {
+        ("2025", "closed"),
+        ("2026", "open"),
+    }
+    # 2026 starts from 2025: copies of open actions and of ratings of approved submissions.
+    copy = Action.objects.filter(carried_from__isnull=False).select_related("carried_from").first()
+    assert copy.submission.cycle.name == "2026"
+    assert copy.carried_from.submission.state == "approved"
+    assert copy.carried_from.title == copy.title
+    assert set(copy.paragraphs.all()) == set(copy.carried_from.paragraphs.all())
+    rating = Assessment.objects.filter(carried_from__isnull=False).first()
+    assert rating.rating == rating.carried_from.rating
+    assert rating.carried_from.submission.cycle.name == "2025"
+    for submission in Submission.objects.exclude(state="draft").select_related(
+        "participant", "cycle"
+    ):
+        assert submission_problems(submission) == [], submission
     # Every action's status is that of its last update.
     action = Action.objects.filter(description__startswith="Generated").first()
     assert action.updates.order_by("-date").first().status == action.status

@@ -3,6 +3,7 @@
 from django.test import Client
 from django.urls import reverse
 
+from tests.tracking.filings import rate_all
 from tracking.models import Submission
 
 
@@ -10,6 +11,11 @@ def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+def _ready(action, user):
+    """The action's submission with every paragraph rated: complete enough to submit."""
+    return rate_all(action.submission, user=user)
 
 
 def _post(client, name, submission, **data):
@@ -21,7 +27,7 @@ def _post(client, name, submission, **data):
 def test_a_submission_goes_through_review_and_is_approved(
     tjk_action, tjk_focal, tjk_coordinator, secretariat
 ):
-    submission = tjk_action.submission
+    submission = _ready(tjk_action, tjk_focal)
     focal, coordinator = _client(tjk_focal), _client(tjk_coordinator)
 
     _post(focal, "submission_submit", submission)
@@ -56,7 +62,7 @@ def test_a_submission_goes_through_review_and_is_approved(
 
 def test_a_focal_point_cannot_edit_once_submitted(tjk_action, tjk_focal):
     focal = _client(tjk_focal)
-    _post(focal, "submission_submit", tjk_action.submission)
+    _post(focal, "submission_submit", _ready(tjk_action, tjk_focal))
 
     assert focal.get(reverse("tracking:action_edit", args=[tjk_action.pk])).status_code == 403
     page = focal.get(tjk_action.get_absolute_url()).content.decode()
@@ -65,7 +71,7 @@ def test_a_focal_point_cannot_edit_once_submitted(tjk_action, tjk_focal):
 
 
 def test_returning_needs_a_comment(tjk_action, tjk_focal, tjk_coordinator):
-    submission = tjk_action.submission
+    submission = _ready(tjk_action, tjk_focal)
     _post(_client(tjk_focal), "submission_submit", submission)
 
     response = _post(_client(tjk_coordinator), "submission_review", submission, decision="return")
@@ -76,7 +82,7 @@ def test_returning_needs_a_comment(tjk_action, tjk_focal, tjk_coordinator):
 
 
 def test_a_focal_point_cannot_approve(tjk_action, tjk_focal):
-    submission = tjk_action.submission
+    submission = _ready(tjk_action, tjk_focal)
     focal = _client(tjk_focal)
     _post(focal, "submission_submit", submission)
 
@@ -90,7 +96,7 @@ def test_a_coordinator_of_another_participant_cannot_approve(tjk_action, tjk_foc
     from tests.conftest import _member
 
     kaz_coordinator = _member("kaz-coordinator", kazakhstan, "coordinator", "Aliya Coordinator")
-    submission = tjk_action.submission
+    submission = _ready(tjk_action, tjk_focal)
     _post(_client(tjk_focal), "submission_submit", submission)
 
     response = _post(_client(kaz_coordinator), "submission_review", submission, decision="approve")
@@ -100,7 +106,7 @@ def test_a_coordinator_of_another_participant_cannot_approve(tjk_action, tjk_foc
 
 
 def test_a_stale_submit_is_refused(tjk_action, tjk_focal, tjk_coordinator):
-    submission = tjk_action.submission
+    submission = _ready(tjk_action, tjk_focal)
     focal = _client(tjk_focal)
     url = reverse("tracking:submission_submit", args=["TJK", submission.cycle_id])
     focal.post(url, {"version": 1})
@@ -140,9 +146,10 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
     # session, user; participant, cycle with declaration, the participant's declaration check,
     # submission with submitter and reviewer, memberships (for every check and the header);
     # operative paragraphs with their declaration; assessments; counts of actions, updates and
-    # evidence; the actions listed; the history of the submission and of its ratings; the
-    # previous cycle (none here: test_comparison pins the page with one).
-    with django_assert_num_queries(16):
+    # evidence; the actions listed; the history of the submission and of its ratings; what is
+    # missing before it can be submitted (operative paragraphs, ratings); the previous
+    # cycle (none here: test_comparison pins the page with one).
+    with django_assert_num_queries(18):
         client.get(url)
     for number in range(49):
         Action.objects.create(
@@ -153,6 +160,6 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
             lead_institution="Ministry",
             created_by=tjk_focal,
         )
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(18):
         response = client.get(url)
     assert "50 actions" in response.content.decode()

@@ -51,7 +51,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     overview = dashboards.member_overview(request.user)
     for entry in overview:
-        entry.may_file = may_file_for(request.user, entry.participant.pk)
+        # The cycle is open; a sealed submission takes nothing new ("New action" not offered).
+        entry.may_file = may_file_for(request.user, entry.participant.pk) and (
+            entry.submission is None or entry.submission.is_draft
+        )
         entry.status_rows = charts.status_rows(entry.statuses)
         title = _("Actions of %(name)s by status") % {"name": entry.participant.name}
         entry.chart = charts.bars(title, entry.status_rows)

@@ -28,7 +28,8 @@ from ..exports import cell
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
 from ..models import Action, Assessment, ReportingCycle
-from ..permissions import FILING_ROLES, participant_ids, scope
+from ..permissions import scope
+from ..submission_rules import filing_places
 from ..tables import ActionTable, CompletenessTable
 
 EXPORT_HEADER = [
@@ -95,7 +96,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
     )
     filters = request.GET.copy()
     filters.pop("page", None)
-    may_file = bool(participant_ids(request.user, FILING_ROLES))
+    # "New action" only where one can be filed now (an open cycle's draft).
+    may_file = any(not place.locked for place in filing_places(request.user))
     return render(
         request,
         "tracking/action_list.html",

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import permissions, services
+from .. import permissions, services, submission_rules
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
 from ..models import Action, Evidence, Participant, ProgressUpdate
 from ..permissions import get_for_user
@@ -22,8 +22,23 @@ def action_create(request: HttpRequest) -> HttpResponse:
     ids = permissions.participant_ids(request.user, permissions.FILING_ROLES)
     if not ids:
         raise PermissionDenied
-    participants = Participant.objects.filter(pk__in=ids)
-    initial = {"participant": ids[0]} if len(ids) == 1 else {}
+    places = submission_rules.filing_places(request.user)
+    open_ids = [place.participant.pk for place in places if not place.locked]
+    # Why the user cannot file elsewhere, once each (naming the declaration when there are
+    # several); the form only if somewhere is open.
+    several = len({place.declaration.pk for place in places}) > 1
+    locked = list(
+        dict.fromkeys(
+            f"{place.declaration}: {place.locked}" if several else place.locked
+            for place in places
+            if place.locked
+        )
+    )
+    if not open_ids and request.method == "GET":
+        return render(request, "tracking/action_form.html", {"form": None, "locked": locked})
+    # A POST where nothing is open goes on to the service, which refuses it.
+    participants = Participant.objects.filter(pk__in=open_ids or ids)
+    initial = {"participant": participants[0].pk} if len(participants) == 1 else {}
     if request.GET.get("paragraph", "").isdigit():
         initial["paragraphs"] = [int(request.GET["paragraph"])]
     form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
@@ -38,11 +53,15 @@ def action_create(request: HttpRequest) -> HttpResponse:
                 values=form.values(),
             )
         except FilingRefused as refused:
+            if not open_ids:
+                messages.error(request, str(refused))
+                context = {"form": None, "locked": locked}
+                return render(request, "tracking/action_form.html", context)
             form.add_error(None, str(refused))
         else:
             messages.success(request, _("The action was saved."))
             return redirect(action)
-    return render(request, "tracking/action_form.html", {"form": form})
+    return render(request, "tracking/action_form.html", {"form": form, "locked": locked})
 
 
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from declarations.models import Paragraph
 
-from .. import comparison, permissions, services
+from .. import comparison, permissions, services, submission_rules
 from ..forms import AssessmentForm, ReviewForm, SubmitForm
 from ..models import Action, Assessment, Submission
 from ..services import FilingRefused
@@ -32,7 +33,7 @@ def assessment_edit(request: HttpRequest, code: str, cycle_pk: int, number: int)
         request.POST or None,
         instance=assessment,
         initial={"version": assessment.version if assessment else 0},
-        participant=submission.participant,
+        submission=submission,
         paragraph=paragraph,
     )
     if request.method == "POST" and form.is_valid():
@@ -51,7 +52,7 @@ def assessment_edit(request: HttpRequest, code: str, cycle_pk: int, number: int)
                 request,
                 conflict,
                 instance=assessment,
-                participant=submission.participant,
+                submission=submission,
                 paragraph=paragraph,
             )
         except FilingRefused as refused:
@@ -101,7 +102,12 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
         "evidence": submission.evidence.count() if submission.pk else 0,
         "assessments": len(ratings),
     }
-    may_file = submission.is_draft and permissions.may_file_for(user, participant.pk)
+    files_for_it = permissions.may_file_for(user, participant.pk)
+    # Only a draft of an open cycle changes: otherwise no form is offered, and members who
+    # file are told why and who can change that.
+    locked = submission_rules.why_locked(submission) if files_for_it else ""
+    may_file = files_for_it and not locked
+    problems = submission_rules.submission_problems(submission) if may_file else []
     may_review = submission.state == Submission.State.SUBMITTED and (
         permissions.may_approve_for(user, participant.pk)
     )
@@ -113,7 +119,9 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
         "previous_cycle": previous_cycle,
         "counts": counts,
         "may_file": may_file,
-        "may_submit": may_file and submission.pk is not None,
+        "locked": locked,
+        "problems": problems,
+        "may_submit": may_file and submission.pk is not None and not problems,
         "review_form": review_form or (ReviewForm(initial={"version": submission.version})),
         "may_review": may_review,
         "history": timeline(
@@ -157,7 +165,18 @@ def submission_submit(request: HttpRequest, code: str, cycle_pk: int) -> HttpRes
         services.submission_submit(
             submission=submission, version=form.cleaned_data["version"], user=request.user
         )
-    except (EditConflict, FilingRefused) as refused:
+    except FilingRefused as refused:
+        if refused.problems:
+            # The page lists them, each with its link.
+            reason = ngettext(
+                "%(count)d thing is missing, listed below.",
+                "%(count)d things are missing, listed below.",
+                len(refused.problems),
+            ) % {"count": len(refused.problems)}
+        else:
+            reason = str(refused)
+        messages.error(request, _("Not submitted: %(reason)s") % {"reason": reason})
+    except EditConflict as refused:
         messages.error(request, _("Not submitted: %(reason)s") % {"reason": refused})
     else:
         messages.success(request, _("The submission was sent to the coordinator."))

@@ -76,6 +76,12 @@ INSTITUTIONS = [
 ]
 BATCH = 5_000
 HEAVY_REPORTER_ACTIONS = 1_000
+# Submission states drawn for the closed 2025 cycle and the open 2026 one.
+EARLIER_STATES = {Submission.State.SUBMITTED: 20, Submission.State.APPROVED: 80}
+OPEN_STATES = {Submission.State.DRAFT: 25, Submission.State.SUBMITTED: 35,
+               Submission.State.APPROVED: 40}  # fmt: skip
+# The share of a 2026 submission's ratings copied unchanged from the participant's 2025 ones.
+CARRIED_SHARE = 0.6
 
 
 def generate(*, actions: int, updates_per_action: int, evidence: int, seed: int, stdout) -> None:
@@ -99,31 +105,24 @@ class _Generator:
     def run(self, actions: int, updates_per_action: int, evidence: int) -> None:
         declarations = self.declarations()
         participants = self.participants(declarations)
-        cycles = {
-            d.pk: ReportingCycle.objects.get_or_create(
-                declaration=d,
-                name="2026",
-                defaults={
-                    "starts_on": datetime.date(2026, 1, 1),
-                    "ends_on": datetime.date(2026, 12, 31),
-                    "due_on": datetime.date(2026, 12, 31),
-                    "state": ReportingCycle.State.OPEN,
-                },
-            )[0]
-            for d in declarations
-        }
-        for cycle in cycles.values():
+        # 2025 is closed (approved or submitted); 2026 is open and starts from 2025.
+        earlier = {d.pk: self.cycle(d, 2025, ReportingCycle.State.CLOSED) for d in declarations}
+        cycles = {d.pk: self.cycle(d, 2026, ReportingCycle.State.OPEN) for d in declarations}
+        for cycle in [*earlier.values(), *cycles.values()]:
             cycle.participants.add(*participants)
         users = self.users(participants)
-        submissions = self.submissions(participants, cycles.values(), users)
+        submissions = self.submissions(participants, earlier.values(), users, EARLIER_STATES)
+        submissions |= self.submissions(participants, cycles.values(), users, OPEN_STATES)
         operative = {
             d.pk: list(d.paragraphs.operative().values_list("pk", flat=True)) for d in declarations
         }
-        self.assessments(submissions, cycles, operative, users)
-        action_rows = self.actions(actions, participants, declarations, cycles, submissions, users)
-        self.action_paragraphs(action_rows, operative)
+        action_rows = self.actions(
+            actions, participants, declarations, earlier, cycles, submissions, users, operative
+        )
+        self.action_paragraphs(action_rows)
         self.updates(action_rows, updates_per_action)
-        self.evidence(action_rows, updates_per_action, evidence)
+        supported = self.evidence(action_rows, updates_per_action, evidence)
+        self.assessments(submissions, earlier, cycles, operative, users, supported)
         with connection.cursor() as cursor:
             models_ = [Action, ProgressUpdate, Evidence, Assessment, Action.paragraphs.through]
             for sql in connection.ops.sequence_reset_sql(no_style(), models_):
@@ -131,6 +130,19 @@ class _Generator:
             if connection.vendor == "postgresql":
                 # Fresh statistics, or the planner takes the new tables for empty ones.
                 cursor.execute("ANALYZE")
+
+    @staticmethod
+    def cycle(declaration: Declaration, year: int, state: str) -> ReportingCycle:
+        return ReportingCycle.objects.get_or_create(
+            declaration=declaration,
+            name=str(year),
+            defaults={
+                "starts_on": datetime.date(year, 1, 1),
+                "ends_on": datetime.date(year, 12, 31),
+                "due_on": datetime.date(year + 1, 1, 31),
+                "state": state,
+            },
+        )[0]
 
     def declarations(self) -> list[Declaration]:
         themes = [
@@ -210,16 +222,17 @@ class _Generator:
         )
         return users
 
-    def submissions(self, participants, cycles, users) -> dict[tuple[int, int], int]:
-        """(participant, cycle) → submission, in mixed states; existing ones are kept."""
+    def submissions(self, participants, cycles, users, weights) -> dict[tuple[int, int], int]:
+        """(participant, cycle) → submission, in states drawn with `weights`; existing ones are
+        kept."""
         existing = set(Submission.objects.values_list("participant_id", "cycle_id"))
-        states = [Submission.State.DRAFT, Submission.State.SUBMITTED, Submission.State.APPROVED]
+        states, odds = zip(*weights.items(), strict=True)
         new = []
         for cycle in cycles:
             for p in participants:
                 if (p.pk, cycle.pk) in existing:
                     continue
-                state = self.rng.choices(states, weights=[25, 35, 40])[0]
+                state = self.rng.choices(states, weights=odds)[0]
                 done = state != Submission.State.DRAFT
                 new.append(
                     Submission(
@@ -231,31 +244,60 @@ class _Generator:
                     )
                 )
         Submission.objects.bulk_create(new, batch_size=BATCH)
-        return {(s.participant_id, s.cycle_id): s.pk for s in Submission.objects.all()}
+        cycle_ids = [cycle.pk for cycle in cycles]
+        return {
+            (s.participant_id, s.cycle_id): s.pk
+            for s in Submission.objects.filter(cycle_id__in=cycle_ids)
+        }
 
-    def assessments(self, submissions, cycles, operative, users) -> None:
-        """A rating for every participant × paragraph that has none yet."""
+    def assessments(self, submissions, earlier, cycles, operative, users, supported) -> None:
+        """A rating for every submission × operative paragraph that has none yet, obeying the
+        submit rules: every one justified, "Fully implemented" only where the submission holds
+        evidence on an action on the paragraph. Most 2026 ratings of a participant approved in
+        2025 are copies of its 2025 ones (`carried_from`)."""
         existing = set(Assessment.objects.values_list("submission_id", "paragraph_id"))
         ratings = list(Assessment.Rating.values)
-        paragraphs_of_cycle = {c.pk: operative[d] for d, c in cycles.items()}
-        user_of_submission = {
-            pk: users[participant] for (participant, _), pk in submissions.items()
-        }
-        rows = (
-            (
-                s,
-                p,
-                self.rng.choice(ratings),
-                "Generated benchmark rating.",
-                user_of_submission[s],
-                self.now,
-                1,
-            )
-            for (_, cycle), s in submissions.items()
-            for p in paragraphs_of_cycle.get(cycle, [])
-            if (s, p) not in existing
+        user_of = {pk: users[participant] for (participant, _), pk in submissions.items()}
+        approved_2025 = set(
+            Submission.objects.filter(
+                pk__in=submissions.values(), state=Submission.State.APPROVED
+            ).values_list("pk", flat=True)
         )
+        start_id = _next_id(Assessment)
+        written = {}  # (submission, paragraph) → (pk, rating) of the 2025 rows written here
+
+        def rating(submission, paragraph) -> str:
+            chosen = self.rng.choice(ratings)
+            if chosen == Assessment.Rating.FULLY and (submission, paragraph) not in supported:
+                return Assessment.Rating.SUBSTANTIALLY
+            return chosen
+
+        def rows() -> Iterator[tuple]:
+            pk = start_id
+            for declaration, cycle in [*earlier.items(), *cycles.items()]:
+                previous_cycle = earlier[declaration].pk if cycle is cycles[declaration] else None
+                for (participant, cycle_id), s in submissions.items():
+                    if cycle_id != cycle.pk:
+                        continue
+                    previous = submissions.get((participant, previous_cycle))
+                    for p in operative[declaration]:
+                        if (s, p) in existing:
+                            continue
+                        origin = written.get((previous, p)) if previous in approved_2025 else None
+                        carried = origin and self.rng.random() < CARRIED_SHARE
+                        if carried and origin[1] == Assessment.Rating.FULLY:
+                            carried = (s, p) in supported
+                        value = origin[1] if carried else rating(s, p)
+                        if previous_cycle is None:
+                            written[(s, p)] = (pk, value)
+                        yield (
+                            pk, s, p, value, "Generated benchmark rating.", user_of[s], self.now,
+                            1, origin[0] if carried else None,
+                        )  # fmt: skip
+                        pk += 1
+
         columns = [
+            "id",
             "submission_id",
             "paragraph_id",
             "rating",
@@ -263,53 +305,77 @@ class _Generator:
             "updated_by_id",
             "updated_at",
             "version",
+            "carried_from_id",
         ]
-        _write(Assessment, columns, rows, "assessments")
+        _write(Assessment, columns, rows(), "assessments")
 
-    def actions(self, count, participants, declarations, cycles, submissions, users) -> list:
+    def actions(
+        self, count, participants, declarations, earlier, cycles, submissions, users, operative
+    ) -> list:
+        """Half of them in 2025; in 2026 the heavy reporter's, copies of the open actions of
+        submissions approved in 2025 (`carried_from`, as carry-forward makes them), and new ones.
+        """
         start_id = _next_id(Action)
         statuses = list(Action.Status.values)
+        approved = set(
+            Submission.objects.filter(
+                cycle__in=earlier.values(), state=Submission.State.APPROVED
+            ).values_list("participant_id", "cycle_id")
+        )
         rows, kept = [], []
-        # One heavy reporter with 1,000 actions in one declaration: the single-participant
-        # PDF benchmark's case (a tenth of the actions when fewer are generated).
-        heavy = next((p for p in participants if p.code == "TJK"), participants[0])
-        heavy_count = min(HEAVY_REPORTER_ACTIONS, count // 10)
-        for index in range(count):
-            if index < heavy_count:
-                participant, declaration = heavy, declarations[0]
+
+        def add(participant, declaration, cycle, *, copy_of=None) -> None:
+            pk = start_id + len(rows)
+            submission = submissions[(participant.pk, cycle.pk)]
+            if copy_of is not None:
+                old = rows[copy_of - start_id]
+                row = (pk, *old[1:3], submission, *old[4:13], self.now, self.now, 1, copy_of)
+                paragraphs = kept[copy_of - start_id][-1]
             else:
-                participant = self.rng.choice(participants)
-                declaration = self.rng.choice(declarations)
-            submission = submissions[(participant.pk, cycles[declaration.pk].pk)]
-            status = self.rng.choice(statuses)
-            progress = 100 if status == Action.Status.COMPLETED else self.rng.randrange(0, 100, 5)
-            start = datetime.date(2018, 6, 1) + datetime.timedelta(days=self.rng.randrange(3000))
-            end = start + datetime.timedelta(days=self.rng.randrange(90, 1500))
-            topic = self.rng.choice(TOPICS)
-            pk = start_id + index
-            rows.append(
-                (
-                    pk,
-                    participant.pk,
-                    declaration.pk,
-                    submission,
+                status = self.rng.choice(statuses)
+                completed = status == Action.Status.COMPLETED
+                progress = 100 if completed else self.rng.randrange(0, 100, 5)
+                start = datetime.date(2018, 6, 1) + datetime.timedelta(
+                    days=self.rng.randrange(3000)
+                )
+                end = start + datetime.timedelta(days=self.rng.randrange(90, 1500))
+                topic = self.rng.choice(TOPICS)
+                row = (
+                    pk, participant.pk, declaration.pk, submission,
                     f"{self.rng.choice(VERBS)} {topic} ({participant.code}-{pk})",
                     f"Generated benchmark action about the {topic}.",
-                    self.rng.choice(INSTITUTIONS),
-                    "",
-                    start,
-                    end,
-                    status,
-                    progress,
-                    users[participant.pk],
-                    self.now,
-                    self.now,
-                    1,
-                )
-            )
-            kept.append(
-                (pk, declaration.pk, submission, users[participant.pk], status, progress, start)
-            )
+                    self.rng.choice(INSTITUTIONS), "", start, end, status, progress,
+                    users[participant.pk], self.now, self.now, 1, None,
+                )  # fmt: skip
+                paragraphs = self.rng.sample(operative[declaration.pk], self.rng.choice([1, 2]))
+            rows.append(row)
+            # What the updates and evidence need: pk, declaration, submission, user, status,
+            # progress, start, paragraphs.
+            kept.append((pk, row[2], submission, row[12], row[10], row[11], row[8], paragraphs))
+
+        earlier_count = count // 2
+        for _ in range(earlier_count):
+            participant = self.rng.choice(participants)
+            declaration = self.rng.choice(declarations)
+            add(participant, declaration, earlier[declaration.pk])
+        # One heavy reporter with 1,000 actions in one declaration in the open cycle: the
+        # single-participant PDF benchmark's case (a tenth of the actions when fewer are made).
+        heavy = next((p for p in participants if p.code == "TJK"), participants[0])
+        for _ in range(min(HEAVY_REPORTER_ACTIONS, count // 10)):
+            add(heavy, declarations[0], cycles[declarations[0].pk])
+        by_pk = {p.pk: p for p in participants}
+        by_declaration = {d.pk: d for d in declarations}
+        for old in rows[:earlier_count]:
+            if len(rows) >= count:
+                break
+            participant, declaration = by_pk[old[1]], by_declaration[old[2]]
+            open_action = old[10] not in Action.CLOSED_STATUSES
+            if open_action and (participant.pk, earlier[declaration.pk].pk) in approved:
+                add(participant, declaration, cycles[declaration.pk], copy_of=old[0])
+        while len(rows) < count:
+            participant = self.rng.choice(participants)
+            declaration = self.rng.choice(declarations)
+            add(participant, declaration, cycles[declaration.pk])
         columns = [
             "id",
             "participant_id",
@@ -327,19 +393,14 @@ class _Generator:
             "created_at",
             "updated_at",
             "version",
+            "carried_from_id",
         ]
         _write(Action, columns, rows, "actions")
         return kept
 
-    def action_paragraphs(self, action_rows, operative) -> None:
-        def rows() -> Iterator[tuple]:
-            for pk, declaration, *_ in action_rows:
-                for paragraph in self.rng.sample(operative[declaration], self.rng.choice([1, 2])):
-                    yield (pk, paragraph)
-
-        _write(
-            Action.paragraphs.through, ["action_id", "paragraph_id"], rows(), "action paragraphs"
-        )
+    def action_paragraphs(self, action_rows) -> None:
+        rows = ((row[0], paragraph) for row in action_rows for paragraph in row[-1])
+        _write(Action.paragraphs.through, ["action_id", "paragraph_id"], rows, "action paragraphs")
 
     def updates(self, action_rows, per_action: int) -> None:
         start_id = _next_id(ProgressUpdate)
@@ -347,7 +408,7 @@ class _Generator:
 
         def rows() -> Iterator[tuple]:
             pk = start_id
-            for action, _, submission, user, status, progress, start in action_rows:
+            for action, _, submission, user, status, progress, start, _ in action_rows:
                 for step in range(1, per_action + 1):
                     last = step == per_action
                     yield (
@@ -381,11 +442,15 @@ class _Generator:
         )
         self.first_update_id = start_id
 
-    def evidence(self, action_rows, per_action: int, count: int) -> None:
+    def evidence(self, action_rows, per_action: int, count: int) -> set[tuple[int, int]]:
+        """Writes the evidence; returns the (submission, paragraph) pairs it supports."""
+        supported = set()
+
         def rows() -> Iterator[tuple]:
             for n in range(count):
                 index = self.rng.randrange(len(action_rows))
-                action, _, submission, user, _, _, start = action_rows[index]
+                action, _, submission, user, _, _, start, paragraphs = action_rows[index]
+                supported.update((submission, paragraph) for paragraph in paragraphs)
                 on_update = per_action and n % 2
                 update = self.first_update_id + index * per_action if on_update else None
                 if n % 3:
@@ -433,6 +498,7 @@ class _Generator:
             "created_at",
         ]
         _write(Evidence, columns, rows(), "evidence", total=count)
+        return supported
 
 
 def _next_id(model: type[models.Model]) -> int:

@@ -2,13 +2,15 @@ import datetime
 import hashlib
 import io
 
+from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.utils import timezone
 
 from declarations.models import Declaration
+from tracking import services
 from tracking.models import (
     Action,
     Assessment,
@@ -26,109 +28,150 @@ DECLARATION_SLUG = "dushanbe"
 
 # username, first name, last name, participant code (or None), role, extra fields
 ACCOUNTS = [
+    ("admin", "Ada", "Admin", None, None,
+     {"is_secretariat": True, "is_staff": True, "is_superuser": True}),
     ("secretariat", "Sara", "Secretariat", None, None, {"is_secretariat": True}),
     ("tjk-focal", "Farrukh", "Focal", "TJK", Membership.Role.FOCAL_POINT, {}),
     ("tjk-coordinator", "Kamila", "Coordinator", "TJK", Membership.Role.COORDINATOR, {}),
+    ("tjk-viewer", "Vali", "Viewer", "TJK", Membership.Role.VIEWER, {}),
     ("kaz-focal", "Aigerim", "Focal", "KAZ", Membership.Role.FOCAL_POINT, {}),
+    ("kaz-coordinator", "Nurlan", "Coordinator", "KAZ", Membership.Role.COORDINATOR, {}),
     ("kgz-focal", "Bakyt", "Focal", "KGZ", Membership.Role.FOCAL_POINT, {}),
     ("kgz-coordinator", "Aibek", "Coordinator", "KGZ", Membership.Role.COORDINATOR, {}),
     ("uzb-focal", "Dilnoza", "Focal", "UZB", Membership.Role.FOCAL_POINT, {}),
     ("uzb-coordinator", "Jasur", "Coordinator", "UZB", Membership.Role.COORDINATOR, {}),
-]
+]  # fmt: skip
 
-# What each demo participant has filed for the open cycle, and how far its review went.
-# (paragraph numbers, title, lead institution, final status, progress, updates)
-FILINGS = {
-    "TJK": (
-        Submission.State.SUBMITTED,
-        "",
-        [
-            (
-                [4, 5],
-                "National action plan on countering the financing of terrorism",
-                "Financial Monitoring Department, National Bank of Tajikistan",
-                Action.Status.IN_PROGRESS,
-                60,
-                ["Draft plan agreed by the inter-agency working group.", "Plan adopted."],
-            ),
-            (
-                [9],
-                "Border management training for customs and border officers",
-                "Border Troops of the State Committee for National Security",
-                Action.Status.COMPLETED,
-                100,
-                ["Two training sessions held in Khorog.", "Final session held; 240 trained."],
-            ),
-            (
-                [12, 13],
-                "School programme on preventing violent extremism",
-                "Ministry of Education and Science",
-                Action.Status.ONGOING,
-                40,
-                ["Curriculum module piloted in 20 schools."],
-            ),
-        ],
-    ),
-    "KAZ": (
-        Submission.State.DRAFT,
-        "",
-        [
-            (
-                [6],
-                "Amendments to the law on countering extremism and terrorism",
-                "Ministry of Justice",
-                Action.Status.PLANNED,
-                0,
-                [],
-            ),
-            (
-                [14],
-                "Online counter-narratives campaign with civil society",
-                "Ministry of Information and Social Development",
-                Action.Status.IN_PROGRESS,
-                30,
-                ["Campaign launched on three platforms."],
-            ),
-        ],
-    ),
-    "KGZ": (
-        Submission.State.APPROVED,
-        "",
-        [
-            (
-                [2, 3],
-                "Regional information exchange on foreign terrorist fighters",
-                "State Committee for National Security",
-                Action.Status.ONGOING,
-                50,
-                ["Agreement signed with two neighbouring States."],
-            ),
-        ],
-    ),
-    "UZB": (
-        Submission.State.DRAFT,
-        "Please add evidence for the prison rehabilitation programme before resubmitting.",
-        [
-            (
-                [11],
-                "Rehabilitation and reintegration programme for returnees",
-                "Ministry of Internal Affairs",
-                Action.Status.DELAYED,
-                20,
-                ["Funding postponed to next year."],
-            ),
-        ],
-    ),
+
+def demo_email(username: str) -> str:
+    """Every demo account's address: the same rule wherever demo accounts are made."""
+    return f"{username}@example.org"
+
+
+# What each demo participant filed in 2025 (a closed cycle; every submission approved):
+# (paragraph numbers, title, lead institution, final status, progress, update narratives).
+ACTIONS_2025 = {
+    "TJK": [
+        ([4, 5], "National action plan on countering the financing of terrorism",
+         "Financial Monitoring Department, National Bank of Tajikistan",
+         Action.Status.IN_PROGRESS, 60,
+         ["Draft plan agreed by the inter-agency working group.",
+          "Plan submitted to the Government."]),
+        ([9], "Border management training for customs and border officers",
+         "Border Troops of the State Committee for National Security",
+         Action.Status.COMPLETED, 100,
+         ["Two training sessions held in Khorog.", "Final session held; 240 trained."]),
+        ([12, 13], "School programme on preventing violent extremism",
+         "Ministry of Education and Science", Action.Status.ONGOING, 40,
+         ["Curriculum module piloted in 20 schools."]),
+    ],
+    "KAZ": [
+        ([1], "National risk assessment of terrorist financing", "Financial Monitoring Agency",
+         Action.Status.COMPLETED, 100, ["Risk assessment published."]),
+        ([6], "Amendments to the law on countering extremism and terrorism",
+         "Ministry of Justice", Action.Status.PLANNED, 0, []),
+        ([14], "Online counter-narratives campaign with civil society",
+         "Ministry of Information and Social Development", Action.Status.IN_PROGRESS, 30,
+         ["Campaign launched on three platforms."]),
+    ],
+    "KGZ": [
+        ([2, 3], "Regional information exchange on foreign terrorist fighters",
+         "State Committee for National Security", Action.Status.ONGOING, 50,
+         ["Agreement signed with two neighbouring States."]),
+        ([8], "Support centre for victims of terrorism",
+         "Ministry of Labour and Social Development", Action.Status.COMPLETED, 100,
+         ["Centre opened in Bishkek."]),
+    ],
+    "UZB": [
+        ([11], "Rehabilitation and reintegration programme for returnees",
+         "Ministry of Internal Affairs", Action.Status.DELAYED, 20,
+         ["Funding postponed to next year."]),
+        ([10], "Prison deradicalisation programme", "Penitentiary Service",
+         Action.Status.IN_PROGRESS, 70, ["Programme running in four prisons."]),
+    ],
+}  # fmt: skip
+
+# A paragraph no action covers, rated by its number.
+UNCOVERED = {
+    0: (Assessment.Rating.NOT_STARTED, "No measures have been taken on OP{n} yet."),
+    1: (Assessment.Rating.PARTIALLY, "Existing national measures cover part of OP{n}."),
+    2: (Assessment.Rating.NOT_APPLICABLE, "OP{n} addresses situations that do not arise in {p}."),
+    3: (Assessment.Rating.NO_INFORMATION, "The ministries concerned have not reported on OP{n}."),
 }
 
-RATINGS = [
-    Assessment.Rating.PARTIALLY,
-    Assessment.Rating.SUBSTANTIALLY,
-    Assessment.Rating.FULLY,
-    Assessment.Rating.NOT_STARTED,
-    Assessment.Rating.PARTIALLY,
-    Assessment.Rating.NOT_APPLICABLE,
-]
+
+def _evidence(title: str) -> tuple[str, str]:
+    return (title, "https://www.un.org/counterterrorism/")
+
+
+# How 2026 differs from the 2025 it was carried forward from, and how far its review went:
+# updates on carried actions (title, narrative, status, progress, evidence link or None), new
+# actions (as in 2025), changed ratings {number: (rating, justification)}, review.
+CHANGES_2026 = {
+    "TJK": {
+        "updates": [
+            ("National action plan on countering the financing of terrorism",
+             "Plan adopted by Government decree.", Action.Status.COMPLETED, 100,
+             _evidence("Government decree adopting the national action plan")),
+            ("School programme on preventing violent extremism",
+             "Programme suspended pending a curriculum review.", Action.Status.DELAYED, 40, None),
+        ],
+        "actions": [
+            ([9], "Refresher training for border officers",
+             "Border Troops of the State Committee for National Security",
+             Action.Status.IN_PROGRESS, 30, ["First refresher course held in Murghab."]),
+        ],
+        "ratings": {
+            4: (Assessment.Rating.FULLY, "The national action plan was adopted in 2026."),
+            5: (Assessment.Rating.FULLY, "The plan's financing measures are in force."),
+            12: (Assessment.Rating.NOT_STARTED, "The school programme is suspended."),
+            13: (Assessment.Rating.NOT_STARTED, "The school programme is suspended."),
+        },
+        "review": (Submission.State.SUBMITTED, ""),
+    },
+    "KGZ": {
+        "updates": [
+            ("Regional information exchange on foreign terrorist fighters",
+             "Exchange running with every neighbouring State.", Action.Status.COMPLETED, 100,
+             _evidence("Protocol on information exchange")),
+        ],
+        "actions": [],
+        "ratings": {
+            2: (Assessment.Rating.FULLY, "Information is exchanged with every neighbouring State."),
+            8: (Assessment.Rating.SUBSTANTIALLY,
+                "The support centre's project funding ended; its services go on, smaller."),
+        },
+        "review": (Submission.State.APPROVED, "Thank you: well documented."),
+    },
+    "KAZ": {
+        "updates": [
+            ("Amendments to the law on countering extremism and terrorism",
+             "Draft amendments sent to Parliament.", Action.Status.IN_PROGRESS, 30, None),
+        ],
+        "actions": [
+            ([15], "Guidelines on protecting critical infrastructure",
+             "Ministry of Emergency Situations", Action.Status.PLANNED, 0, []),
+        ],
+        "ratings": {6: (Assessment.Rating.PARTIALLY, "Draft amendments are before Parliament.")},
+        "review": (Submission.State.DRAFT, ""),
+    },
+    "UZB": {
+        "updates": [
+            ("Rehabilitation and reintegration programme for returnees",
+             "Funding still not released.", Action.Status.DELAYED, 20, None),
+        ],
+        "actions": [],
+        "ratings": {
+            11: (Assessment.Rating.NOT_STARTED,
+                 "Funding has not been released; no returnees were enrolled."),
+        },
+        # Submitted, then returned to draft by the coordinator.
+        "review": (
+            Submission.State.DRAFT,
+            "Please add evidence for the prison rehabilitation programme before resubmitting.",
+        ),
+    },
+}  # fmt: skip
 
 
 def demo_pdf(title: str) -> bytes:
@@ -148,8 +191,9 @@ def demo_pdf(title: str) -> bytes:
 
 class Command(BaseCommand):
     help = (
-        "Creates the demo accounts and data (idempotent: running it again changes nothing). "
-        "With --scale un, also generates the UN-scale benchmark data set."
+        "Creates the demo accounts and data: a closed 2025 cycle with approved submissions and "
+        "an open 2026 cycle carried forward from it (idempotent: running it again changes "
+        "nothing). With --scale un, also generates the UN-scale benchmark data set."
     )
 
     def add_arguments(self, parser) -> None:
@@ -174,7 +218,7 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 stdout=self.stdout,
             )
-        self.stdout.write("Open http://127.0.0.1:8000/ and log in with a demo account:")
+        self.stdout.write(f"Open {settings.SITE_URL}/ and log in with a demo account:")
         for username, *_ in ACCOUNTS:
             self.stdout.write(f"  {username:<18} password {DEMO_PASSWORD}")
 
@@ -191,43 +235,39 @@ class Command(BaseCommand):
         return declaration
 
     def seed(self, declaration: Declaration) -> None:
-        cycle, _ = ReportingCycle.objects.get_or_create(
+        users = {username: self.account(username, *rest) for username, *rest in ACCOUNTS}
+        paragraphs = {p.number: p for p in declaration.paragraphs.operative()}
+        earlier, created = self.cycle(declaration, 2025)
+        if created:
+            # Filed while the cycle was open, approved, then closed: 2026 starts from it.
+            for code, actions in ACTIONS_2025.items():
+                self.file_2025(earlier, code, actions, paragraphs, users)
+            earlier.state = ReportingCycle.State.CLOSED
+            earlier.save(update_fields=["state"])
+        cycle, _ = self.cycle(declaration, 2026)
+        for code, changes in CHANGES_2026.items():
+            participant = Participant.objects.get(code=code)
+            if Submission.objects.filter(participant=participant, cycle=cycle).exists():
+                continue  # filed on an earlier run: leave it (and any later edits) alone
+            self.file_2026(cycle, participant, changes, paragraphs, users)
+
+    def cycle(self, declaration: Declaration, year: int) -> tuple[ReportingCycle, bool]:
+        cycle, created = ReportingCycle.objects.get_or_create(
             declaration=declaration,
-            name="2026",
+            name=str(year),
             defaults={
-                "starts_on": datetime.date(2026, 1, 1),
-                "ends_on": datetime.date(2026, 12, 31),
-                "due_on": datetime.date(2026, 12, 31),
+                "starts_on": datetime.date(year, 1, 1),
+                "ends_on": datetime.date(year, 12, 31),
+                "due_on": datetime.date(year + 1, 1, 31),
                 "state": ReportingCycle.State.OPEN,
             },
         )
-        cycle.participants.add(*declaration.participants.all())
-        users = {username: self.account(username, *rest) for username, *rest in ACCOUNTS}
-        paragraphs = {p.number: p for p in declaration.paragraphs.operative()}
-        for code, (state, comment, actions) in FILINGS.items():
-            participant = Participant.objects.get(code=code)
-            focal = users[f"{code.lower()}-focal"]
-            submission, created = Submission.objects.get_or_create(
-                participant=participant, cycle=cycle
-            )
-            if not created:
-                continue  # filed on an earlier run: leave it (and any later edits) alone
-            for index, action in enumerate(actions):
-                self.file_action(submission, declaration, paragraphs, focal, index, *action)
-            for number, paragraph in list(paragraphs.items())[: 6 + 2 * len(actions)]:
-                rating = RATINGS[number % len(RATINGS)]
-                Assessment.objects.create(
-                    submission=submission,
-                    paragraph=paragraph,
-                    rating=rating,
-                    justification=f"{participant.name}: see the actions filed under OP{number}.",
-                    updated_by=focal,
-                )
-            coordinator = users.get(f"{code.lower()}-coordinator")
-            self.review(submission, state, comment, focal, coordinator)
+        if created:
+            cycle.participants.add(*declaration.participants.all())
+        return cycle, created
 
     def account(self, username, first, last, code, role, extra) -> User:
-        email = f"{username}@example.org"
+        email = demo_email(username)
         user, created = User.objects.get_or_create(
             username=username,
             defaults={"first_name": first, "last_name": last, "email": email, **extra},
@@ -235,11 +275,146 @@ class Command(BaseCommand):
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+        elif user.email != email:
+            user.email = email
+            user.save(update_fields=["email"])
         if code:
             Membership.objects.get_or_create(
                 user=user, participant=Participant.objects.get(code=code), defaults={"role": role}
             )
         return user
+
+    def file_2025(self, cycle, code, actions, paragraphs, users) -> None:
+        participant = Participant.objects.get(code=code)
+        focal = users[f"{code.lower()}-focal"]
+        submission = Submission.objects.create(participant=participant, cycle=cycle)
+        for index, action in enumerate(actions):
+            self.file_action(submission, cycle.declaration, paragraphs, focal, index, *action)
+        for number, paragraph in paragraphs.items():
+            rating, justification = self.rating_2025(participant, number, actions)
+            Assessment.objects.create(
+                submission=submission,
+                paragraph=paragraph,
+                rating=rating,
+                justification=justification,
+                updated_by=focal,
+            )
+        submission = services.submission_submit(submission=submission, version=1, user=focal)
+        services.submission_approve(
+            submission=submission,
+            version=submission.version,
+            user=users[f"{code.lower()}-coordinator"],
+        )
+
+    @staticmethod
+    def rating_2025(participant, number, actions) -> tuple[str, str]:
+        """From the actions on the paragraph; a paragraph without one is rated by its number."""
+        on_it = [action for action in actions if number in action[0]]
+        if not on_it:
+            rating, justification = UNCOVERED[number % len(UNCOVERED)]
+            return rating, justification.format(n=number, p=participant.name)
+        _, title, _, status, progress, _ = max(on_it, key=lambda action: action[4])
+        if status == Action.Status.COMPLETED:
+            rating = Assessment.Rating.FULLY
+        elif progress >= 50:
+            rating = Assessment.Rating.SUBSTANTIALLY
+        elif progress > 0:
+            rating = Assessment.Rating.PARTIALLY
+        else:
+            rating = Assessment.Rating.NOT_STARTED
+        return rating, f"{title}: {progress}% done."
+
+    def file_2026(self, cycle, participant, changes, paragraphs, users) -> None:
+        """Starts from 2025 by carry-forward, then changes it through the services."""
+        code = participant.code.lower()
+        focal, coordinator = users[f"{code}-focal"], users[f"{code}-coordinator"]
+        submission = services.submission_start(participant=participant, cycle=cycle, user=focal)
+        carried = {action.title: action for action in submission.actions.all()}
+        for title, narrative, status, progress, evidence in changes["updates"]:
+            action = carried[title]
+            update = services.progress_update_file(
+                action=action,
+                user=focal,
+                date=datetime.date(2026, 4, 1),
+                narrative=narrative,
+                status=status,
+                progress=progress,
+            )
+            if evidence:
+                services.evidence_add(
+                    action=action,
+                    update=update,
+                    user=focal,
+                    title=evidence[0],
+                    date=update.date,
+                    url=evidence[1],
+                )
+        for index, action in enumerate(changes["actions"]):
+            self.create_action(cycle, paragraphs, focal, index, *action)
+        for number, (rating, justification) in changes["ratings"].items():
+            assessment = submission.assessments.get(paragraph=paragraphs[number])
+            services.assessment_save(
+                participant=participant,
+                cycle=cycle,
+                paragraph=paragraphs[number],
+                rating=rating,
+                justification=justification,
+                version=assessment.version,
+                user=focal,
+            )
+        state, comment = changes["review"]
+        if state == Submission.State.DRAFT and not comment:
+            return
+        submission.refresh_from_db()
+        submission = services.submission_submit(
+            submission=submission, version=submission.version, user=focal
+        )
+        if state == Submission.State.APPROVED:
+            services.submission_approve(
+                submission=submission, version=submission.version, user=coordinator, comment=comment
+            )
+        elif state == Submission.State.DRAFT:
+            services.submission_return(
+                submission=submission, version=submission.version, user=coordinator, comment=comment
+            )
+
+    def create_action(
+        self, cycle, paragraphs, user, index, numbers, title, lead, status, progress, narratives
+    ) -> None:
+        participant = user.memberships.get().participant
+        action = services.action_create(
+            participant=participant,
+            declaration=cycle.declaration,
+            paragraphs=[paragraphs[n] for n in numbers],
+            user=user,
+            values={
+                "title": title,
+                "description": f"{title}, filed as a demonstration.",
+                "lead_institution": lead,
+                "start_date": datetime.date(2026, 2 + index, 1),
+                "status": Action.Status.PLANNED,
+            },
+        )
+        for step, narrative in enumerate(narratives, start=1):
+            last = step == len(narratives)
+            services.progress_update_file(
+                action=action,
+                user=user,
+                date=datetime.date(2026, 3 + step, 1),
+                narrative=narrative,
+                status=status if last else Action.Status.IN_PROGRESS,
+                progress=progress if last else progress * step // len(narratives),
+            )
+        content = demo_pdf(title)
+        services.evidence_add(
+            action=action,
+            user=user,
+            title=f"Report: {title}",
+            date=datetime.date(2026, 2 + index, 15),
+            upload=SimpleUploadedFile(f"report-{title[:20]}.pdf", content),
+            extension="pdf",
+            content_type="application/pdf",
+        )
 
     def file_action(
         self,
@@ -255,7 +430,7 @@ class Command(BaseCommand):
         progress,
         narratives,
     ) -> None:
-        start = datetime.date(2025, 3 + index, 1)
+        start = datetime.date(2025, 2 + index, 1)
         linked = [paragraphs[n] for n in numbers if n in paragraphs]
         action = Action.objects.create(
             participant=submission.participant,
@@ -284,6 +459,7 @@ class Command(BaseCommand):
             )
             if last:
                 Evidence.objects.create(
+                    action=action,
                     update=update,
                     submission=submission,
                     title=f"Press release: {title}",
@@ -308,14 +484,3 @@ class Command(BaseCommand):
         )
         evidence.file.save(f"report-{index + 1}.pdf", ContentFile(content), save=False)
         evidence.save()
-
-    def review(self, submission, state, comment, focal, coordinator) -> None:
-        if state == Submission.State.DRAFT and not comment:
-            return
-        now = timezone.now()
-        submission.state = state
-        submission.submitted_at, submission.submitted_by = now, focal
-        submission.review_comment = comment
-        if state != Submission.State.SUBMITTED:
-            submission.reviewed_at, submission.reviewed_by = now, coordinator
-        submission.save()

@@ -1,0 +1,272 @@
+"""What a submission must hold before it is submitted, and why one cannot change now.
+
+The submission page lists the problems and `services.submission_submit` refuses while there
+are any: both ask `submission_problems`, so a crafted request meets the same rules as the page.
+The pages that offer forms ask `why_locked` and `filing_places`, so that a form the service
+would refuse is not offered in the first place.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from declarations.models import Declaration, Paragraph
+
+from .models import (
+    Action,
+    Assessment,
+    Evidence,
+    Membership,
+    Participant,
+    ReportingCycle,
+    Submission,
+    User,
+)
+from .permissions import FILING_ROLES, participant_ids
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that stops a submission from being submitted, and where to put it right."""
+
+    paragraph: Paragraph | None
+    message: str
+    url: str
+
+
+def submission_problems(submission: Submission) -> list[Problem]:
+    """What stops the submission from being submitted, in paragraph order; empty when ready.
+
+    Every operative paragraph is rated; "Fully implemented", "Not applicable" and "No
+    information" say why; "Fully implemented" has evidence in this submission on an action linked
+    to the paragraph. At most four queries, whatever the number of paragraphs or records.
+    """
+    participant, cycle = submission.participant, submission.cycle
+    paragraphs = (
+        Paragraph.objects.operative()
+        .filter(declaration_id=cycle.declaration_id)
+        .order_by("position")
+        .only("pk", "number", "declaration_id")
+    )
+    ratings = {}
+    if submission.pk is not None:
+        ratings = {
+            a.paragraph_id: a
+            for a in Assessment.objects.filter(submission_id=submission.pk).only(
+                "paragraph_id", "rating", "justification"
+            )
+        }
+    fully = [pk for pk, a in ratings.items() if a.rating == Assessment.Rating.FULLY]
+    supported = set()
+    if fully:
+        supported = set(
+            Paragraph.objects.filter(pk__in=fully)
+            .filter(Exists(Evidence.objects.supporting(submission, OuterRef("pk"))))
+            .values_list("pk", flat=True)
+        )
+    # Where evidence is missing, the first action on the paragraph is where to add it.
+    action_on = {}
+    if unsupported := [pk for pk in fully if pk not in supported]:
+        for paragraph_id, action_id in (
+            Action.paragraphs.through.objects.filter(
+                action__submission_id=submission.pk, paragraph_id__in=unsupported
+            )
+            .order_by("action_id")
+            .values_list("paragraph_id", "action_id")
+        ):
+            action_on.setdefault(paragraph_id, action_id)
+
+    problems = []
+    for paragraph in paragraphs:
+        number = {"number": paragraph.number}
+        rate = reverse(
+            "tracking:assessment_edit", args=[participant.code, cycle.pk, paragraph.number]
+        )
+        assessment = ratings.get(paragraph.pk)
+        if assessment is None:
+            problems.append(Problem(paragraph, _("OP%(number)s has no rating yet.") % number, rate))
+            continue
+        if (
+            assessment.rating in Assessment.NEEDS_JUSTIFICATION
+            and not assessment.justification.strip()
+        ):
+            message = _("OP%(number)s is rated “%(rating)s” without a justification.") % {
+                **number,
+                "rating": assessment.get_rating_display(),
+            }
+            problems.append(Problem(paragraph, message, rate))
+        if assessment.rating == Assessment.Rating.FULLY and paragraph.pk not in supported:
+            if paragraph.pk in action_on:
+                message = _(
+                    "OP%(number)s is rated “Fully implemented”, but no action on it has evidence "
+                    "in this submission: add evidence to the action."
+                )
+                url = reverse("tracking:action", args=[action_on[paragraph.pk]])
+            else:
+                message = _(
+                    "OP%(number)s is rated “Fully implemented”, but this submission has no action "
+                    "on it with evidence: file one, or change the rating."
+                )
+                url = rate
+            problems.append(Problem(paragraph, message % number, url))
+    return problems
+
+
+def _names(coordinators: list[User]) -> str:
+    return ", ".join(user.get_full_name() or user.get_username() for user in coordinators)
+
+
+def _locked_because(
+    *,
+    participant: Participant,
+    cycle: ReportingCycle,
+    state: str,
+    coordinators: list[User],
+    in_scope: bool = True,
+) -> str:
+    values = {"participant": participant.name, "cycle": cycle.name}
+    if cycle.state == ReportingCycle.State.CLOSED:
+        return (
+            _("The %(cycle)s reporting cycle is closed: nothing filed in it can change any more.")
+            % values
+        )
+    if cycle.state == ReportingCycle.State.PLANNED:
+        return (
+            _(
+                "The %(cycle)s reporting cycle is not open yet: the secretariat opens it when "
+                "reporting starts."
+            )
+            % values
+        )
+    if not in_scope:
+        return (
+            _(
+                "%(participant)s does not report in the %(cycle)s cycle: the secretariat decides "
+                "who does."
+            )
+            % values
+        )
+    if state == Submission.State.APPROVED:
+        return (
+            _(
+                "%(participant)s's %(cycle)s submission is approved: it is the record of the cycle "
+                "and can no longer change."
+            )
+            % values
+        )
+    if state == Submission.State.SUBMITTED:
+        if coordinators:
+            return _(
+                "%(participant)s's %(cycle)s submission is submitted: it can no longer change. "
+                "A coordinator of %(participant)s can return it to draft: %(names)s."
+            ) % {**values, "names": _names(coordinators)}
+        return (
+            _(
+                "%(participant)s's %(cycle)s submission is submitted: it can no longer change. "
+                "A coordinator of %(participant)s can return it to draft."
+            )
+            % values
+        )
+    return ""
+
+
+def _coordinators(participant_ids: list[int]) -> dict[int, list[User]]:
+    found: dict[int, list[User]] = {pk: [] for pk in participant_ids}
+    for membership in (
+        Membership.objects.filter(
+            participant_id__in=participant_ids, role=Membership.Role.COORDINATOR
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    ):
+        found[membership.participant_id].append(membership.user)
+    return found
+
+
+def why_locked(submission: Submission) -> str:
+    """Why nothing in the submission may change now, naming who can change that; "" if it may."""
+    if submission.accepts_filing and submission.pk is not None:
+        return ""
+    participant, cycle = submission.participant, submission.cycle
+    in_scope = True
+    if submission.pk is None and cycle.is_open:
+        in_scope = cycle.participants.filter(pk=participant.pk).exists()
+    coordinators = []
+    if submission.state == Submission.State.SUBMITTED and cycle.is_open:
+        coordinators = _coordinators([participant.pk])[participant.pk]
+    return _locked_because(
+        participant=participant,
+        cycle=cycle,
+        state=submission.state,
+        coordinators=coordinators,
+        in_scope=in_scope,
+    )
+
+
+@dataclass(frozen=True)
+class FilingPlace:
+    """A participant the user files for, one of its declarations, and whether new records may
+    be filed there now (`locked` says why not)."""
+
+    participant: Participant
+    declaration: Declaration
+    locked: str
+
+
+def filing_places(user: User) -> list[FilingPlace]:
+    """Where the user may file a new action now, and why not elsewhere.
+
+    Four queries (five when a submission is waiting for its coordinator), however many
+    participants and declarations.
+    """
+    ids = participant_ids(user, FILING_ROLES)
+    if not ids:
+        return []
+    links = list(
+        Participant.declarations.through.objects.filter(participant_id__in=ids)
+        .select_related("participant", "declaration")
+        .only("participant__name", "participant__code", "declaration__short_title")
+        .order_by("participant__name", "declaration__short_title")
+    )
+    # The latest open cycle of each declaration, as `services.open_cycle` chooses it.
+    open_cycles = {}
+    for cycle in ReportingCycle.objects.filter(
+        declaration_id__in={link.declaration_id for link in links},
+        state=ReportingCycle.State.OPEN,
+    ).order_by("starts_on", "pk"):
+        open_cycles[cycle.declaration_id] = cycle
+    cycles = list(open_cycles.values())
+    in_scope = set(
+        ReportingCycle.participants.through.objects.filter(
+            reportingcycle__in=cycles, participant_id__in=ids
+        ).values_list("participant_id", "reportingcycle_id")
+    )
+    states = {
+        (participant, cycle): state
+        for participant, cycle, state in Submission.objects.filter(
+            participant_id__in=ids, cycle__in=cycles
+        ).values_list("participant_id", "cycle_id", "state")
+    }
+    waiting = {p for (p, _c), state in states.items() if state == Submission.State.SUBMITTED}
+    coordinators = _coordinators(list(waiting)) if waiting else {}
+    places = []
+    for link in links:
+        participant, declaration = link.participant, link.declaration
+        cycle = open_cycles.get(declaration.pk)
+        if cycle is None:
+            locked = _(
+                "There is no open reporting cycle for %(declaration)s: the secretariat opens "
+                "one when reporting starts."
+            ) % {"declaration": declaration}
+        else:
+            locked = _locked_because(
+                participant=participant,
+                cycle=cycle,
+                state=states.get((participant.pk, cycle.pk), Submission.State.DRAFT),
+                coordinators=coordinators.get(participant.pk, []),
+                in_scope=(participant.pk, cycle.pk) in in_scope,
+            )
+        places.append(FilingPlace(participant, declaration, locked))
+    return places
