@@ -1,5 +1,7 @@
 """Actions, their progress updates and evidence: the records a participant files."""
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -15,6 +17,8 @@ from ..permissions import get_for_user
 from ..services import FilingRefused
 from ..versioning import EditConflict, timeline
 from ._forms import refused_edit
+
+logger = logging.getLogger(__name__)
 
 
 @require_http_methods(["GET", "POST"])
@@ -171,8 +175,13 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_for_user(Evidence.objects.all(), request.user, pk)
     if not evidence.file:
         raise Http404
+    try:
+        stored = evidence.file.open("rb")
+    except FileNotFoundError:
+        logger.warning("Evidence %s: its file %s is missing", evidence.pk, evidence.file.name)
+        raise Http404 from None
     response = FileResponse(
-        evidence.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=evidence.original_name or f"evidence-{evidence.pk}",
         content_type=evidence.content_type or "application/octet-stream",
