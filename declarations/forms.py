@@ -3,10 +3,12 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from tracking.idempotency import SubmitOnceForm
+
 MAX_UPLOAD_SIZE = 1024 * 1024
 
 
-class DeclarationUploadForm(forms.Form):
+class DeclarationUploadForm(SubmitOnceForm):
     file = forms.FileField(
         label=_("Declaration file"),
         help_text=_("A UN document in Markdown: UTF-8 text, at most 1 MB."),

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import permissions, services
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
+from ..idempotency import ALREADY_SENT, submit_once
 from ..models import Action, Evidence, Participant, ProgressUpdate
 from ..permissions import get_for_user
 from ..services import FilingRefused
@@ -33,19 +34,25 @@ def action_create(request: HttpRequest) -> HttpResponse:
     form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
     if request.method == "POST" and form.is_valid():
         paragraphs = list(form.cleaned_data["paragraphs"])
-        try:
-            action = services.action_create(
+
+        def create() -> str:
+            return services.action_create(
                 participant=form.cleaned_data["participant"],
                 declaration=paragraphs[0].declaration,
                 paragraphs=paragraphs,
                 user=request.user,
                 values=form.values(),
+            ).get_absolute_url()
+
+        try:
+            url, repeated = submit_once(
+                token=form.cleaned_data["form_token"], user=request.user, create=create
             )
         except FilingRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("The action was saved."))
-            return redirect(action)
+            messages.success(request, ALREADY_SENT if repeated else _("The action was saved."))
+            return redirect(url)
     return render(request, "tracking/action_form.html", {"form": form})
 
 
@@ -135,13 +142,21 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
+
+        def create() -> str:
+            values = form.values_without_token
+            services.progress_update_file(action=action, user=request.user, **values)
+            return action.get_absolute_url()
+
         try:
-            services.progress_update_file(action=action, user=request.user, **form.cleaned_data)
+            url, repeated = submit_once(
+                token=form.cleaned_data["form_token"], user=request.user, create=create
+            )
         except FilingRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("The update was filed."))
-            return redirect(action)
+            messages.success(request, ALREADY_SENT if repeated else _("The update was filed."))
+            return redirect(url)
     return render(request, "tracking/update_form.html", {"form": form, "action": action})
 
 
@@ -150,7 +165,8 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_to_file_on(request.user, pk)
     form = EvidenceForm(request.POST or None, request.FILES or None, action=action)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create() -> str:
             services.evidence_add(
                 action=action,
                 user=request.user,
@@ -162,11 +178,17 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 content_type=form.content_type,
                 url=form.cleaned_data["url"],
             )
+            return action.get_absolute_url()
+
+        try:
+            url, repeated = submit_once(
+                token=form.cleaned_data["form_token"], user=request.user, create=create
+            )
         except FilingRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("The evidence was added."))
-            return redirect(action)
+            messages.success(request, ALREADY_SENT if repeated else _("The evidence was added."))
+            return redirect(url)
     return render(request, "tracking/evidence_form.html", {"form": form, "action": action})
 
 
