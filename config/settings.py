@@ -181,6 +181,10 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 EVIDENCE_MAX_UPLOAD_SIZE = int(os.environ.get("EVIDENCE_MAX_UPLOAD_SIZE", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A declaration is a few dozen kilobytes: these caps, checked on every import path (upload,
+# command, worker), keep a runaway file from becoming a 20 MB page.
+DECLARATION_MAX_BYTES = int(os.environ.get("DECLARATION_MAX_BYTES", str(1024 * 1024)))
+DECLARATION_MAX_PARAGRAPH_CHARS = int(os.environ.get("DECLARATION_MAX_PARAGRAPH_CHARS", "10000"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
