@@ -184,18 +184,22 @@ def test_postgresql_connections_cancel_a_statement_after_30_seconds(db):
 
 
 @pytest.mark.postgresql
-def test_a_reports_copy_is_not_cut_by_the_statement_timeout(db):
+@pytest.mark.django_db(transaction=True)  # the COPY's own transaction is a real one
+def test_a_reports_copy_is_not_cut_by_the_statement_timeout():
     from tracking.reports import pgcopy
     from tracking.reports.data import Progress
 
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = 100")  # 0.1 s for this session
     out = io.BytesIO()
+    try:
+        rows = pgcopy._copy("SELECT 1 FROM pg_sleep(0.3)", (), "FORMAT csv", out, Progress(1))
 
-    rows = pgcopy._copy("SELECT pg_sleep(0.3), 1", (), "FORMAT csv", out, Progress(1))
-
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone() == ("100ms",)  # lifted for the COPY's transaction only
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET statement_timeout")
     assert rows == 1
-    assert out.getvalue() == b",1\n"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone() == ("100ms",)  # lifted for the COPY's transaction only
+    assert out.getvalue() == b"1\n"

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import FormSubmission, User
 
-ALREADY_SENT = _("This form had already been sent: here is what it saved, saved only once.")
+ALREADY_SENT = _("This form had already been sent, so it was saved only once.")
 
 
 class SubmitOnceForm(forms.Form):
