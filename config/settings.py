@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns a database that is down into "temporarily unavailable" (503), not a server error.
+    "tracking.middleware.DatabaseUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
@@ -108,6 +110,19 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# A database that does not answer must not hold a worker until gunicorn kills it: connecting
+# gives up after DATABASE_CONNECT_TIMEOUT seconds, and a statement is cancelled after
+# DATABASE_STATEMENT_TIMEOUT seconds (0: never). Report builds lift the statement limit for
+# their long COPYs in their own transaction (`tracking/reports/pgcopy.py`).
+DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
+DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": DATABASE_CONNECT_TIMEOUT,
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+        }
+    )
 # A file, not memory, so that worker processes started by the tests see the test database.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
@@ -172,6 +187,10 @@ STORAGES = {
 FILE_UPLOAD_PERMISSIONS = 0o640
 EVIDENCE_MAX_UPLOAD_SIZE = int(os.environ.get("EVIDENCE_MAX_UPLOAD_SIZE", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A declaration is a few dozen kilobytes: these caps, checked on every import path (upload,
+# command, worker), keep a runaway file from becoming a 20 MB page.
+DECLARATION_MAX_BYTES = int(os.environ.get("DECLARATION_MAX_BYTES", str(1024 * 1024)))
+DECLARATION_MAX_PARAGRAPH_CHARS = int(os.environ.get("DECLARATION_MAX_PARAGRAPH_CHARS", "10000"))
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

@@ -11,3 +11,6 @@ urlpatterns = [
     path("declarations/", include("declarations.urls")),
     path("tracking/", include("tracking.urls")),
 ]
+
+# A database that is down while the session or the user loads answers 503, not 500.
+handler500 = "tracking.views.errors.server_error"

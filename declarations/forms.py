@@ -1,15 +1,17 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-MAX_UPLOAD_SIZE = 1024 * 1024
+from tracking.idempotency import SubmitOnceForm
+
+from .importer import DeclarationTooLargeError, check_size
 
 
-class DeclarationUploadForm(forms.Form):
+class DeclarationUploadForm(SubmitOnceForm):
     file = forms.FileField(
         label=_("Declaration file"),
-        help_text=_("A UN document in Markdown: UTF-8 text, at most 1 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".md,.markdown,.txt,text/markdown"}),
     )
     slug = forms.SlugField(
@@ -19,22 +21,31 @@ class DeclarationUploadForm(forms.Form):
         help_text=_("Leave empty to derive it from the title. An existing slug updates it."),
     )
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _(
+            "A UN document in Markdown: UTF-8 text, at most %(limit)s."
+        ) % {"limit": filesizeformat(settings.DECLARATION_MAX_BYTES)}
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_SIZE:
+        limit = settings.DECLARATION_MAX_BYTES
+        if upload.size > limit:
             raise ValidationError(
                 _("The file is %(size)s; the limit is %(limit)s."),
-                params={
-                    "size": filesizeformat(upload.size),
-                    "limit": filesizeformat(MAX_UPLOAD_SIZE),
-                },
+                params={"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
             )
-        data = upload.read(MAX_UPLOAD_SIZE + 1)
+        data = upload.read(limit + 1)
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             raise ValidationError(_("The file is not UTF-8 text.")) from error
         if "\x00" in text or not text.strip():
             raise ValidationError(_("The file is not a text document."))
-        self.cleaned_data["text"] = text.removeprefix("\ufeff")
+        text = text.removeprefix("\ufeff")
+        try:
+            check_size(text)
+        except DeclarationTooLargeError as error:
+            raise ValidationError(str(error)) from error
+        self.cleaned_data["text"] = text
         return upload

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timedelta
 from pathlib import Path
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +21,8 @@ from .importer import (
     write_declaration,
 )
 from .models import Declaration, DeclarationImport, Theme
+
+logger = logging.getLogger(__name__)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -110,7 +114,11 @@ def declaration_import_claim(pk: int) -> bool:
 
 
 def declaration_import_run(pk: int) -> None:
-    """Runs a claimed job: parses and writes the declaration, or records why it was refused."""
+    """Runs a claimed job: parses and writes the declaration, or records why it was refused.
+
+    Every way out ends the job: an unexpected error or the task's time limit marks it failed
+    with a reason, never leaves it "running" for its page to poll forever.
+    """
     job = DeclarationImport.objects.get(pk=pk)
     try:
         parsed = parse_declaration(job.source_text)
@@ -124,6 +132,17 @@ def declaration_import_run(pk: int) -> None:
         )
     except DeclarationImportError as error:
         _finish(job, DeclarationImport.State.FAILED, errors=[{"line": None, "message": str(error)}])
+    except SoftTimeLimitExceeded:
+        logger.warning("Declaration import %s hit the time limit", pk)
+        reason = _("The import took too long and was stopped. Nothing was imported.")
+        _finish(job, DeclarationImport.State.FAILED, errors=[{"line": None, "message": reason}])
+    except Exception as error:
+        logger.exception("Declaration import %s failed", pk)
+        reason = _(
+            "The import failed on our side (%(error)s). Nothing was imported; "
+            "try again later or tell the administrators."
+        ) % {"error": type(error).__name__}
+        _finish(job, DeclarationImport.State.FAILED, errors=[{"line": None, "message": reason}])
     else:
         _finish(job, DeclarationImport.State.SUCCEEDED, declaration=result.declaration)
 

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django_tables2 import RequestConfig
 
+from tracking.idempotency import submit_once
+
 from .filters import ParagraphFilter
 from .forms import DeclarationUploadForm
 from .models import Declaration, DeclarationImport, Paragraph, Theme
@@ -70,13 +72,19 @@ def paragraph_detail(request: HttpRequest, slug: str, number: int) -> HttpRespon
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = DeclarationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        job = declaration_import_request(
-            text=form.cleaned_data["text"],
-            filename=form.cleaned_data["file"].name,
-            slug=form.cleaned_data["slug"],
-            requested_by=request.user,
+
+        def create() -> str:
+            return declaration_import_request(
+                text=form.cleaned_data["text"],
+                filename=form.cleaned_data["file"].name,
+                slug=form.cleaned_data["slug"],
+                requested_by=request.user,
+            ).get_absolute_url()
+
+        url, _repeated = submit_once(
+            token=form.cleaned_data["form_token"], user=request.user, create=create
         )
-        return redirect(job)
+        return redirect(url)
     return render(request, "declarations/upload.html", {"form": form})
 
 

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration, Paragraph
 
+from .idempotency import SubmitOnceForm
 from .models import (
     Action,
     Assessment,
@@ -91,7 +92,7 @@ class ActionFieldsForm(forms.ModelForm):
         return {name: self.cleaned_data[name] for name in self.Meta.fields if name != "paragraphs"}
 
 
-class ActionCreateForm(ActionFieldsForm):
+class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
     participant = forms.ModelChoiceField(
         label=_("Participant"), queryset=Participant.objects.none(), empty_label=None
     )
@@ -127,7 +128,7 @@ class ActionEditForm(VersionedForm, ActionFieldsForm):
         )
 
 
-class ProgressUpdateForm(forms.ModelForm):
+class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):
     class Meta:
         model = ProgressUpdate
         fields = ["date", "narrative", "status", "progress"]
@@ -138,7 +139,7 @@ class ProgressUpdateForm(forms.ModelForm):
         }
 
 
-class EvidenceForm(forms.ModelForm):
+class EvidenceForm(SubmitOnceForm, forms.ModelForm):
     upload = forms.FileField(
         label=_("File"),
         required=False,
@@ -297,7 +298,7 @@ class MatrixForm(CycleForm):
         return self.is_bound and self.is_valid() and self.cleaned_data["everyone"]
 
 
-class ReportRequestForm(forms.Form):
+class ReportRequestForm(SubmitOnceForm):
     declaration = forms.ModelChoiceField(
         queryset=Declaration.objects.none(), label=_("Declaration")
     )

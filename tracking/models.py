@@ -617,3 +617,19 @@ class ReportDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} · {self.user} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class FormSubmission(models.Model):
+    """A create form sent once: the token its page carried and where its result is.
+
+    The unique token makes a double click, or a retry after a timeout, find the first result
+    instead of creating a second one, even when both arrive at the same moment.
+    """
+
+    token = models.UUIDField(_("form token"), unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(_("result"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.token} · {self.user} · {self.result_url}"

@@ -1,5 +1,6 @@
 """Writes that touch several records. Views call these; they never write around them."""
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -315,7 +316,7 @@ def evidence_add(
         evidence.size = upload.size
         evidence.sha256 = digest.hexdigest()
         # The stored name is ours alone: nothing the user sent reaches the file system.
-        evidence.file.save(f"{uuid.uuid4().hex}.{extension}", upload, save=False)
+        _store_evidence_file(evidence, f"{uuid.uuid4().hex}.{extension}", upload)
     try:
         evidence.save()
     except Exception:
@@ -323,6 +324,30 @@ def evidence_add(
             evidence.file.delete(save=False)
         raise
     return evidence
+
+
+class StorageFailed(FilingRefused):
+    """The file could not be written (disk full, folder missing or read-only); nothing saved."""
+
+
+def _store_evidence_file(evidence: Evidence, name: str, upload: UploadedFile) -> None:
+    """Saves the upload; on a write error removes what was written and refuses the filing."""
+    field = evidence.file
+    # Where the storage puts it (a fresh uuid name is never renamed): to clean up after a failure.
+    stored = field.field.generate_filename(evidence, name)
+    try:
+        field.save(name, upload, save=False)
+    except OSError as error:
+        logger.error("Evidence file %s could not be stored: %s", stored, error)
+        with contextlib.suppress(OSError):
+            field.storage.delete(stored)  # the part written before the disk filled up
+        field.name = None
+        raise StorageFailed(
+            _(
+                "The file could not be stored; nothing was saved. "
+                "Try again later or tell the secretariat."
+            )
+        ) from error
 
 
 @transaction.atomic

@@ -1,6 +1,7 @@
 """CSV and XLSX downloads of the actions list: the filtered, visible rows, formulas defused."""
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -83,7 +84,7 @@ def test_the_xlsx_neutralises_formulas_and_keeps_numbers(client, cycle, tajikist
     assert header[4] == "Title"
     assert row[4] == "'" + FORMULA  # text, not a formula
     assert row[9] == 40
-    assert row[10] == "2026-02-01"
+    assert row[10] == datetime.datetime(2026, 2, 1)  # a date cell, not text
 
 
 def test_another_country_downloads_nothing_of_tajikistans_drafts(

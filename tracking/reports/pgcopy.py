@@ -8,7 +8,7 @@ formula triggers neutralised, ISO dates, NULL for a blank cell. Tests compare bo
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from .data import DATE, NUMBER, TEXT, TIME, Progress, Table
 from .xlsx_stream import CONTROL_CHARACTERS
@@ -92,19 +92,22 @@ def _copy(sql: str, params: tuple, options: str, out: BinaryIO, progress: Progre
     rows = pending = 0
     buffer = bytearray()
     statement = f"COPY ({sql}) TO STDOUT WITH ({options})"
-    # psycopg 3 merges the parameters into the COPY statement on the client.
-    with connection.cursor() as cursor, cursor.cursor.copy(statement, params) as copy:
-        for block in copy:  # one row each
-            buffer += block
-            pending += 1
-            if pending == chunk:
-                # The connection is busy with the COPY: progress is reported after it.
-                progress.count(pending)
-                rows += pending
-                pending = 0
-                if len(buffer) >= BUFFER_SIZE:
-                    out.write(buffer)
-                    buffer.clear()
+    # psycopg 3 merges the parameters into the COPY statement on the client. A big table's
+    # COPY outlasts DATABASE_STATEMENT_TIMEOUT: the task's own time limits bound it instead.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        with cursor.cursor.copy(statement, params) as copy:
+            for block in copy:  # one row each
+                buffer += block
+                pending += 1
+                if pending == chunk:
+                    # The connection is busy with the COPY: progress is reported after it.
+                    progress.count(pending)
+                    rows += pending
+                    pending = 0
+                    if len(buffer) >= BUFFER_SIZE:
+                        out.write(buffer)
+                        buffer.clear()
     out.write(buffer)
     progress.advance(pending)
     return rows + pending

@@ -24,7 +24,7 @@ from django_tables2 import LazyPaginator, RequestConfig
 from declarations.models import Paragraph
 
 from .. import charts, dashboards
-from ..exports import cell
+from ..exports import XlsxRows, cell
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
 from ..models import Action, Assessment, ReportingCycle
@@ -63,26 +63,24 @@ def _actions(request: HttpRequest) -> ActionFilter:
 
 
 def _export_rows(filterset: ActionFilter) -> Iterator[list]:
-    yield [cell(str(label)) for label in EXPORT_HEADER]
+    """The header and one row per action, as plain values: each format makes its own cells."""
+    yield [str(label) for label in EXPORT_HEADER]
     for action in filterset.qs.order_by("pk").iterator(chunk_size=2000):
         numbers = ", ".join(f"OP{p.number}" for p in action.paragraphs.all())
         yield [
-            cell(value)
-            for value in (
-                action.pk,
-                action.participant.code,
-                action.participant.name,
-                action.submission.cycle.name,
-                action.title,
-                action.lead_institution,
-                action.partners,
-                numbers,
-                action.get_status_display(),
-                action.progress,
-                action.start_date,
-                action.end_date,
-                action.updated_at,
-            )
+            action.pk,
+            action.participant.code,
+            action.participant.name,
+            action.submission.cycle.name,
+            action.title,
+            action.lead_institution,
+            action.partners,
+            numbers,
+            action.get_status_display(),
+            action.progress,
+            action.start_date,
+            action.end_date,
+            action.updated_at,
         ]
 
 
@@ -118,7 +116,7 @@ def action_export_csv(request: HttpRequest) -> HttpResponse:
     if not filterset.is_valid():
         return _invalid_filters()
     writer = csv.writer(_Echo())
-    rows = (writer.writerow(row) for row in _export_rows(filterset))
+    rows = (writer.writerow([cell(value) for value in row]) for row in _export_rows(filterset))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="actions.csv"'
     return response
@@ -132,6 +130,7 @@ def action_export_xlsx(request: HttpRequest) -> HttpResponse:
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     # constant_memory streams rows to disk; strings stay strings (no formulas, URLs or numbers).
+    # Dates are date cells; `XlsxRows` says which text XlsxWriter would store unfaithfully.
     options = {
         "constant_memory": True,
         "strings_to_formulas": False,
@@ -141,9 +140,9 @@ def action_export_xlsx(request: HttpRequest) -> HttpResponse:
     }
     try:
         with xlsxwriter.Workbook(path, options) as workbook:
-            sheet = workbook.add_worksheet(_("Actions"))
+            rows = XlsxRows(workbook, workbook.add_worksheet(_("Actions")))
             for index, row in enumerate(_export_rows(filterset)):
-                sheet.write_row(index, 0, row)
+                rows.write(index, row)
         file = open(path, "rb")  # noqa: SIM115 - closed by the response
     finally:
         os.unlink(path)  # the open file stays readable until the response closes it

@@ -1,5 +1,7 @@
 """Actions, their progress updates and evidence: the records a participant files."""
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -10,11 +12,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import permissions, services, submission_rules
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
+from ..idempotency import ALREADY_SENT, submit_once
 from ..models import Action, Evidence, Participant, ProgressUpdate
 from ..permissions import get_for_user
 from ..services import FilingRefused
 from ..versioning import EditConflict, timeline
 from ._forms import refused_edit
+
+logger = logging.getLogger(__name__)
 
 
 @require_http_methods(["GET", "POST"])
@@ -44,13 +49,19 @@ def action_create(request: HttpRequest) -> HttpResponse:
     form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
     if request.method == "POST" and form.is_valid():
         paragraphs = list(form.cleaned_data["paragraphs"])
-        try:
-            action = services.action_create(
+
+        def create() -> str:
+            return services.action_create(
                 participant=form.cleaned_data["participant"],
                 declaration=paragraphs[0].declaration,
                 paragraphs=paragraphs,
                 user=request.user,
                 values=form.values(),
+            ).get_absolute_url()
+
+        try:
+            url, repeated = submit_once(
+                token=form.cleaned_data["form_token"], user=request.user, create=create
             )
         except FilingRefused as refused:
             if not open_ids:
@@ -59,8 +70,8 @@ def action_create(request: HttpRequest) -> HttpResponse:
                 return render(request, "tracking/action_form.html", context)
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("The action was saved."))
-            return redirect(action)
+            messages.success(request, ALREADY_SENT if repeated else _("The action was saved."))
+            return redirect(url)
     return render(request, "tracking/action_form.html", {"form": form, "locked": locked})
 
 
@@ -150,13 +161,21 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
+
+        def create() -> str:
+            values = form.values_without_token
+            services.progress_update_file(action=action, user=request.user, **values)
+            return action.get_absolute_url()
+
         try:
-            services.progress_update_file(action=action, user=request.user, **form.cleaned_data)
+            url, repeated = submit_once(
+                token=form.cleaned_data["form_token"], user=request.user, create=create
+            )
         except FilingRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("The update was filed."))
-            return redirect(action)
+            messages.success(request, ALREADY_SENT if repeated else _("The update was filed."))
+            return redirect(url)
     return render(request, "tracking/update_form.html", {"form": form, "action": action})
 
 
@@ -165,7 +184,8 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_to_file_on(request.user, pk)
     form = EvidenceForm(request.POST or None, request.FILES or None, action=action)
     if request.method == "POST" and form.is_valid():
-        try:
+
+        def create() -> str:
             services.evidence_add(
                 action=action,
                 user=request.user,
@@ -177,11 +197,17 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 content_type=form.content_type,
                 url=form.cleaned_data["url"],
             )
+            return action.get_absolute_url()
+
+        try:
+            url, repeated = submit_once(
+                token=form.cleaned_data["form_token"], user=request.user, create=create
+            )
         except FilingRefused as refused:
             form.add_error(None, str(refused))
         else:
-            messages.success(request, _("The evidence was added."))
-            return redirect(action)
+            messages.success(request, ALREADY_SENT if repeated else _("The evidence was added."))
+            return redirect(url)
     return render(request, "tracking/evidence_form.html", {"form": form, "action": action})
 
 
@@ -190,8 +216,13 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
     evidence = get_for_user(Evidence.objects.all(), request.user, pk)
     if not evidence.file:
         raise Http404
+    try:
+        stored = evidence.file.open("rb")
+    except FileNotFoundError:
+        logger.warning("Evidence %s: its file %s is missing", evidence.pk, evidence.file.name)
+        raise Http404 from None
     response = FileResponse(
-        evidence.file.open("rb"),
+        stored,
         as_attachment=True,
         filename=evidence.original_name or f"evidence-{evidence.pk}",
         content_type=evidence.content_type or "application/octet-stream",

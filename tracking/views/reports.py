@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
@@ -12,6 +13,7 @@ from django_tables2 import RequestConfig
 from .. import services
 from ..filters import ReportFilter
 from ..forms import ReportRequestForm
+from ..idempotency import ALREADY_SENT, submit_once
 from ..models import Report, ReportDownload
 from ..permissions import get_report_for_user, may_download_report, reportable_participant_ids
 from ..tables import ReportTable
@@ -23,7 +25,21 @@ def report_request(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     form = ReportRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        report = services.report_request(user=request.user, **form.cleaned_data)
+        requested = []
+
+        def create() -> str:
+            requested.append(
+                services.report_request(user=request.user, **form.values_without_token)
+            )
+            return reverse("tracking:reports")
+
+        url, repeated = submit_once(
+            token=form.cleaned_data["form_token"], user=request.user, create=create
+        )
+        if repeated:
+            messages.info(request, ALREADY_SENT)
+            return redirect(url)
+        report = requested[0]
         report.refresh_from_db(fields=["enqueued_at"])
         if report.enqueued_at:
             messages.success(request, _("Report #%(number)s is queued.") % {"number": report.pk})
@@ -31,7 +47,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
             messages.warning(
                 request, _("The queue is unavailable; your report will run when it is back.")
             )
-        return redirect("tracking:reports")
+        return redirect(url)
     return render(request, "tracking/report_request.html", {"form": form})
 
 

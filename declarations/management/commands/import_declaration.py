@@ -1,6 +1,8 @@
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from declarations.importer import DeclarationImportError, import_declaration
@@ -15,6 +17,13 @@ class Command(BaseCommand):
 
     def handle(self, *args, path: Path, slug: str | None, **options) -> None:
         try:
+            # Before reading: a runaway file is refused without loading it into memory.
+            size, limit = path.stat().st_size, settings.DECLARATION_MAX_BYTES
+            if size > limit:
+                raise CommandError(
+                    _("%(path)s is %(size)s; the limit is %(limit)s. Nothing was imported.")
+                    % {"path": path, "size": filesizeformat(size), "limit": filesizeformat(limit)}
+                )
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise CommandError(
