@@ -37,7 +37,7 @@ def test_a_focal_point_filters_the_actions_and_downloads_them_without_javascript
         page.get_by_role("link", name="Download CSV").click()
     text = Path(download.value.path()).read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text)))
-    assert [row[3] for row in rows[1:]] == ["School programme"]
+    assert [row[4] for row in rows[1:]] == ["School programme"]
     page.close()
 
 
