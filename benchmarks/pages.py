@@ -39,7 +39,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import path  # noqa: E402
 
 from config import urls  # noqa: E402
-from tracking.models import Participant, User  # noqa: E402
+from tracking.models import Participant, ReportingCycle, User  # noqa: E402
 
 FLOOR_URL = "/benchmark/floor/"
 
@@ -68,6 +68,13 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=25)
     runs = parser.parse_args().runs
     tjk = Participant.objects.get(code="TJK").pk
+    # The Dushanbe cycle the focal point files in now, and the one before it.
+    current = ReportingCycle.objects.filter(
+        declaration__slug="dushanbe", state=ReportingCycle.State.OPEN
+    ).latest("starts_on")
+    earlier = ReportingCycle.objects.filter(
+        declaration__slug="dushanbe", starts_on__lt=current.starts_on
+    ).latest("starts_on")
     pages = [
         ("floor: logged-in base.html, secretariat", "secretariat", FLOOR_URL),
         ("floor: logged-in base.html, focal point", "tjk-focal", FLOOR_URL),
@@ -80,6 +87,15 @@ def main() -> None:
         ("actions list, first page, focal point", "tjk-focal", "/tracking/actions/"),
         ("matrix (203 x 16)", "secretariat", "/tracking/matrix/"),
         ("completeness", "secretariat", "/tracking/completeness/"),
+        ("matrix of the earlier cycle", "secretariat", f"/tracking/matrix/?cycle={earlier.pk}"),
+        ("cycles list", "secretariat", "/tracking/cycles/"),
+        ("cycle page (203 participants)", "secretariat", f"/tracking/cycles/{current.pk}/"),
+        ("submission page, focal point", "tjk-focal",
+         f"/tracking/submissions/TJK/{current.pk}/"),
+        ("participant page, secretariat", "secretariat", "/tracking/participants/TJK/"),
+        ("participant page, focal point", "tjk-focal", "/tracking/participants/TJK/"),
+        ("actions list, one cycle, secretariat", "secretariat",
+         f"/tracking/actions/?cycle={current.pk}"),
     ]  # fmt: skip
     clients = {}
     for username in {username for _, username, _ in pages}:
