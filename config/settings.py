@@ -174,8 +174,35 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence and report files live outside every served folder: only views that
 # check permission hand them out.
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "private"))
+# Evidence and reports go through the storage API only, so they may live in an S3-compatible
+# bucket (STORAGE_BACKEND=s3): private objects, never public URLs; reports are built in a
+# local temporary file (FILE_UPLOAD_TEMP_DIR or the system's) and then stored.
+STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+if STORAGE_BACKEND == "s3":
+    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND is s3: set AWS_STORAGE_BUCKET_NAME.")
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            # Unset: AWS itself; MinIO, Ceph or another provider's address otherwise.
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            # Unset: boto3 finds credentials itself (instance role, ~/.aws).
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "default_acl": "private",
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+elif STORAGE_BACKEND == "filesystem":
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("STORAGE_BACKEND is filesystem (the default) or s3.")
+FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -264,9 +291,28 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", _default_backend
 CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "600"))
 CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "900"))
 CELERY_VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + 300
+# A broker that refuses or never answers must not hold a page: sending a task gives up after
+# about this many seconds and the sweep sends it later (the worker reconnects on its own).
+# Redis answers in milliseconds; its blocking reads (BRPOP) are polled, not bound by this.
+CELERY_BROKER_TIMEOUT = float(os.environ.get("CELERY_BROKER_TIMEOUT", "0.5"))
+CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
 if not CELERY_BROKER_URL.startswith("filesystem://"):
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
-    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    _socket_options = {
+        "socket_connect_timeout": CELERY_BROKER_TIMEOUT,
+        "socket_timeout": CELERY_BROKER_TIMEOUT,
+    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # Fail a send at the first refusal instead of retrying until the connection timeout.
+        "max_retries": 0,
+        **_socket_options,
+    }
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # The Redis result backend retries 20 times, 1 s apart, by default.
+        "retry_policy": {"max_retries": 0},
+    }
+    CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = CELERY_REDIS_SOCKET_TIMEOUT = CELERY_BROKER_TIMEOUT
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -300,6 +346,8 @@ REPORT_CHUNK_SIZE = int(os.environ.get("REPORT_CHUNK_SIZE", "2000"))
 REPORT_CHUNK_DELAY = float(os.environ.get("REPORT_CHUNK_DELAY", "0"))
 # A running report whose task has shown no sign of life for this long lost its worker.
 REPORT_HEARTBEAT_TIMEOUT = int(os.environ.get("REPORT_HEARTBEAT_TIMEOUT", "120"))
+# A build under way refreshes its heartbeat this often, whatever step it is in.
+REPORT_HEARTBEAT_INTERVAL = REPORT_HEARTBEAT_TIMEOUT / 4
 # A report whose worker was lost this many times is marked failed instead of re-queued.
 REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))

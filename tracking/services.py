@@ -4,8 +4,11 @@ import contextlib
 import hashlib
 import logging
 import os
+import tempfile
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
@@ -13,6 +16,7 @@ from uuid import uuid4
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
@@ -22,12 +26,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from kombu.exceptions import OperationalError as BrokerError
 from simple_history.utils import bulk_create_with_history
 
 from declarations.models import Declaration, Paragraph
 
 from . import notices, permissions
+from .heartbeat import Heartbeat
 from .models import (
     Action,
     Assessment,
@@ -483,8 +487,10 @@ def _enqueue(task, **kwargs) -> None:
     """Hands a mail to the queue; a broker that is down costs the mail, never the change."""
     try:
         task.apply_async(kwargs=kwargs, retry=False)
-    except (BrokerError, OSError):
-        logger.warning("The broker is unavailable: %s %s was not sent", task.name, kwargs)
+    except Exception:
+        logger.warning(
+            "The broker is unavailable: %s %s was not sent", task.name, kwargs, exc_info=True
+        )
 
 
 class ChaseRefused(Exception):
@@ -676,6 +682,18 @@ class ReportLost(Exception):
     """The report was deleted, or another attempt took it over, while it was being built."""
 
 
+class ReportInterrupted(Exception):
+    """A transient error stopped attempt `attempt` (None: before a claim); worth a retry."""
+
+    def __init__(self, attempt: int | None):
+        super().__init__(attempt)
+        self.attempt = attempt
+
+
+# Local temporary files of builds under way: `report-<pk>-<random>.part`.
+REPORT_SCRATCH_PREFIX = "report-"
+
+
 @transaction.atomic
 def report_request(
     *, user, declaration, cycle, participants, paragraphs, format: str, table: str = ""
@@ -698,13 +716,16 @@ def report_request(
 
 
 def report_dispatch(*, report_id: int) -> bool:
-    """Sends the build task. A broker that is down leaves the report queued for the sweep."""
+    """Sends the build task. A broker that is down or silent leaves the report queued for the
+    sweep: the request is answered at once, whatever the broker's failure."""
     from .tasks import build_report
 
     try:
         build_report.apply_async(args=[report_id], retry=False)
-    except (BrokerError, OSError):
-        logger.warning("Report %s: the broker is unavailable; the sweep will send it", report_id)
+    except Exception:
+        logger.warning(
+            "Report %s: the broker is unavailable; the sweep will send it", report_id, exc_info=True
+        )
         return False
     Report.objects.filter(pk=report_id).update(enqueued_at=timezone.now())
     return True
@@ -737,19 +758,22 @@ def report_delete(*, report: Report) -> None:
         transaction.on_commit(partial(default_storage.delete, name))
 
 
-def _report_claim(report_id: int) -> int | None:
-    """Marks the report running for this attempt; None if it is not ours to build."""
+def _report_claim(report_id: int, resume: int | None = None) -> int | None:
+    """Marks the report running for a new attempt; None if it is not ours to build.
+
+    `resume` is the attempt a transient error interrupted: the task's own retry takes it over
+    even if it is still marked running, because the error left no connection to say otherwise.
+    """
     now = timezone.now()
     stale = now - timedelta(seconds=settings.REPORT_HEARTBEAT_TIMEOUT)
-    claimed = Report.objects.filter(
-        Q(state=Report.State.QUEUED)
-        | Q(
-            state=Report.State.RUNNING,
-            heartbeat_at__lt=stale,
-            attempts__lt=settings.REPORT_MAX_ATTEMPTS,
-        ),
-        pk=report_id,
-    ).update(
+    claimable = Q(state=Report.State.QUEUED) | Q(
+        state=Report.State.RUNNING,
+        heartbeat_at__lt=stale,
+        attempts__lt=settings.REPORT_MAX_ATTEMPTS,
+    )
+    if resume is not None:
+        claimable |= Q(state=Report.State.RUNNING, attempts=resume)
+    claimed = Report.objects.filter(claimable, pk=report_id).update(
         state=Report.State.RUNNING,
         attempts=F("attempts") + 1,
         started_at=now,
@@ -769,38 +793,83 @@ def report_fail(*, report_id: int, reason: str, attempt: int | None = None) -> b
     return bool(reports.update(state=Report.State.FAILED, error=reason, finished_at=timezone.now()))
 
 
-def report_run(*, report_id: int) -> None:
-    """Builds the report's file once: claim, write to a temporary file, move it into place."""
+def report_failure_reason(error: BaseException) -> str:
+    """What the requester reads about a failed build: a sentence, never a path or a class
+    name (operators find those in the log)."""
+    if isinstance(error, MemoryError):
+        return _("The report was too large to build; ask for fewer participants or rows.")
+    if isinstance(error, OSError):
+        return _("The file could not be written; try again.")
+    return _("The report could not be built; try again or ask the secretariat.")
+
+
+@contextmanager
+def _scratch_file(report_id: int) -> Iterator[Path]:
+    """A local temporary file to build into, removed whatever happens: the storage that keeps
+    reports may have no local path (object storage)."""
+    handle, name = tempfile.mkstemp(
+        prefix=f"{REPORT_SCRATCH_PREFIX}{report_id}-",
+        suffix=".part",
+        dir=settings.FILE_UPLOAD_TEMP_DIR,
+    )
+    os.close(handle)
+    path = Path(name)
+    try:
+        yield path
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def report_run(*, report_id: int, resume: int | None = None) -> None:
+    """Builds the report's file once: claim, write a local temporary file, store it.
+
+    Raises ReportInterrupted after a transient error, for the task to retry the attempt.
+    """
     from .reports import build
 
-    attempt = _report_claim(report_id)
+    try:
+        attempt = _report_claim(report_id, resume)
+    except TRANSIENT_ERRORS as error:
+        raise ReportInterrupted(resume) from error
     if attempt is None:
         logger.info("Report %s is not queued (done, deleted or running elsewhere)", report_id)
         return
-    report = Report.objects.select_related("requested_by", "declaration", "cycle").get(pk=report_id)
     mine = Report.objects.filter(pk=report_id, state=Report.State.RUNNING, attempts=attempt)
+    report = mine.select_related("requested_by", "declaration", "cycle").first()
+    if report is None:
+        return  # deleted as it was claimed
 
     def on_progress(percent: int) -> None:
         if not mine.update(progress=percent, heartbeat_at=timezone.now()):
             raise ReportLost
 
-    name = f"reports/{report.pk}/{report.download_name}"
-    final = Path(default_storage.path(name))
-    temporary = final.parent.parent / "tmp" / f"{report.pk}-{attempt}-{uuid4().hex}.part"
-    temporary.parent.mkdir(parents=True, exist_ok=True)
+    # A folder of its own for each build: a superseded attempt never touches the file of the
+    # attempt that won, even on a storage that overwrites.
+    name = f"reports/{report.pk}/{uuid4().hex}/{report.download_name}"
+    stored = ""
     try:
-        build(report, temporary, on_progress)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(temporary, final)
+        with Heartbeat(mine, settings.REPORT_HEARTBEAT_INTERVAL), _scratch_file(report.pk) as path:
+            build(report, path, on_progress)
+            with path.open("rb") as built:
+                stored = default_storage.save(name, File(built, name=report.download_name))
+        now = timezone.now()
+        finished = mine.update(
+            state=Report.State.SUCCEEDED,
+            progress=100,
+            file=stored,
+            finished_at=now,
+            heartbeat_at=now,
+            expires_at=now + timedelta(days=settings.REPORT_RETENTION_DAYS),
+        )
     except ReportLost:
-        temporary.unlink(missing_ok=True)
         return
-    except TRANSIENT_ERRORS:
-        temporary.unlink(missing_ok=True)
-        mine.update(state=Report.State.QUEUED)  # the task retries it with backoff
-        raise
+    except TRANSIENT_ERRORS as error:
+        logger.warning("Report %s: the database went away; the task retries it", report_id)
+        # Still away, the update fails too: the task's retry resumes this attempt then.
+        with contextlib.suppress(*TRANSIENT_ERRORS):
+            mine.update(state=Report.State.QUEUED)
+        raise ReportInterrupted(attempt) from error
     except SoftTimeLimitExceeded:
-        temporary.unlink(missing_ok=True)
         report_fail(
             report_id=report_id,
             attempt=attempt,
@@ -809,21 +878,12 @@ def report_run(*, report_id: int) -> None:
         return
     except Exception as error:
         logger.exception("Report %s failed", report_id)
-        temporary.unlink(missing_ok=True)
-        report_fail(report_id=report_id, attempt=attempt, reason=f"{type(error).__name__}: {error}")
+        report_fail(report_id=report_id, attempt=attempt, reason=report_failure_reason(error))
         return
-    now = timezone.now()
-    if mine.update(
-        state=Report.State.SUCCEEDED,
-        progress=100,
-        file=name,
-        finished_at=now,
-        heartbeat_at=now,
-        expires_at=now + timedelta(days=settings.REPORT_RETENTION_DAYS),
-    ):
+    if finished:
         report_notify(report=report)
-    elif not Report.objects.filter(pk=report_id).exists():
-        final.unlink(missing_ok=True)  # deleted while it was being built
+    else:
+        default_storage.delete(stored)  # deleted or taken over while it was being built
 
 
 def report_notify(*, report: Report) -> None:
@@ -882,10 +942,10 @@ def reports_expire() -> int:
                 default_storage.delete(report.file.name)
             expired += 1
     # Temporary files of builds whose worker was killed.
-    leftovers = Path(default_storage.path("reports/tmp"))
-    if leftovers.is_dir():
-        too_old = time.time() - settings.CELERY_TASK_TIME_LIMIT
-        for part in leftovers.glob("*.part"):
+    scratch = Path(settings.FILE_UPLOAD_TEMP_DIR or tempfile.gettempdir())
+    too_old = time.time() - settings.CELERY_TASK_TIME_LIMIT
+    for part in scratch.glob(f"{REPORT_SCRATCH_PREFIX}*.part"):
+        with contextlib.suppress(OSError):  # gone already, or another user's
             if part.stat().st_mtime < too_old:
-                part.unlink(missing_ok=True)
+                part.unlink()
     return expired

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from tests.tracking.conftest import request_report, wait_for
+from tracking import services
 from tracking.models import Action, ProgressUpdate, Report
 from tracking.tasks import sweep_reports
 
@@ -69,9 +70,41 @@ def test_a_report_whose_worker_is_killed_midway_completes_exactly_once(
         lambda: Report.objects.filter(pk=report.pk, state__in=["succeeded", "failed"]).first()
     )
     assert (report.state, report.attempts) == ("succeeded", 2), report.error
-    files = list((settings.MEDIA_ROOT / "reports" / str(report.pk)).iterdir())
+    files = [path for path in (settings.MEDIA_ROOT / "reports").rglob("*") if path.is_file()]
     assert [path.name for path in files] == [report.download_name]
     time.sleep(1)  # a duplicate build would send a second e-mail by now
     assert len(list(report_worker.mail_dir.iterdir())) == 1
     response = client.get(reverse("tracking:report_download", args=[report.pk]))
     assert response.status_code == 200
+
+
+@pytest.mark.postgresql
+def test_a_report_stays_alive_through_one_long_copy_and_is_built_once(
+    client, report_worker, records, tjk_focal, declaration, cycle, settings
+):
+    ProgressUpdate.objects.bulk_create(
+        ProgressUpdate(
+            action=records.fiu, submission=records.fiu.submission, date="2026-05-01",
+            narrative=f"Step {number}", status="in_progress", progress=40, created_by=tjk_focal,
+        )
+        for number in range(30)
+    )  # fmt: skip
+    # One table, one COPY, each row slowed: the COPY lasts three times the heartbeat timeout.
+    report_worker.env.update(
+        REPORT_CHUNK_SIZE="1", REPORT_CHUNK_DELAY="0.2", REPORT_HEARTBEAT_TIMEOUT="2"
+    )
+    settings.REPORT_HEARTBEAT_TIMEOUT = 2
+    report_worker.start()
+    report = request_report(client, tjk_focal, declaration, cycle, format="csv", table="updates")
+    sweeps = []
+
+    def swept_until_finished():
+        # What Celery beat runs every minute, run here four times a second.
+        sweeps.append(services.reports_sweep())
+        return Report.objects.filter(pk=report.pk, state__in=["succeeded", "failed"]).first()
+
+    report = wait_for(swept_until_finished, interval=0.25)
+
+    assert (report.state, report.attempts) == ("succeeded", 1), report.error
+    assert len(sweeps) > 24
+    assert [counts for counts in sweeps if counts["requeued"] or counts["failed"]] == []

@@ -94,7 +94,9 @@ def _copy(sql: str, params: tuple, options: str, out: BinaryIO, progress: Progre
     statement = f"COPY ({sql}) TO STDOUT WITH ({options})"
     # psycopg 3 merges the parameters into the COPY statement on the client. A big table's
     # COPY outlasts DATABASE_STATEMENT_TIMEOUT: the task's own time limits bound it instead.
-    with transaction.atomic(), connection.cursor() as cursor:
+    # Its errors go through Django's wrapper, so that a lost connection is Django's
+    # OperationalError (which the task retries) and the connection is known to be broken.
+    with transaction.atomic(), connection.wrap_database_errors, connection.cursor() as cursor:
         cursor.execute("SET LOCAL statement_timeout = 0")
         with cursor.cursor.copy(statement, params) as copy:
             for block in copy:  # one row each

@@ -5,6 +5,7 @@ only what a report needs (inline strings, numbers, a bold header, a frozen first
 column widths) and takes rows already rendered as XML by the database (`pgcopy`).
 """
 
+import contextlib
 import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -110,6 +111,7 @@ class Workbook:
     def __init__(self, path: Path, titles: Sequence[str]):
         self.titles = list(titles)
         self.written = 0
+        self.member = None  # the sheet being written
         # Level 1: the sheets' XML is repetitive enough; higher levels cost more than they save.
         self.archive = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         count = len(self.titles)
@@ -161,6 +163,7 @@ class Workbook:
         self.written += 1
         # force_zip64: a sheet of a million rows may pass 2 GiB of XML.
         member = self.archive.open(f"xl/worksheets/sheet{self.written}.xml", "w", force_zip64=True)
+        self.member = member
         return Sheet(member, selected=self.written == 1, widths=widths, freeze_header=freeze_header)
 
     def close(self) -> None:
@@ -174,5 +177,10 @@ class Workbook:
     def __exit__(self, kind, error, traceback) -> None:
         if error is None:
             self.close()
-        else:
-            self.archive.close()
+            return
+        # The file is thrown away. Close the sheet left open first (the archive refuses to
+        # close around it), and let nothing raised here hide the error that stopped us.
+        for close in (self.member, self.archive):
+            if close is not None:
+                with contextlib.suppress(Exception):
+                    close.close()

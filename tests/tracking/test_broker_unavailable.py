@@ -1,0 +1,103 @@
+"""A report asked for while the broker refuses or never answers is accepted at once and sent later.
+
+Each case runs in a process of its own whose CELERY_BROKER_URL is the broken one, configured
+from the environment as a deployed app is; the clock runs around the request only.
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from tests.conftest import ROOT, _database_url_for_tests
+from tracking import services
+from tracking.models import Report
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+REQUEST = """
+import json, sys, time
+import django
+django.setup()
+# Imported before the clock starts: the bound is on the failure, not on loading modules.
+import celery.backends.redis, kombu.transport.redis
+from django.test import Client
+from django.test.utils import setup_test_environment
+from django.urls import reverse
+from tracking.models import User
+
+setup_test_environment()
+client = Client()
+client.force_login(User.objects.get(username=sys.argv[1]))
+started = time.monotonic()
+response = client.post(reverse("tracking:report_request"), json.loads(sys.argv[2]))
+elapsed = time.monotonic() - started
+page = client.get(response["Location"]).content.decode() if response.status_code == 302 else ""
+print(json.dumps({
+    "status": response.status_code, "location": response.get("Location"),
+    "elapsed": elapsed, "page": page,
+}))
+"""
+
+
+@pytest.fixture
+def blackhole():
+    """A port that accepts connections and never says a word."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held = []
+
+    def accept():
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+    for connection in held:
+        connection.close()
+
+
+@pytest.fixture
+def closed_port():
+    """A port nothing listens on: connections are refused."""
+    return "redis://127.0.0.1:1/0"
+
+
+@pytest.mark.parametrize("broker", ["closed_port", "blackhole"])
+def test_a_report_asked_for_with_the_broker_down_is_accepted_at_once_and_sent_later(
+    broker, request, tjk_focal, declaration, cycle
+):
+    env = {**os.environ, "DATABASE_URL": _database_url_for_tests()}
+    env["CELERY_BROKER_URL"] = request.getfixturevalue(broker)
+    env.pop("CELERY_RESULT_BACKEND", None)  # the broker's own, as deployed
+    form = {"declaration": declaration.pk, "cycle": cycle.pk, "format": "xlsx"}
+
+    run = subprocess.run(
+        [sys.executable, "-c", REQUEST, tjk_focal.username, json.dumps(form)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    answer = json.loads(run.stdout.splitlines()[-1])
+    assert answer["elapsed"] < 2, answer["elapsed"]
+    assert (answer["status"], answer["location"]) == (302, "/tracking/reports/")
+    assert "The queue is unavailable; your report will run when it is back." in answer["page"]
+    report = Report.objects.get()
+    assert (report.state, report.enqueued_at) == ("queued", None)
+
+    # The broker of this process works: the periodic sweep sends what was never sent.
+    from config.celery import app
+
+    try:
+        assert services.reports_sweep()["dispatched"] == 1
+        report.refresh_from_db()
+        assert report.enqueued_at is not None
+    finally:
+        app.control.purge()
