@@ -1,6 +1,3 @@
-from functools import wraps
-
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -8,24 +5,13 @@ from django.views.decorators.cache import never_cache
 from django_tables2 import RequestConfig
 
 from tracking.idempotency import submit_once
+from tracking.permissions import require_secretariat
 
 from .filters import ParagraphFilter
 from .forms import DeclarationUploadForm
 from .models import Declaration, DeclarationImport, Paragraph, Theme
 from .services import declaration_import_request
 from .tables import DeclarationTable
-
-
-def secretariat_required(view):
-    """Managing declarations is the secretariat's: others get 403."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not request.user.is_secretariat:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def declaration_list(request: HttpRequest) -> HttpResponse:
@@ -68,8 +54,8 @@ def paragraph_detail(request: HttpRequest, slug: str, number: int) -> HttpRespon
     return render(request, "declarations/paragraph.html", {"paragraph": paragraph})
 
 
-@secretariat_required
 def import_upload(request: HttpRequest) -> HttpResponse:
+    require_secretariat(request.user)
     form = DeclarationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
 
@@ -93,12 +79,12 @@ def _job(pk: int) -> DeclarationImport:
 
 
 @never_cache
-@secretariat_required
 def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+    require_secretariat(request.user)
     return render(request, "declarations/import.html", {"job": _job(pk)})
 
 
 @never_cache
-@secretariat_required
 def import_status_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+    require_secretariat(request.user)
     return render(request, "declarations/_import_status.html", {"job": _job(pk)})

@@ -1,8 +1,13 @@
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import permissions
 from .models import (
     Action,
     Assessment,
@@ -58,10 +63,54 @@ class ReportingCycleAdmin(SimpleHistoryAdmin):
     list_filter = ("state", "declaration")
     search_fields = ("name", "declaration__short_title")
     list_select_related = ("declaration",)
+    # Opening and closing seal submissions and notify participants: only the Cycles page
+    # (its "View on site" link) does that, through the services.
+    readonly_fields = ("state",)
+
+
+class SubmissionRecordAdmin(SimpleHistoryAdmin):
+    """A submission and its rows, read-only, and only those the user sees on the pages.
+
+    They change only through the pages and the services, which hold the draft lock, the version
+    check and the audit; a revert from the history would skip all three and the review.
+    """
+
+    submission_path = "submission"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        queryset = super().get_queryset(request)
+        return permissions.scope(queryset, request.user, self.submission_path)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def revert_disabled(self, request: HttpRequest, obj=None) -> bool:
+        return True
+
+    def get_history_queryset(self, request, history_manager, pk_name, object_id) -> QuerySet:
+        history = super().get_history_queryset(request, history_manager, pk_name, object_id)
+        return history.filter(**{f"{pk_name}__in": self.get_queryset(request).values("pk")})
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context=None
+    ) -> HttpResponse:
+        # simple_history saves a posted version even with revert disabled: refuse the post.
+        if request.method != "GET":
+            raise PermissionDenied
+        if self.get_object(request, unquote(object_id)) is None:
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Submission)
-class SubmissionAdmin(SimpleHistoryAdmin):
+class SubmissionAdmin(SubmissionRecordAdmin):
+    submission_path = ""
     list_display = ("participant", "cycle", "state", "submitted_at", "reviewed_at", "version")
     list_filter = ("state", "cycle")
     search_fields = ("participant__name", "participant__code", "review_comment")
@@ -70,27 +119,17 @@ class SubmissionAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Action)
-class ActionAdmin(SimpleHistoryAdmin):
+class ActionAdmin(SubmissionRecordAdmin):
     list_display = ("title", "participant", "status", "progress", "submission", "updated_at")
     list_filter = ("status", "declaration", "submission__state", "participant")
     search_fields = ("title", "description", "lead_institution", "participant__name")
     list_select_related = ("participant", "submission__participant", "submission__cycle")
     filter_horizontal = ("paragraphs",)
     raw_id_fields = ("submission", "created_by")
-    readonly_fields = ("paragraph_numbers",)
-
-    def save_related(self, request, form, formsets, change) -> None:
-        """Keep the audited snapshot of the linked paragraphs in step with the links."""
-        super().save_related(request, form, formsets, change)
-        action = form.instance
-        numbers = Action.numbers_of(action.paragraphs.all())
-        if numbers != action.paragraph_numbers:
-            action.paragraph_numbers = numbers
-            action.save(update_fields=["paragraph_numbers"])
 
 
 @admin.register(ProgressUpdate)
-class ProgressUpdateAdmin(SimpleHistoryAdmin):
+class ProgressUpdateAdmin(SubmissionRecordAdmin):
     list_display = ("action", "date", "status", "progress", "submission")
     list_filter = ("status", "submission__state")
     search_fields = ("narrative", "action__title")
@@ -99,18 +138,16 @@ class ProgressUpdateAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(SimpleHistoryAdmin):
+class EvidenceAdmin(SubmissionRecordAdmin):
     list_display = ("title", "action", "original_name", "content_type", "size", "url", "date")
     list_filter = ("content_type", "submission__state")
     search_fields = ("title", "original_name", "url", "sha256", "action__title")
     list_select_related = ("action",)
     raw_id_fields = ("action", "update", "submission", "uploaded_by")
-    # Files arrive only through the checked upload form.
-    readonly_fields = ("file", "original_name", "content_type", "size", "sha256")
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(SimpleHistoryAdmin):
+class AssessmentAdmin(SubmissionRecordAdmin):
     list_display = ("submission", "paragraph", "rating", "updated_at")
     list_filter = ("rating", "submission__state", "submission__cycle")
     search_fields = ("justification", "submission__participant__name")

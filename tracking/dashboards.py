@@ -29,7 +29,7 @@ from declarations.models import Declaration, Paragraph
 
 from . import comparison
 from .models import Action, Assessment, Chase, Participant, ReportingCycle, Submission, User
-from .permissions import participant_ids, scope, scope_submissions
+from .permissions import participant_ids, scope
 
 
 @dataclass
@@ -388,8 +388,7 @@ def rating_history(user: User, participant: Participant) -> list[RatingHistory]:
     ):
         paragraphs[paragraph.declaration_id].append(paragraph)
     submissions = {
-        s.cycle_id: s
-        for s in scope_submissions(Submission.objects.filter(participant=participant), user)
+        s.cycle_id: s for s in scope(Submission.objects.filter(participant=participant), user, "")
     }
     ratings = {
         (cycle_id, paragraph_id): rating

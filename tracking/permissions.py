@@ -34,25 +34,29 @@ def participant_ids(user: User, roles: tuple[str, ...] | None = None) -> list[in
 
 
 def visible_filter(user: User, submission_path: str = "submission") -> Q:
-    """A filter for records that hang off a Submission through `submission_path`."""
+    """The visibility rule, as a filter on records that hang off a Submission through
+    `submission_path` ("" for Submission itself): members see all of their participants'
+    submissions, the secretariat every submitted or approved one, nobody else anything."""
+    prefix = f"{submission_path}__" if submission_path else ""
     condition = Q(pk__in=[])
     if not user.is_authenticated:
         return condition
     own = participant_ids(user)
     if own:
-        condition |= Q(**{f"{submission_path}__participant_id__in": own})
+        condition |= Q(**{f"{prefix}participant_id__in": own})
     if user.is_secretariat:
-        condition |= Q(**{f"{submission_path}__state__in": Submission.VISIBLE_TO_SECRETARIAT})
+        condition |= Q(**{f"{prefix}state__in": Submission.VISIBLE_TO_SECRETARIAT})
     return condition
 
 
 def scope(queryset: QuerySet, user: User, submission_path: str = "submission") -> QuerySet:
-    """Only the rows of `queryset` the user may see."""
+    """Only the rows of `queryset` the user may see (of Submission itself: `submission_path=""`)."""
     return queryset.filter(visible_filter(user, submission_path))
 
 
 def require_secretariat(user: User) -> None:
-    """Only the secretariat manages reporting cycles: anyone else logged in gets 403."""
+    """The secretariat's pages (cycles, the matrix, completeness, chasing, declaration
+    imports): anyone else logged in gets 403."""
     if not (user.is_authenticated and user.is_secretariat):
         raise PermissionDenied
 
@@ -79,20 +83,6 @@ def get_for_user(queryset: QuerySet, user: User, pk: int, *, write: bool = False
     return record
 
 
-def submission_filter(user: User) -> Q:
-    """A filter on Submission itself: the user's participants, and for the secretariat every
-    submitted or approved submission."""
-    condition = Q(pk__in=[])
-    if not user.is_authenticated:
-        return condition
-    own = participant_ids(user)
-    if own:
-        condition |= Q(participant_id__in=own)
-    if user.is_secretariat:
-        condition |= Q(state__in=Submission.VISIBLE_TO_SECRETARIAT)
-    return condition
-
-
 def get_submission_for_user(
     user: User, participant_code: str, cycle_pk: int, *, write: bool = False
 ) -> Submission:
@@ -110,18 +100,17 @@ def get_submission_for_user(
     ):
         raise Http404
     submission = (
-        Submission.objects.filter(participant=participant, cycle=cycle)
+        scope(Submission.objects.filter(participant=participant, cycle=cycle), user, "")
         .select_related("submitted_by", "reviewed_by")
         .first()
-    ) or Submission(participant=participant, cycle=cycle, version=0)
+    )
+    if submission is None:
+        # Members see every submission of theirs: none visible means nothing filed yet.
+        if participant.pk not in participant_ids(user):
+            raise Http404
+        submission = Submission(participant=participant, cycle=cycle, version=0)
     # Objects already loaded: keep them, not a lazy query per attribute access.
     submission.participant, submission.cycle = participant, cycle
-    member = participant.pk in participant_ids(user)
-    secretariat_may_see = (
-        user.is_secretariat and submission.state in Submission.VISIBLE_TO_SECRETARIAT
-    )
-    if not (member or secretariat_may_see):
-        raise Http404
     if write and not (submission.accepts_filing and may_file_for(user, participant.pk)):
         raise PermissionDenied
     return submission
@@ -132,8 +121,7 @@ def get_chase_target(user: User, cycle_pk: int, participant_code: str) -> tuple[
     403; an unknown cycle, or a participant outside its scope, 404."""
     from .models import ReportingCycle
 
-    if not (user.is_authenticated and user.is_secretariat):
-        raise PermissionDenied
+    require_secretariat(user)
     cycle = ReportingCycle.objects.select_related("declaration").filter(pk=cycle_pk).first()
     participant = cycle.participants.filter(code=participant_code).first() if cycle else None
     if participant is None:
@@ -154,17 +142,6 @@ def get_action_to_file_on(user: User, pk: int) -> Model:
     return get_for_user(
         Action.objects.select_related("participant", "declaration"), user, pk, write=True
     )
-
-
-def scope_submissions(queryset: QuerySet, user: User) -> QuerySet:
-    """Only the submissions the user may see (the rule of `visible_filter`, on Submission)."""
-    condition = Q(pk__in=[])
-    own = participant_ids(user)
-    if own:
-        condition |= Q(participant_id__in=own)
-    if user.is_authenticated and user.is_secretariat:
-        condition |= Q(state__in=Submission.VISIBLE_TO_SECRETARIAT)
-    return queryset.filter(condition)
 
 
 def reportable_participant_ids(user: User) -> list[int] | None:

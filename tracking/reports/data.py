@@ -43,7 +43,7 @@ from ..models import (
     ReportingCycle,
     Submission,
 )
-from ..permissions import reportable_participant_ids, scope, scope_submissions
+from ..permissions import reportable_participant_ids, scope
 
 ActionParagraph = Action.paragraphs.through
 STATUS_LABELS = dict(Action.Status.choices)
@@ -198,7 +198,7 @@ class ReportData:
         )
         if self.cycle:
             submissions = submissions.filter(cycle=self.cycle)
-        return scope_submissions(submissions, self.user)
+        return scope(submissions, self.user, "")
 
     def actions(self) -> QuerySet:
         actions = Action.objects.filter(

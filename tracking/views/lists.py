@@ -6,7 +6,6 @@ import tempfile
 from collections.abc import Iterator
 
 import xlsxwriter
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
@@ -28,7 +27,7 @@ from ..exports import XlsxRows, cell
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
 from ..models import Action, Assessment, ReportingCycle
-from ..permissions import scope
+from ..permissions import require_secretariat, scope
 from ..submission_rules import filing_places
 from ..tables import ActionTable, CompletenessTable
 
@@ -152,8 +151,7 @@ def action_export_xlsx(request: HttpRequest) -> HttpResponse:
 def _secretariat_cycle(
     request: HttpRequest, form_class: type[CycleForm] = CycleForm
 ) -> tuple[CycleForm, ReportingCycle | None]:
-    if not request.user.is_secretariat:
-        raise PermissionDenied
+    require_secretariat(request.user)
     form = form_class(request.GET or None)
     return form, form.chosen()
 
