@@ -1,12 +1,21 @@
-"""Every records URL against every kind of user: login, 404 for strangers, 403 for read-only."""
+"""Every URL against every kind of user: login, 404 for strangers, 403 for read-only.
+
+A test walks the URL resolver: a URL of ours that is in none of these lists fails it.
+"""
+
+from urllib.parse import urlparse
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import URLResolver, get_resolver, resolve, reverse
 
+from declarations.models import DeclarationImport
 from tests.conftest import make_pdf, new_cycle
+from tests.tracking.filings import rate
 from tracking import services
-from tracking.models import Submission
+from tracking.models import Report, Submission
 
 
 @pytest.fixture
@@ -21,7 +30,23 @@ def records(tjk_action, tjk_focal, private_media):
         content_type="application/pdf",
     )
     submission = tjk_action.submission
-    return {"action": tjk_action, "evidence": evidence, "submission": submission}
+    # A ready report of Tajikistan's focal point (it may hold drafts) and a declaration import.
+    report = Report.objects.create(
+        requested_by=tjk_focal,
+        declaration=submission.cycle.declaration,
+        format=Report.Format.CSV,
+        table=Report.Table.ACTIONS,
+        state=Report.State.SUCCEEDED,
+    )
+    report.file.save("actions.csv", ContentFile(b"title\n"))
+    job = DeclarationImport.objects.create(filename="declaration.txt", source_text="Text")
+    return {
+        "action": tjk_action,
+        "evidence": evidence,
+        "submission": submission,
+        "report": report,
+        "import": job,
+    }
 
 
 def _submission_args(r):
@@ -90,6 +115,69 @@ OTHERS = [
         {"tjk_focal": 403, "tjk_coordinator": 403, "tjk_viewer": 403, "kaz_focal": 403,
          "secretariat": 302},
     ),
+    (
+        "action_create",
+        "get",
+        lambda r: reverse("tracking:action_create"),
+        # Those who file for a participant; viewers and the secretariat file nothing.
+        {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 403, "kaz_focal": 200,
+         "secretariat": 403},
+    ),
+    *[
+        (name, "get", url, dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer",
+                                          "kaz_focal", "secretariat"], 200))
+        # Pages everyone logged in opens; each shows only what the user may see.
+        for name, url in [
+            ("home", lambda r: reverse("home")),
+            ("actions", lambda r: reverse("tracking:actions")),
+            ("actions_csv", lambda r: reverse("tracking:actions_csv")),
+            ("actions_xlsx", lambda r: reverse("tracking:actions_xlsx")),
+            ("reports", lambda r: reverse("tracking:reports")),
+            ("reports_fragment", lambda r: reverse("tracking:reports_fragment")),
+            ("report_request", lambda r: reverse("tracking:report_request")),
+            ("declarations", lambda r: reverse("declarations:list")),
+            (
+                "declaration",
+                lambda r: reverse("declarations:detail", args=[r["action"].declaration.slug]),
+            ),
+            (
+                "paragraph",
+                lambda r: reverse("declarations:paragraph", args=[r["action"].declaration.slug, 6]),
+            ),
+            ("password_change", lambda r: reverse("password_change")),
+            ("password_change_done", lambda r: reverse("password_change_done")),
+        ]
+    ],
+    (
+        "logout",
+        "post",
+        lambda r: reverse("logout"),
+        {"tjk_focal": 302, "tjk_coordinator": 302, "tjk_viewer": 302, "kaz_focal": 302,
+         "secretariat": 302},
+    ),
+    # A report is its requester's; the secretariat shares those without drafts (this one may
+    # hold drafts) and manages every report. Kept in step with test_report_access.py.
+    (
+        "report_download",
+        "get",
+        lambda r: reverse("tracking:report_download", args=[r["report"].pk]),
+        {"tjk_focal": 200, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
+         "secretariat": 404},
+    ),
+    (
+        "report_retry",
+        "post",
+        lambda r: reverse("tracking:report_retry", args=[r["report"].pk]),
+        {"tjk_focal": 302, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
+         "secretariat": 302},
+    ),
+    (
+        "report_delete",
+        "post",
+        lambda r: reverse("tracking:report_delete", args=[r["report"].pk]),
+        {"tjk_focal": 302, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
+         "secretariat": 302},
+    ),
 ]  # fmt: skip
 OTHER_USERS = ["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal", "secretariat"]
 
@@ -118,6 +206,15 @@ SECRETARIAT_ONLY = [
         "cycle_close",
         "post",
         lambda r: reverse("tracking:cycle_close", args=[r["submission"].cycle_id]),
+    ),
+    ("matrix", "get", lambda r: reverse("tracking:matrix")),
+    ("completeness", "get", lambda r: reverse("tracking:completeness")),
+    ("declaration_upload", "get", lambda r: reverse("declarations:upload")),
+    ("import", "get", lambda r: reverse("declarations:import", args=[r["import"].pk])),
+    (
+        "import_fragment",
+        "get",
+        lambda r: reverse("declarations:import_fragment", args=[r["import"].pk]),
     ),
 ]
 SECRETARIAT_IDS = [f"{u[0]}-{u[1]}" for u in SECRETARIAT_ONLY]
@@ -269,3 +366,107 @@ def test_action_create_is_for_those_who_file(client, cycle, tjk_viewer, secretar
     assert client.get(url).status_code == 403
     client.force_login(tjk_focal)
     assert client.get(url).status_code == 200
+
+
+# Every URL in the lists above; the walker below fails on a URL of ours in none of them.
+COVERED = [*ALL, *NOT_RECORDS]
+# URLs open to anonymous users on purpose, each with its reason.
+PUBLIC = {
+    "login": "logging in is how anyone starts",
+    "password_reset": "a user who forgot the password cannot log in to ask for a new one",
+    "password_reset_done": "says the reset mail was sent, to a user not logged in",
+    "password_reset_confirm": "the link in the reset mail, opened before logging in",
+    "password_reset_complete": "says the new password works, before logging in",
+    "healthz": "the load balancer's probe; it answers ok or 503 and shows no records",
+}
+PUBLIC_ARGS = {"password_reset_confirm": ["MQ", "set-password"]}
+
+
+def _url_names(patterns, namespace: str = ""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _url_names(pattern.url_patterns, inner)
+        elif pattern.name:
+            yield namespace + pattern.name
+
+
+def test_every_url_of_ours_is_in_the_access_matrix_or_public_on_purpose(records):
+    ours = {name for name in _url_names(get_resolver().url_patterns) if ":" not in name}
+    ours |= {
+        name
+        for name in _url_names(get_resolver().url_patterns)
+        if name.split(":")[0] in ("tracking", "declarations")
+    }
+    covered = {resolve(urlparse(url(records)).path).view_name for _name, _m, url in COVERED}
+
+    assert ours - covered - PUBLIC.keys() == set()
+    assert covered & PUBLIC.keys() == set()
+    assert PUBLIC.keys() <= ours
+
+
+@pytest.mark.parametrize("name", PUBLIC)
+def test_the_public_urls_answer_without_logging_in(client, db, name):
+    response = client.get(reverse(name, args=PUBLIC_ARGS.get(name, [])))
+
+    assert response.status_code in (200, 302, 503)
+    assert not response.headers.get("Location", "").startswith(reverse("login"))
+
+
+# The admin: only staff log in there, and staff see only what the pages show them.
+ADMIN_MODELS = ["action", "assessment", "submission", "progressupdate", "evidence"]
+
+
+@pytest.fixture
+def tjk_assessment(records, tjk_focal):
+    submission = records["submission"]
+    return rate(submission.participant, submission.cycle, tjk_focal, 6, "in_progress")
+
+
+@pytest.mark.parametrize("user", [None, "tjk_focal", "secretariat"])
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_the_admin_sends_users_who_are_not_staff_to_its_login(
+    client, records, request, user, model
+):
+    if user:
+        client.force_login(request.getfixturevalue(user))
+
+    response = client.get(reverse(f"admin:tracking_{model}_changelist"))
+
+    assert response.status_code == 302
+    # Anonymous users meet the site's login first; logged-in users who are not staff, the admin's.
+    assert response.url.startswith(reverse("admin:login" if user else "login"))
+
+
+def _staff(user, *models: str):
+    user.is_staff = True
+    user.save()
+    codenames = [f"view_{model}" for model in models]
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+@pytest.mark.parametrize("model", ADMIN_MODELS)
+def test_staff_without_the_models_permission_get_403(client, records, kaz_focal, model):
+    client.force_login(_staff(kaz_focal))
+
+    assert client.get(reverse(f"admin:tracking_{model}_changelist")).status_code == 403
+
+
+@pytest.mark.parametrize("model", ["action", "assessment"])
+def test_staff_of_another_participant_never_see_its_drafts_in_the_admin(
+    client, records, tjk_assessment, kaz_focal, model
+):
+    client.force_login(_staff(kaz_focal, *ADMIN_MODELS))
+    draft = records["action"] if model == "action" else tjk_assessment
+
+    listing = client.get(reverse(f"admin:tracking_{model}_changelist"))
+    change = client.get(reverse(f"admin:tracking_{model}_change", args=[draft.pk]))
+    history = client.get(reverse(f"admin:tracking_{model}_history", args=[draft.pk]))
+
+    assert listing.status_code == 200
+    assert list(listing.context["cl"].result_list) == []
+    assert "National strategy" not in listing.text
+    assert change.status_code == 302  # "does not exist": back to the admin's index
+    assert change.url == reverse("admin:index")
+    assert history.status_code == 404
