@@ -36,3 +36,16 @@ def test_the_secretariat_sees_submitted_records_but_never_drafts(
     submitted = _action(kazakhstan, cycle, kaz_focal, state=Submission.State.SUBMITTED)
 
     assert list(scope(Action.objects.all(), secretariat)) == [submitted]
+
+
+def test_one_rule_scopes_submissions_and_their_rows_alike(
+    cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, secretariat
+):
+    tjk_draft = _action(tajikistan, cycle, tjk_focal).submission
+    kaz_sealed = _action(kazakhstan, cycle, kaz_focal, Submission.State.SUBMITTED).submission
+
+    for user, expected in [(tjk_focal, [tjk_draft]), (secretariat, [kaz_sealed])]:
+        # `submission_path=""` is the Submission itself: the same rule, no second copy of it.
+        assert list(scope(Submission.objects.all(), user, "")) == expected
+        rows = scope(Action.objects.all(), user)
+        assert [action.submission for action in rows] == expected
