@@ -3,7 +3,7 @@
 from django.test import Client
 from django.urls import reverse
 
-from tests.tracking.filings import rate_all
+from tests.tracking.filings import file_action, rate_all
 from tracking.models import Submission
 
 
@@ -163,3 +163,19 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
     with django_assert_num_queries(18):
         response = client.get(url)
     assert "50 actions" in response.content.decode()
+
+
+def test_a_submission_with_many_actions_lists_the_first_and_links_to_all(
+    client, cycle, tajikistan, tjk_focal
+):
+    from tracking.views.submissions import ACTIONS_SHOWN
+
+    for number in range(ACTIONS_SHOWN + 1):
+        file_action(tajikistan, cycle, tjk_focal, title=f"Action {number:03d}")
+    client.force_login(tjk_focal)
+
+    page = client.get(reverse("tracking:submission", args=["TJK", cycle.pk])).text
+
+    assert "Action 049" in page and "Action 050" not in page
+    link = reverse("tracking:actions") + f"?participant={tajikistan.pk}&amp;cycle={cycle.pk}"
+    assert f'<a href="{link}">All 51 actions of this submission</a>' in page

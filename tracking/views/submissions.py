@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +20,9 @@ from ..models import Action, Assessment, Submission
 from ..services import FilingRefused
 from ..versioning import EditConflict, timeline
 from ._forms import refused_edit
+
+# A participant may have a thousand actions in a cycle: the page lists this many.
+ACTIONS_SHOWN = 50
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,7 +118,13 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
     )
     context = {
         "submission": submission,
-        "actions": Action.objects.filter(submission_id=submission.pk).order_by("title"),
+        # The first few; the actions list, filtered to this submission, pages through the rest.
+        "actions": Action.objects.filter(submission_id=submission.pk).order_by("title")[
+            :ACTIONS_SHOWN
+        ],
+        "all_actions_url": reverse("tracking:actions")
+        + "?"
+        + urlencode({"participant": participant.pk, "cycle": submission.cycle_id}),
         "rows": rows,
         "unrated": [row[0] for row in rows if row[1] is None],
         "previous_cycle": previous_cycle,
