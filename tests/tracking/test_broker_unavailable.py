@@ -1,7 +1,7 @@
 """A report asked for while the broker refuses or never answers is accepted at once and sent later.
 
-Each case runs in a process of its own whose CELERY_BROKER_URL is the broken one, configured
-from the environment as a deployed app is; the clock runs around the request only.
+Each case runs in a process of its own whose CELERY_BROKER_URL (Redis or RabbitMQ) is the broken
+one, configured from the environment as a deployed app is; the clock runs around the request only.
 """
 
 import json
@@ -24,7 +24,7 @@ import json, sys, time
 import django
 django.setup()
 # Imported before the clock starts: the bound is on the failure, not on loading modules.
-import celery.backends.redis, kombu.transport.redis
+import celery.backends.redis, celery.backends.rpc, kombu.transport.pyamqp, kombu.transport.redis
 from django.test import Client
 from django.test.utils import setup_test_environment
 from django.urls import reverse
@@ -58,7 +58,7 @@ def blackhole():
                 return
 
     threading.Thread(target=accept, daemon=True).start()
-    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    yield server.getsockname()[1]
     server.close()
     for connection in held:
         connection.close()
@@ -67,15 +67,24 @@ def blackhole():
 @pytest.fixture
 def closed_port():
     """A port nothing listens on: connections are refused."""
-    return "redis://127.0.0.1:1/0"
+    return 1
 
 
+# Each transport's URL for a broker on that port.
+TRANSPORTS = {
+    "redis": "redis://127.0.0.1:{port}/0",
+    "amqp": "amqp://guest:guest@127.0.0.1:{port}//",
+}
+
+
+@pytest.mark.parametrize("transport", list(TRANSPORTS))
 @pytest.mark.parametrize("broker", ["closed_port", "blackhole"])
 def test_a_report_asked_for_with_the_broker_down_is_accepted_at_once_and_sent_later(
-    broker, request, tjk_focal, declaration, cycle
+    broker, transport, request, tjk_focal, declaration, cycle
 ):
     env = {**os.environ, "DATABASE_URL": _database_url_for_tests()}
-    env["CELERY_BROKER_URL"] = request.getfixturevalue(broker)
+    port = request.getfixturevalue(broker)
+    env["CELERY_BROKER_URL"] = TRANSPORTS[transport].format(port=port)
     env.pop("CELERY_RESULT_BACKEND", None)  # the broker's own, as deployed
     form = {"declaration": declaration.pk, "cycle": cycle.pk, "format": "xlsx"}
 
