@@ -506,12 +506,6 @@ class ReportQuerySet(models.QuerySet):
     def requested_by(self, user) -> "ReportQuerySet":
         return self.filter(requested_by=user)
 
-    def listed_for(self, user) -> "ReportQuerySet":
-        """The reports a user sees on My reports: their own; the secretariat sees every one."""
-        if user.is_secretariat:
-            return self.all()
-        return self.requested_by(user)
-
     def active(self) -> "ReportQuerySet":
         return self.filter(state__in=Report.ACTIVE_STATES)
 

@@ -15,7 +15,12 @@ from ..filters import ReportFilter
 from ..forms import ReportRequestForm
 from ..idempotency import ALREADY_SENT, submit_once
 from ..models import Report, ReportDownload
-from ..permissions import get_report_for_user, may_download_report, reportable_participant_ids
+from ..permissions import (
+    get_report_for_user,
+    may_download_report,
+    reportable_participant_ids,
+    scope_reports,
+)
 from ..tables import ReportTable
 
 
@@ -55,7 +60,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 def reports(request: HttpRequest, fragment: bool = False) -> HttpResponse:
     """My reports; the fragment is the part the page's script swaps in while reports run."""
     queryset = (
-        Report.objects.listed_for(request.user)
+        scope_reports(Report.objects.all(), request.user)
         .select_related("declaration", "cycle", "requested_by")
         .annotate(participant_count=Count("participants"))
     )
@@ -77,7 +82,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_POST
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report_for_user(Report.objects.all(), request.user, pk)
+    report = get_report_for_user(Report.objects.all(), request.user, pk, manage=True)
     if services.report_retry(report=report):
         messages.success(request, _("Report #%(number)s is queued again.") % {"number": pk})
     else:
@@ -87,7 +92,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report_for_user(Report.objects.all(), request.user, pk)
+    report = get_report_for_user(Report.objects.all(), request.user, pk, manage=True)
     services.report_delete(report=report)
     messages.success(request, _("Report #%(number)s was deleted.") % {"number": pk})
     return redirect("tracking:reports")
