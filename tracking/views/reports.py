@@ -8,7 +8,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from .. import services
 from ..filters import ReportFilter
@@ -21,7 +20,7 @@ from ..permissions import (
     reportable_participant_ids,
     scope_reports,
 )
-from ..tables import ReportTable
+from ..tables import ReportTable, configure_table
 
 
 @require_http_methods(["GET", "POST"])
@@ -66,7 +65,7 @@ def reports(request: HttpRequest, fragment: bool = False) -> HttpResponse:
     )
     filterset = ReportFilter(request.GET, queryset=queryset)
     table = ReportTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    configure_table(request, table)
     template = "tracking/_reports_table.html" if fragment else "tracking/reports.html"
     return render(request, template, {"table": table, "filter": filterset})
 
