@@ -211,7 +211,10 @@ STORAGES = {
         )
     },
 }
+# Evidence and report files alike (both go through default_storage.save): owner and group
+# only, in folders that other local accounts cannot list.
 FILE_UPLOAD_PERMISSIONS = 0o640
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
 EVIDENCE_MAX_UPLOAD_SIZE = int(os.environ.get("EVIDENCE_MAX_UPLOAD_SIZE", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A declaration is a few dozen kilobytes: these caps, checked on every import path (upload,

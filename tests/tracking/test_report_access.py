@@ -168,3 +168,10 @@ def test_the_requester_sees_retry_and_delete_on_their_own_report(
 
     assert reverse("tracking:report_retry", args=[report.pk]) in page
     assert reverse("tracking:report_delete", args=[report.pk]) in page
+
+
+def test_a_stored_report_file_is_readable_by_its_owner_and_group_only(tjk_report):
+    mode = os.stat(tjk_report.file.path).st_mode & 0o777
+
+    assert mode == 0o640
+    assert os.stat(os.path.dirname(tjk_report.file.path)).st_mode & 0o007 == 0
