@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a database that is down into "temporarily unavailable" (503), not a server error.
     "tracking.middleware.DatabaseUnavailableMiddleware",
+    # After the messages: an idle session is logged out with a note for the login page.
+    "tracking.middleware.IdleSessionMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
@@ -154,6 +156,14 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+# Idle sessions end (tracking.middleware.IdleSessionMiddleware): after SESSION_IDLE_TIMEOUT
+# seconds for the secretariat and coordinators, who approve and manage; after
+# SESSION_IDLE_TIMEOUT_OTHERS for everyone else. SESSION_COOKIE_AGE stays the absolute limit.
+SESSION_IDLE_TIMEOUT = int(os.environ.get("SESSION_IDLE_TIMEOUT", str(30 * 60)))
+SESSION_IDLE_TIMEOUT_OTHERS = int(os.environ.get("SESSION_IDLE_TIMEOUT_OTHERS", str(8 * 60 * 60)))
+# Password reset mails per address, and reset requests per client IP, in an hour.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "3"))
+PASSWORD_RESET_LIMIT_PER_IP = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_IP", "10"))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en"

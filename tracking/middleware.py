@@ -1,11 +1,20 @@
-"""Answers "temporarily unavailable" while the database is down, instead of a server error."""
+"""Answers "temporarily unavailable" while the database is down, instead of a server error;
+ends sessions left idle."""
 
 import logging
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import get_template
+from django.utils.translation import gettext as _
+
+from .models import Membership
+from .permissions import participant_ids
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +44,40 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unavailable on %s: %s", request.path, exception)
         return unavailable_response()
+
+
+class IdleSessionMiddleware:
+    """Logs out a session left idle too long, and says so on the login page.
+
+    The secretariat and coordinators (who approve and manage) get SESSION_IDLE_TIMEOUT; everyone
+    else SESSION_IDLE_TIMEOUT_OTHERS. Last activity is kept in the session, written at most once
+    a minute so that not every request saves the session.
+    """
+
+    KEY = "last_activity"
+    RESOLUTION = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        now = int(time.time())
+        last = request.session.get(self.KEY)
+        user = request.user
+        strict = user.is_secretariat or participant_ids(user, (Membership.Role.COORDINATOR,))
+        timeout = settings.SESSION_IDLE_TIMEOUT if strict else settings.SESSION_IDLE_TIMEOUT_OTHERS
+        if isinstance(last, int) and now - last > timeout:
+            logout(request)
+            messages.info(
+                request,
+                _("You were logged out after %(minutes)s minutes without activity. Log in again.")
+                % {"minutes": timeout // 60},
+            )
+            return
+        if not isinstance(last, int) or now - last >= self.RESOLUTION:
+            request.session[self.KEY] = now

@@ -627,3 +627,24 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} · {self.user} · {self.result_url}"
+
+
+class PasswordResetRequest(models.Model):
+    """A password reset mail that was let through, counted by `tracking/throttle.py`.
+
+    Rows, not the cache: the default cache is per process, and every gunicorn worker must see
+    the same count. Rows older than the throttle's window are deleted as new ones come.
+    """
+
+    email = models.CharField(_("e-mail address"), max_length=254)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("asked at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "at"], name="reset_email_at"),
+            models.Index(fields=["ip_address", "at"], name="reset_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.ip_address} · {self.at:%Y-%m-%d %H:%M}"
