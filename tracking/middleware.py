@@ -50,8 +50,9 @@ class IdleSessionMiddleware:
     """Logs out a session left idle too long, and says so on the login page.
 
     The secretariat and coordinators (who approve and manage) get SESSION_IDLE_TIMEOUT; everyone
-    else SESSION_IDLE_TIMEOUT_OTHERS. Last activity is kept in the session, written at most once
-    a minute so that not every request saves the session.
+    else SESSION_IDLE_TIMEOUT_OTHERS. Last activity is kept in the session: set at login
+    (`session_start`), then refreshed at most once a minute so that not every request writes the
+    session; the user's role is looked up only once a session was idle past the shorter limit.
     """
 
     KEY = "last_activity"
@@ -68,10 +69,9 @@ class IdleSessionMiddleware:
     def _check(self, request: HttpRequest) -> None:
         now = int(time.time())
         last = request.session.get(self.KEY)
-        user = request.user
-        strict = user.is_secretariat or participant_ids(user, (Membership.Role.COORDINATOR,))
-        timeout = settings.SESSION_IDLE_TIMEOUT if strict else settings.SESSION_IDLE_TIMEOUT_OTHERS
-        if isinstance(last, int) and now - last > timeout:
+        idle = now - last if isinstance(last, int) else 0
+        timeout = idle_timeout(request.user) if idle > _shortest_idle_timeout() else None
+        if timeout is not None and idle > timeout:
             logout(request)
             messages.info(
                 request,
@@ -79,5 +79,21 @@ class IdleSessionMiddleware:
                 % {"minutes": timeout // 60},
             )
             return
-        if not isinstance(last, int) or now - last >= self.RESOLUTION:
+        if last is None or idle >= self.RESOLUTION:
             request.session[self.KEY] = now
+
+
+def _shortest_idle_timeout() -> int:
+    return min(settings.SESSION_IDLE_TIMEOUT, settings.SESSION_IDLE_TIMEOUT_OTHERS)
+
+
+def idle_timeout(user) -> int:
+    """Seconds of inactivity after which the user's session ends."""
+    manages = user.is_secretariat or participant_ids(user, (Membership.Role.COORDINATOR,))
+    return settings.SESSION_IDLE_TIMEOUT if manages else settings.SESSION_IDLE_TIMEOUT_OTHERS
+
+
+def session_start(sender, request: HttpRequest, user, **kwargs) -> None:
+    """On login (the `user_logged_in` signal): activity starts now, in the session being saved."""
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleSessionMiddleware.KEY] = int(time.time())
