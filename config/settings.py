@@ -2,8 +2,12 @@
 
 Development defaults (SQLite, the filesystem broker, console e-mail) need no server.
 With DEBUG off, the app refuses to start on an insecure default and names the variable to set.
+A value that is not understood (a typo in a yes/no, a number that is not one) stops start-up
+with ImproperlyConfigured naming the variable and what it accepts. Secrets may come from files:
+SECRET_KEY_FILE and the like (SECRET_VARIABLES).
 """
 
+import math
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -16,23 +20,103 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+# Settings that may hold a password: each may instead come from a file named by <NAME>_FILE,
+# as container platforms mount their secrets (Docker and Kubernetes secrets, systemd credentials).
+SECRET_VARIABLES = {
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "EMAIL_HOST_PASSWORD",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+}
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def env_str(name: str, default: str = "") -> str:
+    """A variable's value; for a secret, or the content of the file that <NAME>_FILE names.
+
+    Unset or empty means the default. Nonsense fails start-up naming the variable: a typo must
+    not quietly turn a security setting off.
+    """
+    value = os.environ.get(name, "")
+    if name in SECRET_VARIABLES and os.environ.get(f"{name}_FILE"):
+        if value:
+            raise ImproperlyConfigured(f"Set {name} or {name}_FILE, not both.")
+        path = os.environ[f"{name}_FILE"]
+        try:
+            value = Path(path).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise ImproperlyConfigured(
+                f"{name}_FILE={path!r}: cannot read it ({error.__class__.__name__}); "
+                f"it must name a readable UTF-8 file holding {name}."
+            ) from None
+        if not value:
+            raise ImproperlyConfigured(f"{name}_FILE={path!r}: the file is empty.")
+    return value if value != "" else default
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    value = env_str(name).strip().lower()
+    if value == "":
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _TRUE or value in _FALSE:
+        return value in _TRUE
+    raise ImproperlyConfigured(
+        f"{name}={os.environ.get(name, value)!r} is not a yes/no value: use one of "
+        f"{', '.join(_TRUE)} or {', '.join(_FALSE)}."
+    )
+
+
+def _env_number(name, default, kind, minimum, maximum, accepted):
+    value = env_str(name).strip()
+    if value == "":
+        return default
+    try:
+        number = kind(value)
+    except ValueError:
+        number = math.nan
+    too_small = minimum is not None and number < minimum
+    too_large = maximum is not None and number > maximum
+    if not math.isfinite(number) or too_small or too_large:
+        bounds = [f"at least {minimum}"] if minimum is not None else []
+        bounds += [f"at most {maximum}"] if maximum is not None else []
+        limits = f" ({' and '.join(bounds)})" if bounds else ""
+        raise ImproperlyConfigured(f"{name}={value!r} is not valid: use {accepted}{limits}.")
+    return number
+
+
+def env_int(name: str, default: int, *, minimum: int | None = 0, maximum: int | None = None) -> int:
+    return _env_number(name, default, int, minimum, maximum, "a whole number")
+
+
+def env_float(
+    name: str, default: float, *, minimum: float | None = 0, maximum: float | None = None
+) -> float:
+    return _env_number(name, default, float, minimum, maximum, "a number")
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, in any case; the choice as spelled there."""
+    value = env_str(name, default).strip()
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name}={value!r} is not valid: use one of {', '.join(choices)}.")
 
 
 def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
 DEBUG = env_bool("DEBUG", False)
-VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 _DEV_SECRET_KEY = "django-insecure-development-only-never-in-production"
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
+SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET_KEY if DEBUG else "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -78,6 +162,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a database that is down into "temporarily unavailable" (503), not a server error.
     "tracking.middleware.DatabaseUnavailableMiddleware",
+    # After the messages: an idle session is logged out with a note for the login page.
+    "tracking.middleware.IdleSessionMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, so that a locked-out login is answered before any view runs.
@@ -103,19 +189,24 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {
-    "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+try:
+    _database = dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
-}
+except ValueError as error:  # the URL holds a password: name the problem, never the value
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not valid ({error.__class__.__name__}): use a URL such as "
+        "postgres://user:password@host:5432/name or sqlite:////path/to/db.sqlite3."
+    ) from None
+DATABASES = {"default": _database}
 # A database that does not answer must not hold a worker until gunicorn kills it: connecting
 # gives up after DATABASE_CONNECT_TIMEOUT seconds, and a statement is cancelled after
 # DATABASE_STATEMENT_TIMEOUT seconds (0: never). Report builds lift the statement limit for
 # their long COPYs in their own transaction (`tracking/reports/pgcopy.py`).
-DATABASE_CONNECT_TIMEOUT = int(os.environ.get("DATABASE_CONNECT_TIMEOUT", "5"))
-DATABASE_STATEMENT_TIMEOUT = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT", "30"))
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 5)
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 30)
 if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -153,7 +244,15 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60, minimum=60)
+# Idle sessions end (tracking.middleware.IdleSessionMiddleware): after SESSION_IDLE_TIMEOUT
+# seconds for the secretariat and coordinators, who approve and manage; after
+# SESSION_IDLE_TIMEOUT_OTHERS for everyone else. SESSION_COOKIE_AGE stays the absolute limit.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60, minimum=60)
+SESSION_IDLE_TIMEOUT_OTHERS = env_int("SESSION_IDLE_TIMEOUT_OTHERS", 8 * 60 * 60, minimum=60)
+# Password reset mails per address, and reset requests per client IP, in an hour.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3, minimum=1)
+PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en"
@@ -173,34 +272,32 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Uploaded evidence and report files live outside every served folder: only views that
 # check permission hand them out.
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "private"))
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "private")))
 # Evidence and reports go through the storage API only, so they may live in an S3-compatible
 # bucket (STORAGE_BACKEND=s3): private objects, never public URLs; reports are built in a
 # local temporary file (FILE_UPLOAD_TEMP_DIR or the system's) and then stored.
-STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "filesystem")
+STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "filesystem", ("filesystem", "s3"))
 if STORAGE_BACKEND == "s3":
-    if not os.environ.get("AWS_STORAGE_BUCKET_NAME"):
+    if not env_str("AWS_STORAGE_BUCKET_NAME"):
         raise ImproperlyConfigured("STORAGE_BACKEND is s3: set AWS_STORAGE_BUCKET_NAME.")
     _default_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
+            "bucket_name": env_str("AWS_STORAGE_BUCKET_NAME"),
             # Unset: AWS itself; MinIO, Ceph or another provider's address otherwise.
-            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
-            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
             # Unset: boto3 finds credentials itself (instance role, ~/.aws).
-            "access_key": os.environ.get("AWS_ACCESS_KEY_ID") or None,
-            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
             "default_acl": "private",
             "file_overwrite": False,
             "querystring_auth": True,
         },
     }
-elif STORAGE_BACKEND == "filesystem":
-    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 else:
-    raise ImproperlyConfigured("STORAGE_BACKEND is filesystem (the default) or s3.")
-FILE_UPLOAD_TEMP_DIR = os.environ.get("FILE_UPLOAD_TEMP_DIR") or None
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
 STORAGES = {
     "default": _default_storage,
     "staticfiles": {
@@ -211,21 +308,24 @@ STORAGES = {
         )
     },
 }
+# Evidence and report files alike (both go through default_storage.save): owner and group
+# only, in folders that other local accounts cannot list.
 FILE_UPLOAD_PERMISSIONS = 0o640
-EVIDENCE_MAX_UPLOAD_SIZE = int(os.environ.get("EVIDENCE_MAX_UPLOAD_SIZE", str(20 * 1024 * 1024)))
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o750
+EVIDENCE_MAX_UPLOAD_SIZE = env_int("EVIDENCE_MAX_UPLOAD_SIZE", 20 * 1024 * 1024, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A declaration is a few dozen kilobytes: these caps, checked on every import path (upload,
 # command, worker), keep a runaway file from becoming a 20 MB page.
-DECLARATION_MAX_BYTES = int(os.environ.get("DECLARATION_MAX_BYTES", str(1024 * 1024)))
-DECLARATION_MAX_PARAGRAPH_CHARS = int(os.environ.get("DECLARATION_MAX_PARAGRAPH_CHARS", "10000"))
+DECLARATION_MAX_BYTES = env_int("DECLARATION_MAX_BYTES", 1024 * 1024, minimum=1)
+DECLARATION_MAX_PARAGRAPH_CHARS = env_int("DECLARATION_MAX_PARAGRAPH_CHARS", 10000, minimum=1)
 
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tracker@localhost")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "tracker@localhost")
 
 # Security headers. HTTPS-only settings follow DEBUG; a site behind a TLS proxy sets
 # SECURE_PROXY_SSL_HEADER through USE_X_FORWARDED_PROTO.
@@ -237,7 +337,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
-SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
 # Preloading binds the whole parent domain for months: the operator opts in, so Django's
 # reminder about it (security.W021) is silenced rather than the choice made for them.
@@ -266,7 +366,7 @@ DJANGO_TABLES2_TEMPLATE = "tables/table.html"
 
 # Celery. Job state that users see lives in our own rows; the result backend only serves
 # operators and the health task.
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _broker_dir = VAR_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -284,17 +384,17 @@ elif CELERY_BROKER_URL.startswith("redis"):
     _default_backend = CELERY_BROKER_URL
 else:
     _default_backend = "rpc://"
-CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", _default_backend)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", _default_backend)
 
 # Reliability: p99 task time < soft limit < hard limit < visibility timeout (< RabbitMQ's
 # 30-minute consumer_timeout for late-acked tasks).
-CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", "600"))
-CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", "900"))
+CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 600, minimum=1)
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 900, minimum=1)
 CELERY_VISIBILITY_TIMEOUT = CELERY_TASK_TIME_LIMIT + 300
 # A broker that refuses or never answers must not hold a page: sending a task gives up after
 # about this many seconds and the sweep sends it later (the worker reconnects on its own).
 # Redis answers in milliseconds; its blocking reads (BRPOP) are polled, not bound by this.
-CELERY_BROKER_TIMEOUT = float(os.environ.get("CELERY_BROKER_TIMEOUT", "0.5"))
+CELERY_BROKER_TIMEOUT = env_float("CELERY_BROKER_TIMEOUT", 0.5, minimum=0.01)
 CELERY_BROKER_CONNECTION_TIMEOUT = CELERY_BROKER_TIMEOUT
 if not CELERY_BROKER_URL.startswith("filesystem://"):
     _socket_options = {
@@ -331,26 +431,33 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")),
+    },
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
 # The port `make run` serves on; the default address in e-mails and printed links follows it.
-PORT = int(os.environ.get("PORT", "8000"))
-SITE_URL = os.environ.get("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+PORT = env_int("PORT", 8000, minimum=1, maximum=65535)
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        f"SITE_URL={SITE_URL!r} is not valid: use the address users open, http:// or https://."
+    )
 # Finished report files are deleted this many days after they were built.
-REPORT_RETENTION_DAYS = int(os.environ.get("REPORT_RETENTION_DAYS", "30"))
+REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30, minimum=1)
 # Rows fetched per database round trip while a report is built.
-REPORT_CHUNK_SIZE = int(os.environ.get("REPORT_CHUNK_SIZE", "2000"))
+REPORT_CHUNK_SIZE = env_int("REPORT_CHUNK_SIZE", 2000, minimum=1)
 # Seconds to pause after each chunk. Zero in real use: it lets a test catch a report mid-build.
-REPORT_CHUNK_DELAY = float(os.environ.get("REPORT_CHUNK_DELAY", "0"))
+REPORT_CHUNK_DELAY = env_float("REPORT_CHUNK_DELAY", 0)
 # A running report whose task has shown no sign of life for this long lost its worker.
-REPORT_HEARTBEAT_TIMEOUT = int(os.environ.get("REPORT_HEARTBEAT_TIMEOUT", "120"))
+REPORT_HEARTBEAT_TIMEOUT = env_int("REPORT_HEARTBEAT_TIMEOUT", 120, minimum=1)
 # A build under way refreshes its heartbeat this often, whatever step it is in.
 REPORT_HEARTBEAT_INTERVAL = REPORT_HEARTBEAT_TIMEOUT / 4
 # A report whose worker was lost this many times is marked failed instead of re-queued.
-REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
-EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # `celery -A config worker -B` (one machine) or `celery -A config beat` (production) keep
 # their schedule here, not in the working directory.
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")

@@ -1,11 +1,19 @@
 from django.contrib import admin
+from django.contrib.auth.views import PasswordResetView
 from django.urls import include, path
 
 from tracking import views as tracking_views
+from tracking.forms import ThrottledPasswordResetForm
 
 urlpatterns = [
     path("", tracking_views.home, name="home"),
     path("healthz", tracking_views.healthz, name="healthz"),
+    # Before Django's own: the same page, with a throttle on the mails it sends.
+    path(
+        "accounts/password_reset/",
+        PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
+        name="password_reset",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("declarations/", include("declarations.urls")),

@@ -2,10 +2,10 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django_tables2 import RequestConfig
 
 from tracking.idempotency import submit_once
 from tracking.permissions import require_secretariat
+from tracking.tables import configure_table
 
 from .filters import ParagraphFilter
 from .forms import DeclarationUploadForm
@@ -20,7 +20,7 @@ def declaration_list(request: HttpRequest) -> HttpResponse:
     )
     table = DeclarationTable(declarations)
     # A handful of declarations: sortable, on one page, without a COUNT query.
-    RequestConfig(request, paginate=False).configure(table)
+    configure_table(request, table, per_page=None)
     return render(request, "declarations/list.html", {"table": table})
 
 

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration, Paragraph
@@ -493,3 +494,14 @@ class CycleCloseForm(forms.Form):
         label=_("Close anyway: submissions under review stay submitted and can still be approved"),
         required=False,
     )
+
+
+class ThrottledPasswordResetForm(PasswordResetForm):
+    """Django's reset form, sending no mail past the throttle (`tracking/throttle.py`); the page
+    that follows is the same either way."""
+
+    def save(self, *args, request=None, **kwargs) -> None:
+        from .throttle import client_ip, password_reset_allow
+
+        if password_reset_allow(email=self.cleaned_data["email"], ip_address=client_ip(request)):
+            super().save(*args, request=request, **kwargs)

@@ -1,11 +1,20 @@
-"""Answers "temporarily unavailable" while the database is down, instead of a server error."""
+"""Answers "temporarily unavailable" while the database is down, instead of a server error;
+ends sessions left idle."""
 
 import logging
+import time
 from collections.abc import Callable
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import get_template
+from django.utils.translation import gettext as _
+
+from .models import Membership
+from .permissions import participant_ids
 
 logger = logging.getLogger(__name__)
 
@@ -35,3 +44,56 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unavailable on %s: %s", request.path, exception)
         return unavailable_response()
+
+
+class IdleSessionMiddleware:
+    """Logs out a session left idle too long, and says so on the login page.
+
+    The secretariat and coordinators (who approve and manage) get SESSION_IDLE_TIMEOUT; everyone
+    else SESSION_IDLE_TIMEOUT_OTHERS. Last activity is kept in the session: set at login
+    (`session_start`), then refreshed at most once a minute so that not every request writes the
+    session; the user's role is looked up only once a session was idle past the shorter limit.
+    """
+
+    KEY = "last_activity"
+    RESOLUTION = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request: HttpRequest) -> None:
+        now = int(time.time())
+        last = request.session.get(self.KEY)
+        idle = now - last if isinstance(last, int) else 0
+        timeout = idle_timeout(request.user) if idle > _shortest_idle_timeout() else None
+        if timeout is not None and idle > timeout:
+            logout(request)
+            messages.info(
+                request,
+                _("You were logged out after %(minutes)s minutes without activity. Log in again.")
+                % {"minutes": timeout // 60},
+            )
+            return
+        if last is None or idle >= self.RESOLUTION:
+            request.session[self.KEY] = now
+
+
+def _shortest_idle_timeout() -> int:
+    return min(settings.SESSION_IDLE_TIMEOUT, settings.SESSION_IDLE_TIMEOUT_OTHERS)
+
+
+def idle_timeout(user) -> int:
+    """Seconds of inactivity after which the user's session ends."""
+    manages = user.is_secretariat or participant_ids(user, (Membership.Role.COORDINATOR,))
+    return settings.SESSION_IDLE_TIMEOUT if manages else settings.SESSION_IDLE_TIMEOUT_OTHERS
+
+
+def session_start(sender, request: HttpRequest, user, **kwargs) -> None:
+    """On login (the `user_logged_in` signal): activity starts now, in the session being saved."""
+    if request is not None and hasattr(request, "session"):
+        request.session[IdleSessionMiddleware.KEY] = int(time.time())

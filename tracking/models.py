@@ -506,12 +506,6 @@ class ReportQuerySet(models.QuerySet):
     def requested_by(self, user) -> "ReportQuerySet":
         return self.filter(requested_by=user)
 
-    def listed_for(self, user) -> "ReportQuerySet":
-        """The reports a user sees on My reports: their own; the secretariat sees every one."""
-        if user.is_secretariat:
-            return self.all()
-        return self.requested_by(user)
-
     def active(self) -> "ReportQuerySet":
         return self.filter(state__in=Report.ACTIVE_STATES)
 
@@ -633,3 +627,24 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.token} · {self.user} · {self.result_url}"
+
+
+class PasswordResetRequest(models.Model):
+    """A password reset mail that was let through, counted by `tracking/throttle.py`.
+
+    Rows, not the cache: the default cache is per process, and every gunicorn worker must see
+    the same count. Rows older than the throttle's window are deleted as new ones come.
+    """
+
+    email = models.CharField(_("e-mail address"), max_length=254)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    at = models.DateTimeField(_("asked at"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["email", "at"], name="reset_email_at"),
+            models.Index(fields=["ip_address", "at"], name="reset_ip_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} · {self.ip_address} · {self.at:%Y-%m-%d %H:%M}"

@@ -151,10 +151,28 @@ def reportable_participant_ids(user: User) -> list[int] | None:
     return participant_ids(user)
 
 
-def get_report_for_user(queryset: QuerySet, user: User, pk: int) -> Model:
-    """A report the user requested (the secretariat: anyone's); another user's answers 404."""
+def report_filter(user: User) -> Q:
+    """The reports a user sees on My reports: their own; the secretariat also sees the reports
+    that hold no drafts (`may_download_report`), never who asked for a participant's drafts."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    condition = Q(requested_by=user)
+    if user.is_secretariat:
+        condition |= Q(includes_drafts=False)
+    return condition
+
+
+def scope_reports(queryset: QuerySet, user: User) -> QuerySet:
+    """Only the reports the user may see (`report_filter`)."""
+    return queryset.filter(report_filter(user))
+
+
+def get_report_for_user(queryset: QuerySet, user: User, pk: int, *, manage: bool = False) -> Model:
+    """A report the user may see (else 404); with manage (retry, delete), only the requester's
+    own: anyone else's answers 404 too."""
+    queryset = queryset.filter(requested_by=user) if manage else scope_reports(queryset, user)
     try:
-        return queryset.listed_for(user).get(pk=pk)
+        return queryset.get(pk=pk)
     except queryset.model.DoesNotExist:
         raise Http404 from None
 
@@ -165,6 +183,11 @@ def may_download_report(user: User, report: Model) -> bool:
     if report.requested_by_id == user.pk:
         return True
     return user.is_secretariat and not report.includes_drafts
+
+
+def may_manage_report(user: User, report: Model) -> bool:
+    """Only the requester retries or deletes a report, even one shared with the secretariat."""
+    return report.requested_by_id == user.pk
 
 
 def get_participant_for_user(user: User, code: str) -> Model:

@@ -1,6 +1,8 @@
 """Tables of the tracking pages (django-tables2)."""
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
+from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
@@ -10,6 +12,34 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Action, Participant, Report, ReportingCycle, Submission
 from .templatetags.tracking_tags import day, moment
+
+# The most rows one page shows, whatever `?per_page=` asks: 3,200 actions took 2 s and 846 KB.
+MAX_PER_PAGE = 100
+
+
+def _capped(paginator_class: type[Paginator]) -> type[Paginator]:
+    class Capped(paginator_class):
+        def __init__(self, object_list, per_page, *args, **kwargs) -> None:
+            per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
+            super().__init__(object_list, per_page, *args, **kwargs)
+
+    return Capped
+
+
+def configure_table(
+    request: HttpRequest,
+    table: tables.Table,
+    *,
+    per_page: int | None = 25,
+    paginator_class: type[Paginator] = Paginator,
+) -> tables.Table:
+    """Sorts and paginates a table from the request, never more than MAX_PER_PAGE rows a page.
+
+    Every view that shows a table configures it here; per_page=None shows one unpaginated page
+    (only for lists that stay short by nature).
+    """
+    paginate = {"per_page": per_page, "paginator_class": _capped(paginator_class)}
+    return tables.RequestConfig(request, paginate=paginate if per_page else False).configure(table)
 
 
 class DayColumn(tables.Column):

@@ -155,8 +155,9 @@ OTHERS = [
         {"tjk_focal": 302, "tjk_coordinator": 302, "tjk_viewer": 302, "kaz_focal": 302,
          "secretariat": 302},
     ),
-    # A report is its requester's; the secretariat shares those without drafts (this one may
-    # hold drafts) and manages every report. Kept in step with test_report_access.py.
+    # A report is its requester's: only they retry or delete it; the secretariat sees and
+    # downloads those without drafts (this one may hold drafts, so 404 for it too). Kept in
+    # step with test_report_access.py.
     (
         "report_download",
         "get",
@@ -169,14 +170,14 @@ OTHERS = [
         "post",
         lambda r: reverse("tracking:report_retry", args=[r["report"].pk]),
         {"tjk_focal": 302, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
-         "secretariat": 302},
+         "secretariat": 404},
     ),
     (
         "report_delete",
         "post",
         lambda r: reverse("tracking:report_delete", args=[r["report"].pk]),
         {"tjk_focal": 302, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
-         "secretariat": 302},
+         "secretariat": 404},
     ),
 ]  # fmt: skip
 OTHER_USERS = ["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal", "secretariat"]

@@ -58,7 +58,7 @@ def test_a_colleague_of_the_same_participant_cannot_download_it_either(
     assert response.status_code == 404
 
 
-def test_the_secretariat_lists_every_report_but_downloads_none_holding_drafts(
+def test_the_secretariat_neither_lists_nor_downloads_a_report_holding_drafts(
     client, tjk_report, secretariat
 ):
     client.force_login(secretariat)
@@ -66,7 +66,7 @@ def test_the_secretariat_lists_every_report_but_downloads_none_holding_drafts(
     page = client.get(reverse("tracking:reports")).content.decode()
     response = client.get(reverse("tracking:report_download", args=[tjk_report.pk]))
 
-    assert f"#{tjk_report.pk}" in page
+    assert f"#{tjk_report.pk}" not in page
     assert "Download" not in page
     assert response.status_code == 404
 
@@ -112,3 +112,66 @@ def test_the_requester_deletes_a_report_and_its_file(
     assert response.status_code == 302
     assert not Report.objects.filter(pk=tjk_report.pk).exists()
     assert not os.path.exists(path)
+
+
+def test_the_secretariat_neither_lists_nor_deletes_a_focal_points_report_of_drafts(
+    client, tjk_report, secretariat, tjk_focal
+):
+    path = tjk_report.file.path
+    client.force_login(secretariat)
+
+    page = client.get(reverse("tracking:reports")).content.decode()
+    response = client.post(reverse("tracking:report_delete", args=[tjk_report.pk]))
+
+    assert f"#{tjk_report.pk}" not in page
+    assert tjk_focal.username not in page
+    assert response.status_code == 404
+    assert Report.objects.filter(pk=tjk_report.pk).exists()
+    assert os.path.exists(path)
+
+
+def test_the_secretariat_cannot_retry_a_focal_points_failed_report(client, tjk_report, secretariat):
+    Report.objects.filter(pk=tjk_report.pk).update(state=Report.State.FAILED)
+    client.force_login(secretariat)
+
+    response = client.post(reverse("tracking:report_retry", args=[tjk_report.pk]))
+
+    assert response.status_code == 404
+    assert Report.objects.get(pk=tjk_report.pk).state == Report.State.FAILED
+
+
+@pytest.mark.parametrize("name", ["retry", "delete"])
+def test_only_the_requester_retries_or_deletes_a_shared_report(
+    client, build_report, records, secretariat, django_user_model, name
+):
+    report, _content = build_report(secretariat, format="csv", table="actions")
+    Report.objects.filter(pk=report.pk).update(state=Report.State.FAILED)
+    colleague = django_user_model.objects.create_user("colleague", is_secretariat=True)
+    client.force_login(colleague)
+
+    page = client.get(reverse("tracking:reports")).content.decode()
+    response = client.post(reverse(f"tracking:report_{name}", args=[report.pk]))
+
+    assert f"#{report.pk}" in page
+    assert reverse(f"tracking:report_{name}", args=[report.pk]) not in page
+    assert response.status_code == 404
+    assert Report.objects.get(pk=report.pk).state == Report.State.FAILED
+
+
+def test_the_requester_sees_retry_and_delete_on_their_own_report(
+    client, build_report, records, secretariat
+):
+    report, _content = build_report(secretariat, format="csv", table="actions")
+    Report.objects.filter(pk=report.pk).update(state=Report.State.FAILED)
+
+    page = client.get(reverse("tracking:reports")).content.decode()
+
+    assert reverse("tracking:report_retry", args=[report.pk]) in page
+    assert reverse("tracking:report_delete", args=[report.pk]) in page
+
+
+def test_a_stored_report_file_is_readable_by_its_owner_and_group_only(tjk_report):
+    mode = os.stat(tjk_report.file.path).st_mode & 0o777
+
+    assert mode == 0o640
+    assert os.stat(os.path.dirname(tjk_report.file.path)).st_mode & 0o007 == 0

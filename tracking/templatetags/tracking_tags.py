@@ -31,6 +31,17 @@ def moment(value: date | None) -> str:
     return format_date(template_localtime(value), settings.DATETIME_FORMAT)
 
 
+# The report commands a user is offered: the rules of permissions, not repeated in templates.
+@register.filter
+def downloadable_by(report, user) -> bool:
+    return permissions.may_download_report(user, report)
+
+
+@register.filter
+def manageable_by(report, user) -> bool:
+    return permissions.may_manage_report(user, report)
+
+
 @register.inclusion_tag("tracking/_paragraph_actions.html", takes_context=True)
 def paragraph_actions(context: template.Context, paragraph: Paragraph) -> dict:
     """The actions on a paragraph that the user may see, and a link to add one if they may file."""

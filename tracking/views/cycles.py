@@ -7,13 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from .. import permissions, services
 from ..forms import CycleCloseForm, ReportingCycleForm
 from ..models import ReportingCycle, Submission
 from ..services import CycleUnderReview, FilingRefused
-from ..tables import CycleTable
+from ..tables import CycleTable, configure_table
 from ..versioning import timeline
 
 
@@ -49,7 +48,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
         .order_by("-starts_on", "-pk")
     )
     table = CycleTable(cycles)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    configure_table(request, table)
     return render(request, "tracking/cycle_list.html", {"table": table})
 
 

@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from django_tables2 import LazyPaginator, RequestConfig
+from django_tables2 import LazyPaginator
 
 from declarations.models import Paragraph
 
@@ -29,7 +29,7 @@ from ..forms import CycleForm, MatrixForm
 from ..models import Action, Assessment, ReportingCycle
 from ..permissions import require_secretariat, scope
 from ..submission_rules import filing_places
-from ..tables import ActionTable, CompletenessTable
+from ..tables import ActionTable, CompletenessTable, configure_table
 
 EXPORT_HEADER = [
     gettext_lazy("ID"),
@@ -88,9 +88,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
     filterset = _actions(request)
     # Newest first by default: the primary key's index serves it, even on 100,000 rows.
     table = ActionTable(filterset.qs.order_by("-pk"))
-    RequestConfig(request, paginate={"paginator_class": LazyPaginator, "per_page": 25}).configure(
-        table
-    )
+    configure_table(request, table, paginator_class=LazyPaginator)
     filters = request.GET.copy()
     filters.pop("page", None)
     # "New action" only where one can be filed now (an open cycle's draft).
@@ -175,7 +173,7 @@ def completeness(request: HttpRequest) -> HttpResponse:
     context = {"form": form, "cycle": cycle}
     if cycle:
         table = CompletenessTable(dashboards.completeness(cycle), cycle=cycle, order_by="name")
-        RequestConfig(request, paginate={"per_page": 50}).configure(table)
+        configure_table(request, table, per_page=50)
         context |= {"table": table, "counts": dashboards.completeness_counts(cycle)}
     return render(request, "tracking/completeness.html", context)
 

@@ -8,15 +8,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from .. import services
 from ..filters import ReportFilter
 from ..forms import ReportRequestForm
 from ..idempotency import ALREADY_SENT, submit_once
 from ..models import Report, ReportDownload
-from ..permissions import get_report_for_user, may_download_report, reportable_participant_ids
-from ..tables import ReportTable
+from ..permissions import (
+    get_report_for_user,
+    may_download_report,
+    reportable_participant_ids,
+    scope_reports,
+)
+from ..tables import ReportTable, configure_table
 
 
 @require_http_methods(["GET", "POST"])
@@ -55,13 +59,13 @@ def report_request(request: HttpRequest) -> HttpResponse:
 def reports(request: HttpRequest, fragment: bool = False) -> HttpResponse:
     """My reports; the fragment is the part the page's script swaps in while reports run."""
     queryset = (
-        Report.objects.listed_for(request.user)
+        scope_reports(Report.objects.all(), request.user)
         .select_related("declaration", "cycle", "requested_by")
         .annotate(participant_count=Count("participants"))
     )
     filterset = ReportFilter(request.GET, queryset=queryset)
     table = ReportTable(filterset.qs)
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    configure_table(request, table)
     template = "tracking/_reports_table.html" if fragment else "tracking/reports.html"
     return render(request, template, {"table": table, "filter": filterset})
 
@@ -77,7 +81,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 @require_POST
 def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report_for_user(Report.objects.all(), request.user, pk)
+    report = get_report_for_user(Report.objects.all(), request.user, pk, manage=True)
     if services.report_retry(report=report):
         messages.success(request, _("Report #%(number)s is queued again.") % {"number": pk})
     else:
@@ -87,7 +91,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    report = get_report_for_user(Report.objects.all(), request.user, pk)
+    report = get_report_for_user(Report.objects.all(), request.user, pk, manage=True)
     services.report_delete(report=report)
     messages.success(request, _("Report #%(number)s was deleted.") % {"number": pk})
     return redirect("tracking:reports")
