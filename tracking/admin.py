@@ -140,7 +140,7 @@ class ProgressUpdateAdmin(SubmissionRecordAdmin):
 @admin.register(Evidence)
 class EvidenceAdmin(SubmissionRecordAdmin):
     list_display = ("title", "action", "original_name", "content_type", "size", "url", "date")
-    list_filter = ("content_type", "submission__state")
+    list_filter = ("visibility", "content_type", "submission__state")
     search_fields = ("title", "original_name", "url", "sha256", "action__title")
     list_select_related = ("action",)
     raw_id_fields = ("action", "update", "submission", "uploaded_by")

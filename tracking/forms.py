@@ -159,16 +159,30 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
         queryset=ProgressUpdate.objects.none(),
         empty_label=_("None: the action itself"),
     )
+    field_order = ["title", "date", "upload", "url", "update", "visibility"]
 
     class Meta:
         model = Evidence
-        fields = ["title", "date"]
+        fields = ["title", "date", "visibility"]
         widgets = {"date": DATE_INPUT}
+        help_texts = {
+            "visibility": _(
+                "“Participant only”: the secretariat does not see it. “Public once published”: "
+                "also shown on the public pages once the submission is approved and published."
+            )
+        }
 
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["update"].queryset = action.updates.filter(submission__state="draft")
+        # A client that sends no level gets the default, as before levels existed.
+        self.fields["visibility"].required = False
         self.extension = self.content_type = ""
+
+    def clean_visibility(self) -> str:
+        return (
+            self.cleaned_data.get("visibility") or Evidence.Visibility.PARTICIPANT_AND_SECRETARIAT
+        )
 
     def clean_upload(self):
         upload = self.cleaned_data.get("upload")

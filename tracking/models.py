@@ -382,7 +382,20 @@ class EvidenceQuerySet(models.QuerySet):
 
 
 class Evidence(models.Model):
-    """A document or a link that shows an action or an update happened."""
+    """A document or a link that shows an action or an update happened.
+
+    Its visibility decides who sees it (`permissions.scope_evidence`): the participant's members
+    always; the secretariat unless it is "Participant only"; "Public once published" is also
+    for the public pages that will show an approved submission's evidence (not built yet).
+    """
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", _("Public once published")
+        PARTICIPANT_AND_SECRETARIAT = (
+            "participant_and_secretariat",
+            _("Participant and secretariat"),
+        )
+        PARTICIPANT = "participant", _("Participant only")
 
     action = models.ForeignKey(
         Action, on_delete=models.CASCADE, null=True, blank=True, related_name="evidence"
@@ -408,6 +421,12 @@ class Evidence(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     url = models.URLField(_("link"), max_length=1000, blank=True)
+    visibility = models.CharField(
+        _("who may see it"),
+        max_length=40,
+        choices=Visibility.choices,
+        default=Visibility.PARTICIPANT_AND_SECRETARIAT,
+    )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -434,7 +453,7 @@ class Evidence(models.Model):
     # What a copy in a later cycle takes over (the stored file is shared, not duplicated).
     CARRIED_FIELDS = (
         "title", "date", "file", "original_name", "content_type", "size", "sha256", "url",
-        "uploaded_by_id",
+        "visibility", "uploaded_by_id",
     )  # fmt: skip
 
     def __str__(self) -> str:
@@ -611,6 +630,21 @@ class ReportDownload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} · {self.user} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class EvidenceDownload(models.Model):
+    """Who downloaded which evidence file, and when: shown to the participant's coordinators
+    and the secretariat."""
+
+    evidence = models.ForeignKey(Evidence, on_delete=models.CASCADE, related_name="downloads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField(_("downloaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} · {self.user} · {self.at:%Y-%m-%d %H:%M}"
 
 
 class FormSubmission(models.Model):

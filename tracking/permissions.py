@@ -1,15 +1,16 @@
 """Who may see and change what. Every view, table, filter and export asks here.
 
 Members of a participant see all of its records, drafts included; the secretariat sees every
-participant's submitted and approved records, never drafts. A record of another participant
-answers 404; a record the user may read but not change answers 403.
+participant's submitted and approved records, never drafts, and of evidence never an item
+marked "Participant only". A record of another participant answers 404; a record the user may
+read but not change answers 403.
 """
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from .models import Membership, Submission, User
+from .models import Evidence, Membership, Submission, User
 
 FILING_ROLES = (Membership.Role.FOCAL_POINT, Membership.Role.COORDINATOR)
 
@@ -52,6 +53,39 @@ def visible_filter(user: User, submission_path: str = "submission") -> Q:
 def scope(queryset: QuerySet, user: User, submission_path: str = "submission") -> QuerySet:
     """Only the rows of `queryset` the user may see (of Submission itself: `submission_path=""`)."""
     return queryset.filter(visible_filter(user, submission_path))
+
+
+def scope_evidence(queryset: QuerySet, user: User, submission_path: str = "submission") -> QuerySet:
+    """`scope` for evidence (or its history): an item marked "Participant only" is seen by
+    the participant's members alone, never by the secretariat as such."""
+    prefix = f"{submission_path}__" if submission_path else ""
+    shared = ~Q(visibility=Evidence.Visibility.PARTICIPANT) | Q(
+        **{f"{prefix}participant_id__in": participant_ids(user)}
+    )
+    return scope(queryset, user, submission_path).filter(shared)
+
+
+def get_evidence_for_user(user: User, pk: int) -> Evidence:
+    """An evidence item the user may see and download; 404 otherwise."""
+    try:
+        return scope_evidence(Evidence.objects.select_related("submission"), user).get(pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404 from None
+
+
+def may_see_evidence_downloads(user: User, participant_id: int) -> bool:
+    """Who sees the download log of the evidence they see: the participant's coordinators and
+    the secretariat."""
+    return user.is_secretariat or may_approve_for(user, participant_id)
+
+
+def get_evidence_downloads_for_user(user: User, pk: int) -> Evidence:
+    """An evidence item whose download log the user may read: 404 if the item is unseen, 403
+    for its focal points and viewers."""
+    evidence = get_evidence_for_user(user, pk)
+    if not may_see_evidence_downloads(user, evidence.submission.participant_id):
+        raise PermissionDenied
+    return evidence
 
 
 def require_secretariat(user: User) -> None:

@@ -298,6 +298,7 @@ def evidence_add(
     extension: str = "",
     content_type: str = "",
     url: str = "",
+    visibility: str = Evidence.Visibility.PARTICIPANT_AND_SECRETARIAT,
 ) -> Evidence:
     """Attach a checked file (stored under a generated name) or a link to an open draft's action."""
     submission = _lock_for_filing(action.submission_id)
@@ -308,6 +309,7 @@ def evidence_add(
         title=title,
         date=date,
         url=url,
+        visibility=visibility,
         uploaded_by=user,
     )
     if upload is not None:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("actions/<int:pk>/updates/new/", views.update_create, name="update_create"),
     path("actions/<int:pk>/evidence/new/", views.evidence_create, name="evidence_create"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
+    path("evidence/<int:pk>/downloads/", views.evidence_downloads, name="evidence_downloads"),
     path("evidence/<int:pk>/delete/", views.evidence_delete, name="evidence_delete"),
     path("submissions/<str:code>/<int:cycle_pk>/", views.submission_detail, name="submission"),
     path(

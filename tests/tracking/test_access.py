@@ -148,6 +148,15 @@ OTHERS = [
             ("password_change_done", lambda r: reverse("password_change_done")),
         ]
     ],
+    # The download log of an evidence item: its participant's coordinators and the
+    # secretariat (this item is in a draft, which the secretariat does not see).
+    (
+        "evidence_downloads",
+        "get",
+        lambda r: reverse("tracking:evidence_downloads", args=[r["evidence"].pk]),
+        {"tjk_focal": 403, "tjk_coordinator": 200, "tjk_viewer": 403, "kaz_focal": 404,
+         "secretariat": 404},
+    ),
     (
         "logout",
         "post",

@@ -43,7 +43,7 @@ from ..models import (
     ReportingCycle,
     Submission,
 )
-from ..permissions import reportable_participant_ids, scope
+from ..permissions import reportable_participant_ids, scope, scope_evidence
 
 ActionParagraph = Action.paragraphs.through
 STATUS_LABELS = dict(Action.Status.choices)
@@ -228,7 +228,7 @@ class ReportData:
         )
         if self.cycle:
             evidence = evidence.filter(submission__cycle=self.cycle)
-        return scope(evidence, self.user)
+        return scope_evidence(evidence, self.user)
 
     def assessments(self) -> QuerySet:
         assessments = Assessment.objects.filter(

@@ -12,6 +12,7 @@ from .records import (
     evidence_create,
     evidence_delete,
     evidence_download,
+    evidence_downloads,
     update_create,
 )
 from .reports import report_delete, report_download, report_request, report_retry, reports
@@ -35,6 +36,7 @@ __all__ = [
     "evidence_create",
     "evidence_delete",
     "evidence_download",
+    "evidence_downloads",
     "healthz",
     "home",
     "matrix",

@@ -9,13 +9,15 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
 
 from .. import permissions, services, submission_rules
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
 from ..idempotency import ALREADY_SENT, submit_once
-from ..models import Action, Evidence, Participant, ProgressUpdate
+from ..models import Action, Evidence, EvidenceDownload, Participant, ProgressUpdate
 from ..permissions import get_for_user
 from ..services import FilingRefused
+from ..tables import EvidenceDownloadTable
 from ..versioning import EditConflict, timeline
 from ._forms import refused_edit
 
@@ -98,7 +100,10 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "may_file": permissions.may_file_for(user, action.participant_id),
         "paragraphs": action.paragraphs.select_related("declaration"),
         "updates": permissions.scope(action.updates.select_related("created_by"), user),
-        "evidence": permissions.scope(action.evidence.select_related("update", "submission"), user),
+        "evidence": permissions.scope_evidence(
+            action.evidence.select_related("update", "submission"), user
+        ),
+        "may_see_downloads": permissions.may_see_evidence_downloads(user, action.participant_id),
         "history": timeline(
             (action.history.all(), lambda record: _("the action")),
             (
@@ -106,7 +111,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 lambda record: _("progress update of %(date)s") % {"date": record.date},
             ),
             (
-                permissions.scope(Evidence.history.filter(action_id=action.pk), user),
+                permissions.scope_evidence(Evidence.history.filter(action_id=action.pk), user),
                 lambda record: _("evidence “%(title)s”") % {"title": record.title},
             ),
         ),
@@ -196,6 +201,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
                 extension=form.extension,
                 content_type=form.content_type,
                 url=form.cleaned_data["url"],
+                visibility=form.cleaned_data["visibility"],
             )
             return action.get_absolute_url()
 
@@ -213,7 +219,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
-    evidence = get_for_user(Evidence.objects.all(), request.user, pk)
+    evidence = permissions.get_evidence_for_user(request.user, pk)
     if not evidence.file:
         raise Http404
     try:
@@ -228,7 +234,29 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
         content_type=evidence.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
+    EvidenceDownload.objects.create(evidence=evidence, user=request.user)
     return response
+
+
+@require_GET
+def evidence_downloads(request: HttpRequest, pk: int) -> HttpResponse:
+    """Who downloaded an evidence file, and when: for the participant's coordinators and the
+    secretariat."""
+    evidence = permissions.get_evidence_downloads_for_user(request.user, pk)
+    action = (
+        Action.objects.select_related("submission__cycle", "participant")
+        .filter(pk=evidence.action_id or evidence.update.action_id)
+        .get()
+    )
+    table = EvidenceDownloadTable(
+        evidence.downloads.select_related("user"), order_by="-at", orderable=False
+    )
+    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return render(
+        request,
+        "tracking/evidence_downloads.html",
+        {"evidence": evidence, "action": action, "table": table},
+    )
 
 
 @require_http_methods(["GET", "POST"])

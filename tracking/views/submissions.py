@@ -104,7 +104,9 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
     counts = {
         "actions": Action.objects.filter(submission_id=submission.pk).count(),
         "updates": submission.updates.count() if submission.pk else 0,
-        "evidence": submission.evidence.count() if submission.pk else 0,
+        "evidence": permissions.scope_evidence(submission.evidence.all(), user).count()
+        if submission.pk
+        else 0,
         "assessments": len(ratings),
     }
     files_for_it = permissions.may_file_for(user, participant.pk)
