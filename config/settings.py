@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "declarations",
     "tracking",
@@ -74,6 +77,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Sets request.user.is_verified(); then a user who owes a second factor reaches only the
+    # two-factor pages and logout until verified.
+    "django_otp.middleware.OTPMiddleware",
+    "tracking.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a database that is down into "temporarily unavailable" (503), not a server error.
@@ -152,6 +159,20 @@ AXES_COOLOFF_TIME = timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Two-factor login (TOTP, django-otp): required for these roles, optional for everyone else.
+# Wrong codes count as failed logins for django-axes above (same limit and cool-off), so
+# django-otp's own growing delay between attempts is switched off.
+_TWO_FACTOR_ROLES = {"secretariat", "coordinator", "focal_point", "viewer"}
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "secretariat,coordinator")
+if unknown := set(TWO_FACTOR_REQUIRED_ROLES) - _TWO_FACTOR_ROLES:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_REQUIRED_ROLES names unknown roles {', '.join(sorted(unknown))}: use a "
+        f"comma-separated list of {', '.join(sorted(_TWO_FACTOR_ROLES))} (or leave it empty)."
+    )
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Declaration tracker")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -2,10 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tracking import views as tracking_views
+from tracking.views import two_factor
 
 urlpatterns = [
     path("", tracking_views.home, name="home"),
     path("healthz", tracking_views.healthz, name="healthz"),
+    path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("declarations/", include("declarations.urls")),

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class TrackingConfig(AppConfig):
     name = "tracking"
     verbose_name = _("Tracking")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from . import two_factor
+
+        # Auth plumbing, as django-otp and django-axes do it: what a new session still owes.
+        user_logged_in.connect(two_factor.note_owed, dispatch_uid="two_factor_note_owed")

@@ -493,3 +493,14 @@ class CycleCloseForm(forms.Form):
         label=_("Close anyway: submissions under review stay submitted and can still be approved"),
         required=False,
     )
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Authentication code"),
+        max_length=16,
+        help_text=_(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )
