@@ -75,3 +75,10 @@ def test_the_site_url_follows_the_port():
     assert _site_url(PORT="8123", SITE_URL="https://tracker.example.org/") == (
         "https://tracker.example.org"
     )
+
+
+def test_it_refuses_an_unknown_role_for_two_factor_login():
+    result = _manage("check", DEBUG="true", TWO_FACTOR_REQUIRED_ROLES="secretariat,chair")
+
+    assert result.returncode != 0
+    assert "TWO_FACTOR_REQUIRED_ROLES names unknown roles chair" in result.stderr
