@@ -178,3 +178,14 @@ def test_the_command_resets_a_users_devices(client, required, tjk_coordinator):
 def test_the_command_refuses_an_unknown_user(db):
     with pytest.raises(CommandError, match="nobody"):
         call_command("reset_two_factor", "nobody", stdout=io.StringIO())
+
+
+def test_a_reset_while_the_code_is_owed_sends_a_required_role_to_setup(
+    client, required, secretariat
+):
+    _enrolled(secretariat)
+    _log_in(client, "secretariat")
+    call_command("reset_two_factor", "secretariat", stdout=io.StringIO())
+
+    assert client.get(VERIFY).url == SETUP
+    assert client.get(reverse("home")).url.startswith(SETUP)

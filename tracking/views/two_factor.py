@@ -28,7 +28,9 @@ def _locked_out(request: HttpRequest) -> HttpResponse:
 
 def two_factor_verify(request: HttpRequest) -> HttpResponse:
     if request.user.is_verified() or not two_factor.has_device(request.user):
+        # Verified already, or the authenticator was reset since the password was given.
         step = two_factor.NOTHING if request.user.is_verified() else two_factor.owed(request.user)
+        request.session[two_factor.SESSION_KEY] = step
         return redirect(f"two_factor_{step}" if step else _next_url(request))
     if two_factor.is_locked(request):
         return _locked_out(request)
