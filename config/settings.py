@@ -144,6 +144,9 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_filters",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "simple_history",
     "declarations",
     "tracking",
@@ -158,6 +161,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # Sets request.user.is_verified(); then a user who owes a second factor reaches only the
+    # two-factor pages and logout until verified.
+    "django_otp.middleware.OTPMiddleware",
+    "tracking.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns a database that is down into "temporarily unavailable" (503), not a server error.
@@ -253,6 +260,20 @@ SESSION_IDLE_TIMEOUT_OTHERS = env_int("SESSION_IDLE_TIMEOUT_OTHERS", 8 * 60 * 60
 # Password reset mails per address, and reset requests per client IP, in an hour.
 PASSWORD_RESET_LIMIT_PER_ADDRESS = env_int("PASSWORD_RESET_LIMIT_PER_ADDRESS", 3, minimum=1)
 PASSWORD_RESET_LIMIT_PER_IP = env_int("PASSWORD_RESET_LIMIT_PER_IP", 10, minimum=1)
+
+# Two-factor login (TOTP, django-otp): required for these roles, optional for everyone else.
+# Wrong codes count as failed logins for django-axes above (same limit and cool-off), so
+# django-otp's own growing delay between attempts is switched off.
+_TWO_FACTOR_ROLES = {"secretariat", "coordinator", "focal_point", "viewer"}
+TWO_FACTOR_REQUIRED_ROLES = env_list("TWO_FACTOR_REQUIRED_ROLES", "secretariat,coordinator")
+if unknown := set(TWO_FACTOR_REQUIRED_ROLES) - _TWO_FACTOR_ROLES:
+    raise ImproperlyConfigured(
+        f"TWO_FACTOR_REQUIRED_ROLES names unknown roles {', '.join(sorted(unknown))}: use a "
+        f"comma-separated list of {', '.join(sorted(_TWO_FACTOR_ROLES))} (or leave it empty)."
+    )
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Declaration tracker")
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en"

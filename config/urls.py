@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from tracking import views as tracking_views
 from tracking.forms import ThrottledPasswordResetForm
+from tracking.views import two_factor
 
 urlpatterns = [
     path("", tracking_views.home, name="home"),
@@ -14,6 +15,8 @@ urlpatterns = [
         PasswordResetView.as_view(form_class=ThrottledPasswordResetForm),
         name="password_reset",
     ),
+    path("accounts/two-factor/verify/", two_factor.two_factor_verify, name="two_factor_verify"),
+    path("accounts/two-factor/setup/", two_factor.two_factor_setup, name="two_factor_setup"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("declarations/", include("declarations.urls")),

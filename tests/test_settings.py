@@ -184,3 +184,10 @@ def test_a_bad_database_url_is_named_without_showing_its_password():
     assert result.returncode != 0
     assert "DATABASE_URL is not valid" in result.stderr
     assert "hunter2" not in result.stderr
+
+
+def test_it_refuses_an_unknown_role_for_two_factor_login():
+    result = _manage("check", DEBUG="true", TWO_FACTOR_REQUIRED_ROLES="secretariat,chair")
+
+    assert result.returncode != 0
+    assert "TWO_FACTOR_REQUIRED_ROLES names unknown roles chair" in result.stderr

@@ -519,3 +519,14 @@ class ThrottledPasswordResetForm(PasswordResetForm):
 
         if password_reset_allow(email=self.cleaned_data["email"], ip_address=client_ip(request)):
             super().save(*args, request=request, **kwargs)
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Authentication code"),
+        max_length=16,
+        help_text=_(
+            "The 6-digit code your authenticator app shows, or one of your recovery codes."
+        ),
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
+    )

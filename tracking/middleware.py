@@ -1,5 +1,5 @@
 """Answers "temporarily unavailable" while the database is down, instead of a server error;
-ends sessions left idle."""
+ends sessions left idle; holds back a user who still owes a second factor."""
 
 import logging
 import time
@@ -7,12 +7,15 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.db import InterfaceError, OperationalError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import resolve_url
 from django.template.loader import get_template
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from . import two_factor
 from .models import Membership
 from .permissions import participant_ids
 
@@ -97,3 +100,32 @@ def session_start(sender, request: HttpRequest, user, **kwargs) -> None:
     """On login (the `user_logged_in` signal): activity starts now, in the session being saved."""
     if request is not None and hasattr(request, "session"):
         request.session[IdleSessionMiddleware.KEY] = int(time.time())
+
+
+class TwoFactorMiddleware:
+    """Until the second factor is given, a user who owes one reaches only the two-factor pages
+    and logout; anything else redirects to the code (or enrolment) page."""
+
+    OPEN_PAGES = {"two_factor_verify", "two_factor_setup", "logout"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        user = request.user
+        if not user.is_authenticated or user.is_verified():
+            return None
+        if request.resolver_match.url_name in self.OPEN_PAGES:
+            return None
+        if two_factor.SESSION_KEY not in request.session:  # a session from before two-factor
+            request.session[two_factor.SESSION_KEY] = two_factor.owed(user)
+        step = request.session[two_factor.SESSION_KEY]
+        if not step:
+            return None
+        target = resolve_url(f"two_factor_{step}")
+        return HttpResponseRedirect(
+            f"{target}?{urlencode({REDIRECT_FIELD_NAME: request.get_full_path()})}"
+        )

@@ -158,6 +158,22 @@ OTHERS = [
          "secretariat": 404},
     ),
     (
+        "two_factor_setup",
+        "get",
+        lambda r: reverse("two_factor_setup"),
+        # Everyone may enrol an authenticator (tests/test_two_factor.py covers the required roles).
+        {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 200,
+         "secretariat": 200},
+    ),
+    (
+        "two_factor_verify",
+        "get",
+        lambda r: reverse("two_factor_verify"),
+        # Without an authenticator there is no code to ask: on to the page asked for.
+        {"tjk_focal": 302, "tjk_coordinator": 302, "tjk_viewer": 302, "kaz_focal": 302,
+         "secretariat": 302},
+    ),
+    (
         "logout",
         "post",
         lambda r: reverse("logout"),

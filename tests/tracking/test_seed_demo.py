@@ -208,3 +208,22 @@ def test_the_un_scale_mode_runs_once(declaration, media):
         participant=Participant.objects.get(code="FRA"),
         cycle=new_cycle(Submission.objects.first().cycle.declaration, 2027),
     ).pk
+
+
+def test_demo_accounts_that_must_use_two_factor_get_the_documented_secret(
+    declaration, media, settings
+):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.TWO_FACTOR_REQUIRED_ROLES = ["secretariat", "coordinator"]
+
+    out = _seed()
+
+    assert "two-factor secret for demo accounts: JBSWY3DPEHPK3PXP" in out
+    enrolled = set(TOTPDevice.objects.values_list("user__username", flat=True))
+    assert {"admin", "secretariat", "tjk-coordinator", "kaz-coordinator"} <= enrolled
+    assert not {"tjk-focal", "tjk-viewer"} & enrolled
+    device = TOTPDevice.objects.get(user__username="secretariat")
+    assert device.confirmed and device.bin_key == b"Hello!\xde\xad\xbe\xef"
+    _seed()  # seeding again replaces the demo authenticators
+    assert TOTPDevice.objects.filter(user__username="secretariat").count() == 1

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0010_idempotency'),
+        ('tracking', '0011_reset_throttle'),
     ]
 
     operations = [

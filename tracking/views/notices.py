@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import notices, permissions, services
+from .. import notices, permissions, services, two_factor
 from ..forms import ProfileForm
 
 
@@ -19,7 +19,8 @@ def profile(request: HttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your profile was saved."))
         return redirect("tracking:profile")
-    return render(request, "tracking/profile.html", {"form": form})
+    context = {"form": form, "two_factor_on": two_factor.has_device(request.user)}
+    return render(request, "tracking/profile.html", context)
 
 
 @require_POST

@@ -1,3 +1,4 @@
+import base64
 import datetime
 import hashlib
 import io
@@ -8,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from declarations.models import Declaration
-from tracking import services
+from tracking import services, two_factor
 from tracking.models import (
     Action,
     Assessment,
@@ -25,6 +27,9 @@ from tracking.models import (
 
 DEMO_PASSWORD = "demo-pass-2018"  # noqa: S105 - demo accounts only, printed by `make run`
 DECLARATION_SLUG = "dushanbe"
+# The authenticator secret of every demo account whose role requires two-factor login: type it
+# into an authenticator app (or `oathtool --totp -b JBSWY3DPEHPK3PXP`). Demo accounts only.
+DEMO_TWO_FACTOR_SECRET = "JBSWY3DPEHPK3PXP"  # noqa: S105
 
 # username, first name, last name, participant code (or None), role, extra fields
 ACCOUNTS = [
@@ -218,9 +223,27 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 stdout=self.stdout,
             )
+        enrolled = self.enrol_two_factor()
         self.stdout.write(f"Open {settings.SITE_URL}/ and log in with a demo account:")
         for username, *_ in ACCOUNTS:
             self.stdout.write(f"  {username:<18} password {DEMO_PASSWORD}")
+        if enrolled:
+            self.stdout.write(
+                f"two-factor secret for demo accounts: {DEMO_TWO_FACTOR_SECRET} "
+                f"({', '.join(enrolled)})"
+            )
+
+    def enrol_two_factor(self) -> list[str]:
+        """Gives the demo accounts that must use two-factor login an authenticator with the
+        documented demo secret, so that demo logins need no phone."""
+        key = base64.b32decode(DEMO_TWO_FACTOR_SECRET).hex()
+        enrolled = []
+        for user in User.objects.filter(username__in=[a[0] for a in ACCOUNTS]).order_by("pk"):
+            if two_factor.is_required(user):
+                TOTPDevice.objects.filter(user=user).delete()
+                TOTPDevice.objects.create(user=user, name="demo", key=key, confirmed=True)
+                enrolled.append(user.username)
+        return enrolled
 
     def dushanbe(self) -> Declaration:
         declaration = Declaration.objects.filter(slug=DECLARATION_SLUG).first()
