@@ -123,8 +123,10 @@ def test_a_queued_job_over_the_size_cap_fails_with_the_reason(db, settings):
 
 def test_a_job_stopped_by_the_soft_time_limit_ends_failed(db, monkeypatch):
     # Celery's soft time limit is a signal whose handler raises SoftTimeLimitExceeded in the
-    # task: the same here, delivered by a real timer while the write is under way.
+    # task: the same here, delivered by a real timer while the write is under way (armed by the
+    # write itself, so a slow machine cannot make it fire during the parse instead).
     def slow_write(*args, **kwargs):
+        signal.setitimer(signal.ITIMER_REAL, 0.05)
         time.sleep(10)
 
     def soft_limit(signum, frame):
@@ -133,7 +135,6 @@ def test_a_job_stopped_by_the_soft_time_limit_ends_failed(db, monkeypatch):
     monkeypatch.setattr(services, "write_declaration", slow_write)
     job = DeclarationImport.objects.create(filename="d.md", source_text=SEED.read_text())
     previous = signal.signal(signal.SIGALRM, soft_limit)
-    signal.setitimer(signal.ITIMER_REAL, 0.2)
     try:
         tasks.declaration_import_task(job.pk)
     finally:
