@@ -478,6 +478,7 @@ class _Generator:
                     size,
                     sha,
                     url,
+                    Evidence.Visibility.PARTICIPANT_AND_SECRETARIAT,
                     user,
                     self.now,
                 )
@@ -494,6 +495,7 @@ class _Generator:
             "size",
             "sha256",
             "url",
+            "visibility",
             "uploaded_by_id",
             "created_at",
         ]
