@@ -478,6 +478,10 @@ REPORT_HEARTBEAT_TIMEOUT = env_int("REPORT_HEARTBEAT_TIMEOUT", 120, minimum=1)
 REPORT_HEARTBEAT_INTERVAL = REPORT_HEARTBEAT_TIMEOUT / 4
 # A report whose worker was lost this many times is marked failed instead of re-queued.
 REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
+# A report handed to the broker but not started this long after is sent again: a broker that
+# keeps nothing on disk (Redis without persistence) loses the messages it held when it dies.
+# A duplicate is harmless (the task claims its row first); it costs one message per period.
+REPORT_RESEND_AFTER = env_int("REPORT_RESEND_AFTER", 600, minimum=60)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # `celery -A config worker -B` (one machine) or `celery -A config beat` (production) keep
 # their schedule here, not in the working directory.

@@ -925,7 +925,7 @@ def reports_sweep() -> dict[str, int]:
             counts["requeued"] += 1
     never_sent = Report.objects.filter(state=Report.State.QUEUED).filter(
         Q(enqueued_at__isnull=True)
-        | Q(enqueued_at__lt=now - timedelta(seconds=settings.CELERY_VISIBILITY_TIMEOUT))
+        | Q(enqueued_at__lt=now - timedelta(seconds=settings.REPORT_RESEND_AFTER))
     )
     for report_id in never_sent.values_list("pk", flat=True)[:100]:
         counts["dispatched"] += report_dispatch(report_id=report_id)

@@ -90,6 +90,30 @@ def test_the_sweep_requeues_a_report_whose_worker_went_silent(
     assert (silent.state, alive.state) == ("queued", "running")
 
 
+def test_the_sweep_sends_again_a_report_the_broker_lost_before_any_worker_took_it(
+    tjk_focal, declaration, cycle, monkeypatch, settings
+):
+    # A broker that keeps nothing on disk died holding the message: the row says "handed to
+    # the queue" and nothing will ever start it.
+    sent = []
+    monkeypatch.setattr(services, "report_dispatch", lambda report_id: sent.append(report_id) or 1)
+    now = timezone.now()
+    lost = Report.objects.create(
+        requested_by=tjk_focal, declaration=declaration, cycle=cycle, format="pdf",
+        enqueued_at=now - timedelta(seconds=settings.REPORT_RESEND_AFTER + 1),
+    )  # fmt: skip
+    waiting = Report.objects.create(
+        requested_by=tjk_focal, declaration=declaration, cycle=cycle, format="pdf",
+        enqueued_at=now - timedelta(seconds=settings.REPORT_RESEND_AFTER - 60),
+    )  # fmt: skip
+
+    counts = services.reports_sweep()
+
+    assert counts == {"requeued": 0, "failed": 0, "dispatched": 1}
+    assert sent == [lost.pk]
+    assert waiting.pk not in sent
+
+
 def test_a_report_whose_worker_was_lost_too_often_fails_with_a_reason(
     tjk_focal, declaration, cycle, settings
 ):
