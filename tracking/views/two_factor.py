@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import two_factor
 from ..forms import TwoFactorCodeForm
+from ..permissions import AuthenticatedRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -26,7 +27,7 @@ def _locked_out(request: HttpRequest) -> HttpResponse:
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.is_verified() or not two_factor.has_device(request.user):
         # Verified already, or the authenticator was reset since the password was given.
         step = two_factor.NOTHING if request.user.is_verified() else two_factor.owed(request.user)
@@ -45,7 +46,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor_verify.html", context)
 
 
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     if two_factor.has_device(request.user):
         if request.user.is_verified():
             messages.info(request, _("Two-factor login is already on for your account."))
