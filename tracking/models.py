@@ -125,6 +125,9 @@ class ReportingCycle(models.Model):
     )
 
     history = HistoricalRecords()
+    if TYPE_CHECKING:
+        # Who made the change, for the history row django-simple-history writes on save.
+        _history_user: "User"
 
     class Meta:
         ordering = ["-starts_on"]

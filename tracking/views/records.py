@@ -1,6 +1,7 @@
 """Actions, their progress updates and evidence: the records a participant files."""
 
 import logging
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -45,7 +46,9 @@ def action_create(request: AuthenticatedRequest) -> HttpResponse:
         return render(request, "tracking/action_form.html", {"form": None, "locked": locked})
     # A POST where nothing is open goes on to the service, which refuses it.
     participants = Participant.objects.filter(pk__in=open_ids or ids)
-    initial = {"participant": participants[0].pk} if len(participants) == 1 else {}
+    initial: dict[str, object] = (
+        {"participant": participants[0].pk} if len(participants) == 1 else {}
+    )
     if request.GET.get("paragraph", "").isdigit():
         initial["paragraphs"] = [int(request.GET["paragraph"])]
     form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
@@ -245,7 +248,8 @@ def evidence_downloads(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = permissions.get_evidence_downloads_for_user(request.user, pk)
     action = (
         Action.objects.select_related("submission__cycle", "participant")
-        .filter(pk=evidence.action_id or evidence.update.action_id)
+        # Evidence is on an action or on one of its updates (a database constraint).
+        .filter(pk=evidence.action_id or cast(ProgressUpdate, evidence.update).action_id)
         .get()
     )
     table = EvidenceDownloadTable(
@@ -262,7 +266,7 @@ def evidence_downloads(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def evidence_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = get_for_user(Evidence.objects.select_related("action"), request.user, pk, write=True)
-    back = evidence.action or evidence.update.action
+    back = evidence.action or cast(ProgressUpdate, evidence.update).action
     if request.method == "POST":
         try:
             services.evidence_delete(evidence=evidence, user=request.user)

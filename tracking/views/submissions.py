@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -84,7 +85,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         .order_by("position")
     )
     numbers = {paragraph.pk: paragraph.number for paragraph in paragraphs}
-    labels = dict(Assessment.Rating.choices)
+    labels: dict[str | None, str | Promise] = dict(Assessment.Rating.choices)
     ratings = {a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)}
     previous_cycle = comparison.previous_cycle(submission.cycle)
     previous = (

@@ -22,7 +22,7 @@ def _next_url(request: HttpRequest) -> str:
 
 def _locked_out(request: HttpRequest) -> HttpResponse:
     """Logs out and shows django-axes' lockout page, as five wrong passwords would."""
-    request.axes_locked_out = True
+    request.axes_locked_out = True  # type: ignore[attr-defined]  # django-axes' own flag
     logout(request)
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=settings.AXES_HTTP_RESPONSE_CODE)
 
@@ -61,7 +61,7 @@ def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
             request=request, device=device, code=form.cleaned_data["code"]
         )
         if codes is not None:
-            context = {"codes": codes, "next": _next_url(request)}
+            context: dict[str, object] = {"codes": codes, "next": _next_url(request)}
             return render(request, "registration/two_factor_recovery_codes.html", context)
         if two_factor.is_locked(request):
             return _locked_out(request)
