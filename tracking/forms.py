@@ -1,5 +1,6 @@
 """Forms of the tracking pages."""
 
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
@@ -174,7 +175,8 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
 
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["update"].queryset = action.updates.filter(submission__state="draft")
+        update = cast(forms.ModelChoiceField, self.fields["update"])
+        update.queryset = action.updates.filter(submission__state="draft")
         # A client that sends no level gets the default, as before levels existed.
         self.fields["visibility"].required = False
         self.extension = self.content_type = ""
@@ -291,7 +293,8 @@ class CycleForm(forms.Form):
             "declaration__short_title", "-starts_on"
         )
         self.cycles = {cycle.pk: cycle for cycle in cycles}
-        self.fields["cycle"].choices = [(pk, str(c)) for pk, c in self.cycles.items()]
+        cycle = cast(forms.TypedChoiceField, self.fields["cycle"])
+        cycle.choices = [(pk, str(c)) for pk, c in self.cycles.items()]
         # The page shows the current cycle until another is asked for: so does the form.
         current = current_cycle(self.cycles.values())
         if current:
@@ -382,8 +385,9 @@ class ReportRequestForm(SubmitOnceForm):
         if cycle:
             self.initial.setdefault("cycle", cycle.pk)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         declaration = data.get("declaration")
         if not declaration:
             return data
@@ -444,8 +448,8 @@ class ReportingCycleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.cycle = cycle
         declarations = Declaration.objects.only("pk", "short_title").order_by("short_title")
-        self.fields["declaration"].queryset = declarations
-        self.fields["participants"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["declaration"]).queryset = declarations
+        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = (
             Participant.objects.filter(declarations__isnull=False).distinct().order_by("name")
         )
         if cycle is not None:
@@ -469,8 +473,9 @@ class ReportingCycleForm(forms.Form):
                     "participants", list(declaration.participants.values_list("pk", flat=True))
                 )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         starts, ends, due = data.get("starts_on"), data.get("ends_on"), data.get("due_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The period cannot end before it starts."))
@@ -518,7 +523,8 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         from .throttle import client_ip, password_reset_allow
 
         if password_reset_allow(email=self.cleaned_data["email"], ip_address=client_ip(request)):
-            super().save(*args, request=request, **kwargs)
+            kwargs["request"] = request
+            super().save(*args, **kwargs)
 
 
 class TwoFactorCodeForm(forms.Form):
