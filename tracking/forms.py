@@ -78,7 +78,8 @@ class ActionFieldsForm(forms.ModelForm):
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date must not be before the start date."))
@@ -103,13 +104,14 @@ class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = participants
-        self.fields["paragraphs"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["participant"]).queryset = participants
+        cast(ParagraphChoiceField, self.fields["paragraphs"]).queryset = (
             operative_paragraphs().filter(declaration__participants__in=participants).distinct()
         )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         participant, paragraphs = cleaned.get("participant"), cleaned.get("paragraphs")
         if participant and paragraphs:
             allowed = set(participant.declarations.values_list("pk", flat=True))
@@ -125,9 +127,9 @@ class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
 class ActionEditForm(VersionedForm, ActionFieldsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["paragraphs"].queryset = operative_paragraphs().filter(
-            declaration_id=self.instance.declaration_id
-        )
+        cast(
+            ParagraphChoiceField, self.fields["paragraphs"]
+        ).queryset = operative_paragraphs().filter(declaration_id=self.instance.declaration_id)
 
 
 class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):
@@ -199,7 +201,8 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
         return url
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         has_file = bool(cleaned.get("upload")) or "upload" in self.errors
         has_url = bool(cleaned.get("url")) or "url" in self.errors
         if has_file and has_url:
@@ -227,7 +230,8 @@ class AssessmentForm(VersionedForm, forms.ModelForm):
         self.submission, self.paragraph = submission, paragraph
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         rating = cleaned.get("rating")
         if (
             rating in Assessment.NEEDS_JUSTIFICATION
@@ -268,7 +272,8 @@ class ReviewForm(VersionedForm):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
             self.add_error("comment", _("Say what needs to change before returning it."))
         return cleaned
@@ -316,6 +321,14 @@ class MatrixForm(CycleForm):
         return self.is_bound and self.is_valid() and self.cleaned_data["everyone"]
 
 
+class ReportParagraphField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, paragraph: Paragraph) -> str:
+        return _("%(declaration)s, paragraph %(number)s") % {
+            "declaration": paragraph.declaration.short_title,
+            "number": paragraph.number,
+        }
+
+
 class ReportRequestForm(SubmitOnceForm):
     declaration = forms.ModelChoiceField(
         queryset=Declaration.objects.none(), label=_("Declaration")
@@ -327,7 +340,7 @@ class ReportRequestForm(SubmitOnceForm):
         label=_("Participants"),
         help_text=_("Leave empty for every participant you may see."),
     )
-    paragraphs = forms.ModelMultipleChoiceField(
+    paragraphs = ReportParagraphField(
         queryset=Paragraph.objects.none(),
         required=False,
         label=_("Paragraphs"),
@@ -351,20 +364,16 @@ class ReportRequestForm(SubmitOnceForm):
         if allowed is not None:
             participants = participants.filter(pk__in=allowed)
             declarations = declarations.filter(participants__in=allowed).distinct()
-        self.fields["participants"].queryset = participants
-        self.fields["declaration"].queryset = declarations
-        self.fields["cycle"].queryset = ReportingCycle.objects.filter(
+        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = participants
+        cast(forms.ModelChoiceField, self.fields["declaration"]).queryset = declarations
+        cast(forms.ModelChoiceField, self.fields["cycle"]).queryset = ReportingCycle.objects.filter(
             declaration__in=declarations
         ).select_related("declaration")
-        self.fields["paragraphs"].queryset = (
+        cast(ReportParagraphField, self.fields["paragraphs"]).queryset = (
             Paragraph.objects.operative()
             .filter(declaration__in=declarations)
             .select_related("declaration")
             .order_by("declaration", "position")
-        )
-        self.fields["paragraphs"].label_from_instance = lambda paragraph: (
-            _("%(declaration)s, paragraph %(number)s")
-            % {"declaration": paragraph.declaration.short_title, "number": paragraph.number}
         )
         if not self.is_bound:
             self._preselect(declarations)

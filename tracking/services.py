@@ -725,7 +725,8 @@ def report_dispatch(*, report_id: int) -> bool:
     from .tasks import build_report
 
     try:
-        build_report.apply_async(args=(report_id,), retry=False)
+        # Celery takes any sequence; celery-types asks for a tuple.
+        build_report.apply_async(args=[report_id], retry=False)  # type: ignore[arg-type]
     except Exception:
         logger.warning(
             "Report %s: the broker is unavailable; the sweep will send it", report_id, exc_info=True
