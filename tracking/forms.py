@@ -127,9 +127,10 @@ class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
 class ActionEditForm(VersionedForm, ActionFieldsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        cast(
-            ParagraphChoiceField, self.fields["paragraphs"]
-        ).queryset = operative_paragraphs().filter(declaration_id=self.instance.declaration_id)
+        paragraphs = cast(ParagraphChoiceField, self.fields["paragraphs"])
+        paragraphs.queryset = operative_paragraphs().filter(
+            declaration_id=self.instance.declaration_id
+        )
 
 
 class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):
@@ -366,9 +367,10 @@ class ReportRequestForm(SubmitOnceForm):
             declarations = declarations.filter(participants__in=allowed).distinct()
         cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = participants
         cast(forms.ModelChoiceField, self.fields["declaration"]).queryset = declarations
-        cast(forms.ModelChoiceField, self.fields["cycle"]).queryset = ReportingCycle.objects.filter(
-            declaration__in=declarations
-        ).select_related("declaration")
+        cycle = cast(forms.ModelChoiceField, self.fields["cycle"])
+        cycle.queryset = ReportingCycle.objects.filter(declaration__in=declarations).select_related(
+            "declaration"
+        )
         cast(ReportParagraphField, self.fields["paragraphs"]).queryset = (
             Paragraph.objects.operative()
             .filter(declaration__in=declarations)
