@@ -1,3 +1,5 @@
+from typing import cast
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,5 @@ class ParagraphFilter(django_filters.FilterSet):
 
     def __init__(self, *args, declaration, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["theme"].queryset = Theme.objects.filter(
-            paragraphs__declaration=declaration
-        ).distinct()
+        theme = cast(django_filters.ModelChoiceFilter, self.filters["theme"])
+        theme.queryset = Theme.objects.filter(paragraphs__declaration=declaration).distinct()

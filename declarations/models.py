@@ -89,12 +89,15 @@ class Reference(models.Model):
         return self.name
 
 
-class ParagraphQuerySet(models.QuerySet):
+class ParagraphQuerySet(models.QuerySet["Paragraph"]):
     def operative(self) -> "ParagraphQuerySet":
         return self.filter(kind=Paragraph.Kind.OPERATIVE)
 
 
-class ParagraphManager(models.Manager.from_queryset(ParagraphQuerySet)):
+_ParagraphManagerBase = models.Manager.from_queryset(ParagraphQuerySet)
+
+
+class ParagraphManager(_ParagraphManagerBase["Paragraph"]):
     def get_by_natural_key(self, declaration_slug: str, number: int) -> "Paragraph":
         return self.get(declaration__slug=declaration_slug, number=number)
 
@@ -150,7 +153,8 @@ class Paragraph(models.Model):
     def natural_key(self) -> tuple[str, int | None]:
         return (self.declaration.slug, self.number)
 
-    natural_key.dependencies = ["declarations.declaration"]
+    # Django's serializers read the attribute off the function; a function has no such field.
+    natural_key.dependencies = ["declarations.declaration"]  # type: ignore[attr-defined]
 
     @property
     def is_operative(self) -> bool:

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 
 from tracking.idempotency import submit_once
-from tracking.permissions import require_secretariat
+from tracking.permissions import AuthenticatedRequest, require_secretariat
 from tracking.tables import configure_table
 
 from .filters import ParagraphFilter
@@ -54,7 +54,7 @@ def paragraph_detail(request: HttpRequest, slug: str, number: int) -> HttpRespon
     return render(request, "declarations/paragraph.html", {"paragraph": paragraph})
 
 
-def import_upload(request: HttpRequest) -> HttpResponse:
+def import_upload(request: AuthenticatedRequest) -> HttpResponse:
     require_secretariat(request.user)
     form = DeclarationUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -79,12 +79,12 @@ def _job(pk: int) -> DeclarationImport:
 
 
 @never_cache
-def import_status(request: HttpRequest, pk: int) -> HttpResponse:
+def import_status(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_secretariat(request.user)
     return render(request, "declarations/import.html", {"job": _job(pk)})
 
 
 @never_cache
-def import_status_fragment(request: HttpRequest, pk: int) -> HttpResponse:
+def import_status_fragment(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     require_secretariat(request.user)
     return render(request, "declarations/_import_status.html", {"job": _job(pk)})

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
@@ -26,7 +28,7 @@ from .models import (
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *(BaseUserAdmin.fieldsets or ()),
         (_("Tracker"), {"fields": ("is_secretariat", "notify_workflow", "notify_reminders")}),
     )
     list_display = ("username", "email", "first_name", "last_name", "is_secretariat", "is_staff")
@@ -79,7 +81,8 @@ class SubmissionRecordAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         queryset = super().get_queryset(request)
-        return permissions.scope(queryset, request.user, self.submission_path)
+        # The admin site lets only signed-in staff in.
+        return permissions.scope(queryset, cast(User, request.user), self.submission_path)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -6,13 +6,14 @@ Colours are presentation attributes (not inline styles), which the CSP allows.
 
 from collections.abc import Sequence
 
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
 from .models import Action, Assessment
 
 # Colours that match the rating badges of tracker.css, dark enough for a white gap between them.
-RATING_COLOURS = {
+RATING_COLOURS: dict[str, str] = {
     Assessment.Rating.NOT_STARTED: "#cf222e",
     Assessment.Rating.PARTIALLY: "#d4a72c",
     Assessment.Rating.SUBSTANTIALLY: "#218bff",
@@ -25,13 +26,16 @@ ROW, LABEL, WIDTH = 22, 90, 420
 
 
 def stacked_bars(
-    title: str, rows: Sequence[tuple[str, dict[str, int]]], series: Sequence[tuple[str, str]]
+    title: str,
+    rows: Sequence[tuple[str, dict[str, int]]],
+    series: Sequence[tuple[str, str | Promise]],
 ) -> SafeString:
     """One horizontal bar per row, split by series (key, label); bars share one scale."""
     top = max((sum(counts.values()) for _, counts in rows), default=0) or 1
     scale = (WIDTH - LABEL - 10) / top
     height = ROW * len(rows) + ROW + 10
     bars = []
+    x: float
     for index, (label, counts) in enumerate(rows):
         y, x = index * ROW, LABEL
         bars.append(format_html('<text x="0" y="{}">{}</text>', y + 15, label))
@@ -72,7 +76,7 @@ def stacked_bars(
     return _svg(title, max(WIDTH, x), height, bars + legend)
 
 
-def bars(title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
+def bars(title: str, rows: Sequence[tuple[str | Promise, int]]) -> SafeString:
     """One horizontal bar per (label, count), with the count written after it."""
     top = max((n for _, n in rows), default=0) or 1
     scale = (WIDTH - LABEL - 50) / top
@@ -98,7 +102,7 @@ def bars(title: str, rows: Sequence[tuple[str, int]]) -> SafeString:
     return _svg(title, WIDTH, ROW * len(rows) + 4, parts)
 
 
-def status_rows(counts: dict[str, int]) -> list[tuple[str, int]]:
+def status_rows(counts: dict[str, int]) -> list[tuple[str | Promise, int]]:
     """Every action status in its natural order, with its count (zero included)."""
     return [(label, counts.get(value, 0)) for value, label in Action.Status.choices]
 

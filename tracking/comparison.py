@@ -5,6 +5,8 @@ Ratings are ordered not started < partially < substantially < fully; "not applic
 shows a trend as a word and a symbol, never by colour alone.
 """
 
+from typing import cast
+
 from django.db import models
 from django.db.models import Case, CharField, OuterRef, Q, Subquery, Value, When
 from django.utils.translation import gettext_lazy as _
@@ -14,7 +16,12 @@ from .permissions import scope
 
 Rating = Assessment.Rating
 # The scale; a rating not in it (not applicable, no information) has no rank.
-RANK = {Rating.NOT_STARTED: 0, Rating.PARTIALLY: 1, Rating.SUBSTANTIALLY: 2, Rating.FULLY: 3}
+RANK: dict[str, int] = {
+    Rating.NOT_STARTED: 0,
+    Rating.PARTIALLY: 1,
+    Rating.SUBSTANTIALLY: 2,
+    Rating.FULLY: 3,
+}
 
 
 class Trend(models.TextChoices):
@@ -112,9 +119,10 @@ def trend_case(previous: str, current: str, texts: dict[Trend, str]) -> Case:
     every pair of ratings is spelled out, so the database agrees with `trend` by construction.
     NULL when there is no current rating; a missing previous one is NEW."""
     ratings = Rating.values
-    pairs = [(p, c) for p in ratings for c in ratings]
+    # Two ratings always make a trend, never None.
+    pairs = [(p, c, cast(Trend, trend(p, c))) for p in ratings for c in ratings]
     return Case(
-        *(When(Q(**{previous: p, current: c}), then=Value(texts[trend(p, c)])) for p, c in pairs),
+        *(When(Q(**{previous: p, current: c}), then=Value(texts[t])) for p, c, t in pairs),
         When(
             Q(**{f"{previous}__isnull": True, f"{current}__isnull": False}),
             then=Value(texts[Trend.NEW]),

@@ -7,6 +7,7 @@ or actions, and only counts what the user may see (`permissions.scope`).
 import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 from django.db.models import (
     CharField,
@@ -20,6 +21,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -36,7 +38,7 @@ from .permissions import participant_ids, scope
 class ParagraphStatus:
     paragraph: Paragraph
     rating: str = ""
-    rating_label: str = ""
+    rating_label: str | Promise = ""
     actions: int = 0
     last_update: object = None
 
@@ -50,6 +52,10 @@ class ParticipantCycle:
     submission: Submission | None
     paragraphs: list[ParagraphStatus] = field(default_factory=list)
     statuses: dict[str, int] = field(default_factory=dict)
+    # Set by the home page's view.
+    may_file: bool = False
+    status_rows: list[tuple[str | Promise, int]] = field(default_factory=list)
+    chart: SafeString | None = None
 
     @property
     def unrated(self) -> list[Paragraph]:
@@ -104,7 +110,7 @@ def member_overview(user: User) -> list[ParticipantCycle]:
         .values("action__participant_id", "action__submission__cycle_id", "paragraph_id")
         .annotate(actions=Count("action_id", distinct=True), last=Max("action__updates__date"))
     }
-    statuses = defaultdict(dict)
+    statuses: defaultdict[tuple[int, int], dict[str, int]] = defaultdict(dict)
     for row in (
         scope(Action.objects.filter(participant__in=ids, submission__cycle__in=cycles), user)
         .values("participant_id", "submission__cycle_id", "status")
@@ -147,7 +153,17 @@ def current_cycles() -> QuerySet:
     return started.filter(pk=Subquery(latest.values("pk")[:1]))
 
 
-def secretariat_headlines(user: User) -> dict[str, object]:
+class Headlines(TypedDict):
+    participants: int
+    open_cycles: int
+    submitted: int
+    approved: int
+    drafts: int
+    actions: int
+    statuses: dict[str, int]
+
+
+def secretariat_headlines(user: User) -> Headlines:
     """Headline counts over what the secretariat may see of the current cycles."""
     open_cycles = ReportingCycle.objects.filter(state=ReportingCycle.State.OPEN)
     states = Counter(
@@ -246,7 +262,7 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
         for participant in participants
     ]
     trends = Counter(comparison.trend(previous.get(key), rating) for key, rating in ratings.items())
-    by_paragraph = defaultdict(Counter)
+    by_paragraph: defaultdict[int, Counter[str]] = defaultdict(Counter)
     for (_participant, paragraph_id), rating in ratings.items():
         by_paragraph[paragraph_id][rating] += 1
     per_paragraph = [(f"OP{p.number}", dict(by_paragraph[p.pk])) for p in paragraphs]
@@ -339,7 +355,7 @@ def completeness_counts(cycle: ReportingCycle) -> dict[str, int]:
 @dataclass
 class RatingCell:
     rating: str
-    label: str
+    label: str | Promise
     trend: "comparison.Trend | None"
 
 
@@ -350,11 +366,12 @@ class RatingHistory:
     declaration: Declaration
     cycles: list[tuple[ReportingCycle, Submission | None]]
     rows: list[tuple[Paragraph, list[RatingCell]]]
+    chart: SafeString | None = None  # set by the participant page's view
 
     @property
     def per_cycle(self) -> list[tuple[str, dict[str, int]]]:
         """How many paragraphs have each rating in each cycle, for the chart."""
-        counts = [Counter() for _cycle in self.cycles]
+        counts: list[Counter[str]] = [Counter() for _cycle in self.cycles]
         for _paragraph, cells in self.rows:
             for index, cell in enumerate(cells):
                 if cell.rating:

@@ -38,7 +38,7 @@ def _non_finite(value: float | Decimal) -> str | None:
     return "-Infinity" if value < 0 else "Infinity"
 
 
-def cell(value: object) -> object:
+def cell(value: object) -> str | int | float | Decimal:
     """A safe cell: numbers stay numbers, dates become ISO text, text is neutralised.
 
     A number that is not finite becomes its name as text; a lone surrogate, which no file can

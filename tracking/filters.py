@@ -29,7 +29,11 @@ class ActionFilter(django_filters.FilterSet):
         help_text=_("Words in the title, description or lead institution"),
     )
     participant = django_filters.ModelChoiceFilter(
-        label=_("Participant"), queryset=_participants, empty_label=_("All"), widget=Select
+        label=_("Participant"),
+        # django-filter also takes a function of the request; its stubs say only a queryset.
+        queryset=_participants,  # type: ignore[arg-type]
+        empty_label=_("All"),
+        widget=Select,
     )
     cycle = django_filters.ModelChoiceFilter(
         label=_("Reporting cycle"),

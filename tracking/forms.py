@@ -1,5 +1,6 @@
 """Forms of the tracking pages."""
 
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
@@ -77,7 +78,8 @@ class ActionFieldsForm(forms.ModelForm):
         }
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("The end date must not be before the start date."))
@@ -102,13 +104,14 @@ class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
 
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["participant"].queryset = participants
-        self.fields["paragraphs"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["participant"]).queryset = participants
+        cast(ParagraphChoiceField, self.fields["paragraphs"]).queryset = (
             operative_paragraphs().filter(declaration__participants__in=participants).distinct()
         )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         participant, paragraphs = cleaned.get("participant"), cleaned.get("paragraphs")
         if participant and paragraphs:
             allowed = set(participant.declarations.values_list("pk", flat=True))
@@ -124,7 +127,8 @@ class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
 class ActionEditForm(VersionedForm, ActionFieldsForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["paragraphs"].queryset = operative_paragraphs().filter(
+        paragraphs = cast(ParagraphChoiceField, self.fields["paragraphs"])
+        paragraphs.queryset = operative_paragraphs().filter(
             declaration_id=self.instance.declaration_id
         )
 
@@ -174,7 +178,8 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
 
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["update"].queryset = action.updates.filter(submission__state="draft")
+        update = cast(forms.ModelChoiceField, self.fields["update"])
+        update.queryset = action.updates.filter(submission__state="draft")
         # A client that sends no level gets the default, as before levels existed.
         self.fields["visibility"].required = False
         self.extension = self.content_type = ""
@@ -197,7 +202,8 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
         return url
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         has_file = bool(cleaned.get("upload")) or "upload" in self.errors
         has_url = bool(cleaned.get("url")) or "url" in self.errors
         if has_file and has_url:
@@ -225,7 +231,8 @@ class AssessmentForm(VersionedForm, forms.ModelForm):
         self.submission, self.paragraph = submission, paragraph
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         rating = cleaned.get("rating")
         if (
             rating in Assessment.NEEDS_JUSTIFICATION
@@ -266,7 +273,8 @@ class ReviewForm(VersionedForm):
     )
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("decision") == "return" and not cleaned.get("comment", "").strip():
             self.add_error("comment", _("Say what needs to change before returning it."))
         return cleaned
@@ -291,7 +299,8 @@ class CycleForm(forms.Form):
             "declaration__short_title", "-starts_on"
         )
         self.cycles = {cycle.pk: cycle for cycle in cycles}
-        self.fields["cycle"].choices = [(pk, str(c)) for pk, c in self.cycles.items()]
+        cycle = cast(forms.TypedChoiceField, self.fields["cycle"])
+        cycle.choices = [(pk, str(c)) for pk, c in self.cycles.items()]
         # The page shows the current cycle until another is asked for: so does the form.
         current = current_cycle(self.cycles.values())
         if current:
@@ -313,6 +322,14 @@ class MatrixForm(CycleForm):
         return self.is_bound and self.is_valid() and self.cleaned_data["everyone"]
 
 
+class ReportParagraphField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, paragraph: Paragraph) -> str:
+        return _("%(declaration)s, paragraph %(number)s") % {
+            "declaration": paragraph.declaration.short_title,
+            "number": paragraph.number,
+        }
+
+
 class ReportRequestForm(SubmitOnceForm):
     declaration = forms.ModelChoiceField(
         queryset=Declaration.objects.none(), label=_("Declaration")
@@ -324,7 +341,7 @@ class ReportRequestForm(SubmitOnceForm):
         label=_("Participants"),
         help_text=_("Leave empty for every participant you may see."),
     )
-    paragraphs = forms.ModelMultipleChoiceField(
+    paragraphs = ReportParagraphField(
         queryset=Paragraph.objects.none(),
         required=False,
         label=_("Paragraphs"),
@@ -348,20 +365,17 @@ class ReportRequestForm(SubmitOnceForm):
         if allowed is not None:
             participants = participants.filter(pk__in=allowed)
             declarations = declarations.filter(participants__in=allowed).distinct()
-        self.fields["participants"].queryset = participants
-        self.fields["declaration"].queryset = declarations
-        self.fields["cycle"].queryset = ReportingCycle.objects.filter(
-            declaration__in=declarations
-        ).select_related("declaration")
-        self.fields["paragraphs"].queryset = (
+        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = participants
+        cast(forms.ModelChoiceField, self.fields["declaration"]).queryset = declarations
+        cycle = cast(forms.ModelChoiceField, self.fields["cycle"])
+        cycle.queryset = ReportingCycle.objects.filter(declaration__in=declarations).select_related(
+            "declaration"
+        )
+        cast(ReportParagraphField, self.fields["paragraphs"]).queryset = (
             Paragraph.objects.operative()
             .filter(declaration__in=declarations)
             .select_related("declaration")
             .order_by("declaration", "position")
-        )
-        self.fields["paragraphs"].label_from_instance = lambda paragraph: (
-            _("%(declaration)s, paragraph %(number)s")
-            % {"declaration": paragraph.declaration.short_title, "number": paragraph.number}
         )
         if not self.is_bound:
             self._preselect(declarations)
@@ -382,8 +396,9 @@ class ReportRequestForm(SubmitOnceForm):
         if cycle:
             self.initial.setdefault("cycle", cycle.pk)
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         declaration = data.get("declaration")
         if not declaration:
             return data
@@ -444,8 +459,8 @@ class ReportingCycleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.cycle = cycle
         declarations = Declaration.objects.only("pk", "short_title").order_by("short_title")
-        self.fields["declaration"].queryset = declarations
-        self.fields["participants"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["declaration"]).queryset = declarations
+        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = (
             Participant.objects.filter(declarations__isnull=False).distinct().order_by("name")
         )
         if cycle is not None:
@@ -469,8 +484,9 @@ class ReportingCycleForm(forms.Form):
                     "participants", list(declaration.participants.values_list("pk", flat=True))
                 )
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
         starts, ends, due = data.get("starts_on"), data.get("ends_on"), data.get("due_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The period cannot end before it starts."))
@@ -518,7 +534,8 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         from .throttle import client_ip, password_reset_allow
 
         if password_reset_allow(email=self.cleaned_data["email"], ip_address=client_ip(request)):
-            super().save(*args, request=request, **kwargs)
+            kwargs["request"] = request
+            super().save(*args, **kwargs)
 
 
 class TwoFactorCodeForm(forms.Form):

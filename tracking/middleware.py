@@ -4,6 +4,7 @@ ends sessions left idle; holds back a user who still owes a second factor."""
 import logging
 import time
 from collections.abc import Callable
+from typing import cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template.loader import get_template
+from django.urls import ResolverMatch
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -118,7 +120,8 @@ class TwoFactorMiddleware:
         user = request.user
         if not user.is_authenticated or user.is_verified():
             return None
-        if request.resolver_match.url_name in self.OPEN_PAGES:
+        # Django resolves the URL before it calls any process_view.
+        if cast(ResolverMatch, request.resolver_match).url_name in self.OPEN_PAGES:
             return None
         if two_factor.SESSION_KEY not in request.session:  # a session from before two-factor
             request.session[two_factor.SESSION_KEY] = two_factor.owed(user)

@@ -1,6 +1,8 @@
 """What participants do about a declaration: their people, actions, updates, evidence,
 assessments, submissions per reporting cycle, and the reports built from them."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator
@@ -34,6 +36,10 @@ class User(AbstractUser):
             "secretariat chases it."
         ),
     )
+
+    if TYPE_CHECKING:
+        # Set on the request's user by django_otp's OTPMiddleware.
+        def is_verified(self) -> bool: ...
 
 
 class Participant(models.Model):
@@ -119,6 +125,9 @@ class ReportingCycle(models.Model):
     )
 
     history = HistoricalRecords()
+    if TYPE_CHECKING:
+        # Who made the change, for the history row django-simple-history writes on save.
+        _history_user: "User"
 
     class Meta:
         ordering = ["-starts_on"]

@@ -161,7 +161,7 @@ def reminders_send(*, today: date) -> int:
         already = set(
             ReminderSent.objects.filter(cycle=cycle, step=step).values_list("user_id", flat=True)
         )
-        due = {}
+        due: dict[int, Reminder] = {}
         members = recipients(
             outstanding(cycle).values("pk"),
             (Membership.Role.FOCAL_POINT, Membership.Role.COORDINATOR),

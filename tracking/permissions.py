@@ -6,13 +6,36 @@ marked "Participant only". A record of another participant answers 404; a record
 read but not change answers 403.
 """
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
-from django.http import Http404
+from typing import TypeVar
 
-from .models import Evidence, Membership, Submission, User
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from .models import (
+    Action,
+    Assessment,
+    Evidence,
+    Membership,
+    Participant,
+    ProgressUpdate,
+    Report,
+    ReportingCycle,
+    Submission,
+    User,
+)
 
 FILING_ROLES = (Membership.Role.FOCAL_POINT, Membership.Role.COORDINATOR)
+
+# A record that hangs off a submission, and so belongs to one participant and one cycle.
+Filed = TypeVar("Filed", bound=Action | ProgressUpdate | Evidence | Assessment)
+
+
+class AuthenticatedRequest(HttpRequest):
+    """The request of a view behind LoginRequiredMiddleware (every view not marked
+    `login_not_required`): its user is signed in. For annotations only."""
+
+    user: User
 
 
 def memberships(user: User) -> list[Membership]:
@@ -103,7 +126,7 @@ def may_approve_for(user: User, participant_id: int) -> bool:
     return participant_id in participant_ids(user, (Membership.Role.COORDINATOR,))
 
 
-def get_for_user(queryset: QuerySet, user: User, pk: int, *, write: bool = False) -> Model:
+def get_for_user(queryset: QuerySet[Filed], user: User, pk: int, *, write: bool = False) -> Filed:
     """The record with `pk` if the user may see it (else 404); with write, may change it (else 403).
 
     The queryset's model must have `submission` (a Submission) and so a participant.
@@ -123,8 +146,6 @@ def get_submission_for_user(
     """The submission of a participant for a cycle, unsaved (a fresh draft) when nothing was
     filed yet. 404 if the user may not see it; with write, 403 unless the user may file for the
     participant and the submission is still a draft."""
-    from .models import Participant, ReportingCycle
-
     participant = Participant.objects.filter(code=participant_code).first()
     cycle = ReportingCycle.objects.select_related("declaration").filter(pk=cycle_pk).first()
     if (
@@ -150,29 +171,27 @@ def get_submission_for_user(
     return submission
 
 
-def get_chase_target(user: User, cycle_pk: int, participant_code: str) -> tuple[Model, Model]:
+def get_chase_target(
+    user: User, cycle_pk: int, participant_code: str
+) -> tuple[ReportingCycle, Participant]:
     """A cycle and a participant in its scope, for the secretariat to chase: anyone else gets
     403; an unknown cycle, or a participant outside its scope, 404."""
-    from .models import ReportingCycle
-
     require_secretariat(user)
     cycle = ReportingCycle.objects.select_related("declaration").filter(pk=cycle_pk).first()
     participant = cycle.participants.filter(code=participant_code).first() if cycle else None
-    if participant is None:
+    if cycle is None or participant is None:
         raise Http404
     return cycle, participant
 
 
-def may_edit(user: User, record: Model) -> bool:
+def may_edit(user: User, record: Action | ProgressUpdate | Evidence | Assessment) -> bool:
     """Whether the user may change a record that hangs off a submission (loaded with its
     cycle): only a draft of an open cycle changes; a sealed or closed one never does."""
     return record.submission.accepts_filing and may_file_for(user, record.submission.participant_id)
 
 
-def get_action_to_file_on(user: User, pk: int) -> Model:
+def get_action_to_file_on(user: User, pk: int) -> Action:
     """An action the user may file updates and evidence on: 404 if unseen, 403 if read-only."""
-    from .models import Action
-
     return get_for_user(
         Action.objects.select_related("participant", "declaration"), user, pk, write=True
     )
@@ -201,7 +220,9 @@ def scope_reports(queryset: QuerySet, user: User) -> QuerySet:
     return queryset.filter(report_filter(user))
 
 
-def get_report_for_user(queryset: QuerySet, user: User, pk: int, *, manage: bool = False) -> Model:
+def get_report_for_user(
+    queryset: QuerySet[Report], user: User, pk: int, *, manage: bool = False
+) -> Report:
     """A report the user may see (else 404); with manage (retry, delete), only the requester's
     own: anyone else's answers 404 too."""
     queryset = queryset.filter(requested_by=user) if manage else scope_reports(queryset, user)
@@ -211,7 +232,7 @@ def get_report_for_user(queryset: QuerySet, user: User, pk: int, *, manage: bool
         raise Http404 from None
 
 
-def may_download_report(user: User, report: Model) -> bool:
+def may_download_report(user: User, report: Report) -> bool:
     """The requester; and the secretariat when the report holds no drafts, only what every
     secretariat member sees (submitted and approved records)."""
     if report.requested_by_id == user.pk:
@@ -219,17 +240,15 @@ def may_download_report(user: User, report: Model) -> bool:
     return user.is_secretariat and not report.includes_drafts
 
 
-def may_manage_report(user: User, report: Model) -> bool:
+def may_manage_report(user: User, report: Report) -> bool:
     """Only the requester retries or deletes a report, even one shared with the secretariat."""
     return report.requested_by_id == user.pk
 
 
-def get_participant_for_user(user: User, code: str) -> Model:
+def get_participant_for_user(user: User, code: str) -> Participant:
     """A participant whose page the user may open: its members (who see all its submissions,
     drafts included) and the secretariat (who sees its submitted and approved ones); 404 for
     everyone else."""
-    from .models import Participant
-
     participant = Participant.objects.filter(code=code).first()
     if participant is None:
         raise Http404

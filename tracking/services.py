@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
+from typing import cast
 from uuid import uuid4
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -134,7 +135,8 @@ def _carry_forward(submission: Submission, user: User) -> None:
     carried_evidence = [
         Evidence(
             **{name: getattr(old, name) for name in Evidence.CARRIED_FIELDS},
-            action_id=copy_of[old.action_id or old.update.action_id],
+            # Evidence is on an action or on one of its updates (a database constraint).
+            action_id=copy_of[old.action_id or cast(ProgressUpdate, old.update).action_id],
             submission=submission,
             carried_from=old,
         )
@@ -723,7 +725,8 @@ def report_dispatch(*, report_id: int) -> bool:
     from .tasks import build_report
 
     try:
-        build_report.apply_async(args=[report_id], retry=False)
+        # Celery takes any sequence; celery-types asks for a tuple.
+        build_report.apply_async(args=[report_id], retry=False)  # type: ignore[arg-type]
     except Exception:
         logger.warning(
             "Report %s: the broker is unavailable; the sweep will send it", report_id, exc_info=True

@@ -67,7 +67,7 @@ def submission_problems(submission: Submission) -> list[Problem]:
             .values_list("pk", flat=True)
         )
     # Where evidence is missing, the first action on the paragraph is where to add it.
-    action_on = {}
+    action_on: dict[int, int] = {}
     if unsupported := [pk for pk in fully if pk not in supported]:
         for paragraph_id, action_id in (
             Action.paragraphs.through.objects.filter(
@@ -231,12 +231,12 @@ def filing_places(user: User) -> list[FilingPlace]:
         .order_by("participant__name", "declaration__short_title")
     )
     # The latest open cycle of each declaration, as `services.open_cycle` chooses it.
-    open_cycles = {}
-    for cycle in ReportingCycle.objects.filter(
+    open_cycles: dict[int, ReportingCycle] = {}
+    for latest in ReportingCycle.objects.filter(
         declaration_id__in={link.declaration_id for link in links},
         state=ReportingCycle.State.OPEN,
     ).order_by("starts_on", "pk"):
-        open_cycles[cycle.declaration_id] = cycle
+        open_cycles[latest.declaration_id] = latest
     cycles = list(open_cycles.values())
     in_scope = set(
         ReportingCycle.participants.through.objects.filter(

@@ -1,11 +1,15 @@
 """Tables of the tracking pages (django-tables2)."""
 
+from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
+
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -13,12 +17,16 @@ from django.utils.translation import gettext_lazy as _
 from .models import Action, EvidenceDownload, Participant, Report, ReportingCycle, Submission
 from .templatetags.tracking_tags import day, moment
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 # The most rows one page shows, whatever `?per_page=` asks: 3,200 actions took 2 s and 846 KB.
 MAX_PER_PAGE = 100
 
 
 def _capped(paginator_class: type[Paginator]) -> type[Paginator]:
-    class Capped(paginator_class):
+    # A subclass of whichever paginator is given; a type checker cannot follow that.
+    class Capped(paginator_class):  # type: ignore[valid-type,misc]
         def __init__(self, object_list, per_page, *args, **kwargs) -> None:
             per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
             super().__init__(object_list, per_page, *args, **kwargs)
@@ -107,6 +115,17 @@ class ActionTable(tables.Table):
         return f"{value}%"
 
 
+class CompletenessAnnotations(TypedDict):
+    """What `dashboards.completeness` annotates each participant with."""
+
+    state: str | None
+    submitted_at: datetime | None
+    reviewed_at: datetime | None
+    in_scope: bool
+    chased_at: datetime | None
+    chased_by: str | None
+
+
 class CompletenessTable(tables.Table):
     caption = _("Submissions of the participants")
     name = tables.Column(verbose_name=_("Participant"))
@@ -127,17 +146,18 @@ class CompletenessTable(tables.Table):
         self.today = timezone.localdate()
 
     def render_state(self, value: str | None) -> str:
-        label = dict(Submission.State.choices).get(value, _("No submission"))
+        labels: dict[str | None, str | Promise] = dict(Submission.State.choices)
+        label = labels.get(value, _("No submission"))
         return format_html('<span class="badge">{}</span>', label)
 
-    def may_chase(self, record: Participant) -> bool:
+    def may_chase(self, record: "WithAnnotations[Participant, CompletenessAnnotations]") -> bool:
         """Late (in scope of an open cycle, nothing submitted) and not chased today: the rule of
         `services.participant_chase`, from the row's annotations."""
         late = self.cycle.is_open and record.in_scope and record.state in (None, "draft")
         chased_today = record.chased_at and timezone.localdate(record.chased_at) == self.today
         return late and not chased_today
 
-    def render_chase(self, record: Participant) -> str:
+    def render_chase(self, record: "WithAnnotations[Participant, CompletenessAnnotations]") -> str:
         parts = []
         if record.chased_at:
             values = {"date": day(record.chased_at),

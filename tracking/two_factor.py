@@ -112,7 +112,8 @@ def _verified(request: HttpRequest, device) -> None:
     request.session[SESSION_KEY] = NOTHING
     AxesProxyHandler.update_request(request)
     AxesProxyHandler.reset_attempts(
-        username=request.user.get_username(), ip_address=request.axes_ip_address
+        username=request.user.get_username(),
+        ip_address=request.axes_ip_address,  # type: ignore[attr-defined]  # set by django-axes
     )
 
 

@@ -9,12 +9,18 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from .templatetags.tracking_tags import day, moment
+
+if TYPE_CHECKING:
+    from .models import Action, Assessment, ProgressUpdate, Submission
+
+# The models with a `version` column and a `history`.
+Versioned = TypeVar("Versioned", bound="Action | Assessment | ProgressUpdate | Submission")
 
 
 @dataclass(frozen=True)
@@ -45,13 +51,18 @@ def _label(obj: models.Model) -> str:
     return str(obj)
 
 
+def _related_model(field: models.Field) -> type[models.Model]:
+    """The model a foreign key points to: always a class once the models are loaded."""
+    return cast(type[models.Model], field.related_model)
+
+
 def _related_labels(changes: Iterable[RawChange]) -> dict[tuple[type, Any], str]:
     """The labels of the objects the foreign keys in `changes` point to: one query per model,
     whatever the number of changes. `select_related()` joins what their `__str__` reads."""
-    ids = defaultdict(set)
+    ids: defaultdict[type[models.Model], set[Any]] = defaultdict(set)
     for field, old, new in changes:
         if field.many_to_one or field.one_to_one:
-            ids[field.related_model].update(value for value in (old, new) if value is not None)
+            ids[_related_model(field)].update(value for value in (old, new) if value is not None)
     labels = {}
     for model, pks in ids.items():
         for pk, obj in model._default_manager.select_related().in_bulk(pks).items():
@@ -63,7 +74,7 @@ def _display(field: models.Field, value: Any, labels: dict[tuple[type, Any], str
     if value in (None, ""):
         return "—"
     if field.many_to_one or field.one_to_one:
-        return labels.get((field.related_model, value), _("#%(id)s (deleted)") % {"id": value})
+        return labels.get((_related_model(field), value), _("#%(id)s (deleted)") % {"id": value})
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
@@ -140,7 +151,11 @@ def timeline(*histories: tuple[models.QuerySet, Callable[[Any], str]]) -> list[d
 class EditConflict(Exception):
     """Someone saved the record after the form was loaded; nothing was written."""
 
-    def __init__(self, current: models.Model, changes: list[FieldChange]):
+    def __init__(
+        self,
+        current: "Action | Assessment | ProgressUpdate | Submission",
+        changes: list[FieldChange],
+    ):
         self.current = current
         self.changes = changes
         super().__init__(self.message)
@@ -155,7 +170,7 @@ class EditConflict(Exception):
         ) % {"changes": "; ".join(str(change) for change in self.changes)}
 
 
-def changes_since(instance: models.Model, version: int) -> list[FieldChange]:
+def changes_since(instance: Versioned, version: int) -> list[FieldChange]:
     """What changed in `instance` since it was at `version`, read from its audit history."""
     history = instance.history.order_by("-history_date", "-history_id")
     then = history.filter(version=version).first()
@@ -165,7 +180,7 @@ def changes_since(instance: models.Model, version: int) -> list[FieldChange]:
     return field_changes(now, then)
 
 
-def lock_and_check(queryset: models.QuerySet, *, pk: int, version: int) -> models.Model:
+def lock_and_check(queryset: models.QuerySet[Versioned], *, pk: int, version: int) -> Versioned:
     """The row with `pk`, locked until the transaction ends; EditConflict if its version moved.
 
     Call inside transaction.atomic.
@@ -176,7 +191,7 @@ def lock_and_check(queryset: models.QuerySet, *, pk: int, version: int) -> model
     return current
 
 
-def save_new_version(instance: models.Model, values: dict[str, Any]) -> models.Model:
+def save_new_version(instance: Versioned, values: dict[str, Any]) -> Versioned:
     """Set `values`, bump the version and save only those columns (and auto_now ones)."""
     for name, value in values.items():
         setattr(instance, name, value)
@@ -189,8 +204,8 @@ def save_new_version(instance: models.Model, values: dict[str, Any]) -> models.M
 
 
 def save_versioned(
-    queryset: models.QuerySet, *, pk: int, version: int, values: dict[str, Any]
-) -> models.Model:
+    queryset: models.QuerySet[Versioned], *, pk: int, version: int, values: dict[str, Any]
+) -> Versioned:
     """Lock, check the version and save `values` with version + 1; EditConflict otherwise."""
     with transaction.atomic():
         return save_new_version(lock_and_check(queryset, pk=pk, version=version), values)

@@ -7,7 +7,8 @@ from ..models import Report
 from . import csv, pdf, xlsx
 from .data import ReportData
 
-BUILDERS = {
+Builder = Callable[[ReportData, Path, Callable[[int], None] | None], dict[str, int]]
+BUILDERS: dict[str, Builder] = {
     Report.Format.CSV: csv.build,
     Report.Format.XLSX: xlsx.build,
     Report.Format.PDF: pdf.build,

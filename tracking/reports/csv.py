@@ -10,7 +10,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from . import pgcopy
 from .data import Progress, ReportData, Table
@@ -40,7 +40,7 @@ def _write_rows(stream: io.TextIOBase, rows: Iterable[list]) -> None:
             writer.writerow(row)
 
 
-def _write_table(out: BinaryIO, data: ReportData, table: Table, progress: Progress) -> None:
+def _write_table(out: IO[bytes], data: ReportData, table: Table, progress: Progress) -> None:
     with io.TextIOWrapper(out, encoding="utf-8", newline="") as stream:
         _writer(stream).writerow(table.headers)
         if pgcopy.available():
@@ -50,7 +50,7 @@ def _write_table(out: BinaryIO, data: ReportData, table: Table, progress: Progre
             _write_rows(stream, data.rows(table, progress))
 
 
-def _write_summary(out: BinaryIO, data: ReportData, counts: dict[str, int]) -> None:
+def _write_summary(out: IO[bytes], data: ReportData, counts: dict[str, int]) -> None:
     with io.TextIOWrapper(out, encoding="utf-8", newline="") as stream:
         _writer(stream).writerows(data.summary_rows(counts))
 

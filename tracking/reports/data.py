@@ -27,6 +27,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph
@@ -48,16 +49,16 @@ from ..permissions import reportable_participant_ids, scope, scope_evidence
 ActionParagraph = Action.paragraphs.through
 STATUS_LABELS = dict(Action.Status.choices)
 STATE_LABELS = dict(Submission.State.choices)
-RATING_LABELS = dict(Assessment.Rating.choices)
+# Keyed `str | None`: a missing rating is looked up too, and finds nothing.
+RATING_LABELS: dict[str | None, str | Promise] = dict(Assessment.Rating.choices)
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 
 
 def safe(value: object) -> object:
     """`exports.cell`, with a fast path for the text and whole numbers of most cells."""
-    kind = type(value)
-    if kind is str:
+    if type(value) is str:
         return "'" + value if value[:1] in _TRIGGERS else value
-    if kind is int:
+    if type(value) is int:
         return value
     return cell(value)
 
@@ -272,7 +273,8 @@ class ReportData:
 
     def tables(self) -> dict[str, Table]:
         linked_paragraphs = Subquery(
-            ActionParagraph.objects.filter(action_id=OuterRef("pk"))
+            # django-stubs cannot resolve annotations on an auto-created through model.
+            ActionParagraph.objects.filter(action_id=OuterRef("pk"))  # type: ignore[misc]
             .values("action_id")
             .annotate(numbers=JoinedNumbers("paragraph__number"))
             .values("numbers")
@@ -449,7 +451,7 @@ class ReportData:
             paragraphs = _("All operative paragraphs (%(count)d)") % {"count": len(self.paragraphs)}
         else:
             paragraphs = ", ".join(str(p.number) for p in self.paragraphs)
-        rows = [
+        rows: list[list[object]] = [
             [_("Report"), f"#{self.report.pk}"],
             [_("Declaration"), self.declaration.title],
             [_("Cycle"), self.cycle.name if self.cycle else _("All cycles")],

@@ -3,6 +3,7 @@ Cyrillic, Arabic or accented Latin print as written (ReportLab's built-in Helvet
 Latin-1 only)."""
 
 from pathlib import Path
+from typing import Literal
 
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
@@ -10,7 +11,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FAMILY = "DejaVuSans"
-FACES = {
+FACES: dict[str, tuple[str, Literal[0, 1], Literal[0, 1]]] = {
     FAMILY: ("DejaVuSans.ttf", 0, 0),
     f"{FAMILY}-Bold": ("DejaVuSans-Bold.ttf", 1, 0),
     f"{FAMILY}-Oblique": ("DejaVuSans-Oblique.ttf", 0, 1),

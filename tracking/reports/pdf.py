@@ -2,6 +2,7 @@
 
 from collections import Counter, defaultdict
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from django.db.models import Avg, Count, Q, Subquery
@@ -14,6 +15,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import (
+    Flowable,
     KeepTogether,
     PageBreak,
     Paragraph,
@@ -41,7 +43,7 @@ GRID = TableStyle(
     ]
 )
 # Short codes for the cells of the participants × paragraphs matrix.
-RATING_CODES = {
+RATING_CODES: dict[str | None, str] = {
     Assessment.Rating.FULLY: "F",
     Assessment.Rating.SUBSTANTIALLY: "S",
     Assessment.Rating.PARTIALLY: "P",
@@ -107,7 +109,8 @@ def _ratings_summary(ratings: Counter, total: int) -> list:
     summary.setStyle(GRID)
     drawing = Drawing(16 * cm, 6 * cm)
     chart = HorizontalBarChart()
-    chart.x, chart.y, chart.width, chart.height = 5 * cm, 0.5 * cm, 10 * cm, 5 * cm
+    # types-reportlab declares these int; ReportLab takes any number.
+    chart.x, chart.y, chart.width, chart.height = 5 * cm, 0.5 * cm, 10 * cm, 5 * cm  # type: ignore[assignment]
     chart.data = [list(reversed(values))]
     chart.categoryAxis.categoryNames = [str(label) for label in reversed(labels)]
     chart.categoryAxis.labels.fontName = fonts.FAMILY
@@ -122,7 +125,7 @@ def _ratings_summary(ratings: Counter, total: int) -> list:
 
 def _previous_ratings(data: ReportData) -> dict[tuple[int, int], str]:
     """The previous cycle's ratings the requester may see, by (participant, paragraph)."""
-    if data.previous_cycle is None:
+    if data.cycle is None or data.previous_cycle is None:  # no cycle, none before it
         return {}
     return comparison.previous_ratings(data.user, data.cycle, data.participant_ids)
 
@@ -156,7 +159,8 @@ def _participant_story(data, participant, counts, progress_callback) -> list:
 
     latest = data.latest_update("action_id")
     links = (
-        ActionParagraph.objects.filter(
+        # django-stubs cannot resolve annotations on an auto-created through model.
+        ActionParagraph.objects.filter(  # type: ignore[misc]
             action__in=data.actions(), paragraph_id__in=data.paragraph_ids
         )
         .annotate(
@@ -195,7 +199,7 @@ def _participant_story(data, participant, counts, progress_callback) -> list:
         label = _("Rating: %(rating)s") % {"rating": RATING_LABELS.get(rating, _("Not assessed"))}
         if data.previous_cycle:
             label += " · " + _previous_text(previous.get((participant.pk, paragraph.pk)), rating)
-        block = [
+        block: list[Flowable] = [
             Paragraph(
                 escape(_("Paragraph %(number)s") % {"number": paragraph.number}),
                 STYLES["Heading2"],
@@ -279,7 +283,8 @@ def _consolidated_story(data, counts, progress_callback) -> list:
     story.append(text(legend + ", – = " + _("Not assessed")))
     for start in range(0, len(data.paragraphs), 20):
         columns = data.paragraphs[start : start + 20]
-        rows = [[text(_("Participant"))] + [text(p.number) for p in columns]]
+        # Cells of a ReportLab table: flowables and text.
+        rows: list[list[Any]] = [[text(_("Participant"))] + [text(p.number) for p in columns]]
         for participant in data.participants:
             rows.append(
                 [text(participant.name)]
@@ -292,14 +297,15 @@ def _consolidated_story(data, counts, progress_callback) -> list:
 
     # Aggregates per paragraph.
     actions_per_paragraph = dict(
-        ActionParagraph.objects.filter(
+        # django-stubs cannot resolve annotations on an auto-created through model.
+        ActionParagraph.objects.filter(  # type: ignore[misc]
             action__in=data.actions(), paragraph_id__in=data.paragraph_ids
         )
         .values("paragraph_id")
         .annotate(n=Count("action_id"))
         .values_list("paragraph_id", "n")
     )
-    per_paragraph = defaultdict(Counter)
+    per_paragraph: defaultdict[int, Counter[str | None]] = defaultdict(Counter)
     for (_participant, paragraph_id), rating in ratings.items():
         per_paragraph[paragraph_id][rating] += 1
     headers = [_("Paragraph"), *RATING_CODES.values(), _("Not assessed"), _("Actions"),
@@ -338,7 +344,7 @@ def _consolidated_story(data, counts, progress_callback) -> list:
     states = defaultdict(list)
     for participant_id, state in data.submissions().values_list("participant_id", "state"):
         states[participant_id].append(str(STATE_LABELS.get(state, state)))
-    assessed = Counter(participant_id for participant_id, _p in ratings)
+    assessed_by = Counter(participant_id for participant_id, _p in ratings)
     headers = [_("Code"), _("Participant"), _("Submission"), _("Actions"), _("Completed"),
                _("Mean progress"), _("Paragraphs assessed")]  # fmt: skip
     rows = [[text(header) for header in headers]]
@@ -352,7 +358,7 @@ def _consolidated_story(data, counts, progress_callback) -> list:
                 text(line.get("n", 0)),
                 text(line.get("completed", 0)),
                 text(f"{round(line['mean'] or 0)}%" if line else "–"),
-                text(f"{assessed.get(participant.pk, 0)} / {len(data.paragraphs)}"),
+                text(f"{assessed_by.get(participant.pk, 0)} / {len(data.paragraphs)}"),
             ]
         )
     story += [PageBreak(), Paragraph(escape(_("Participants")), STYLES["Heading2"])]

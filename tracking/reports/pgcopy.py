@@ -5,7 +5,7 @@ value the text the Python path writes (`ReportData.rows` through `csv` or `xlsx_
 formula triggers neutralised, ISO dates, NULL for a blank cell. Tests compare both paths.
 """
 
-from typing import BinaryIO
+from typing import IO, Any, Protocol, cast
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -44,20 +44,27 @@ RAW_LINES = "FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02'"
 BUFFER_SIZE = 1 << 20
 
 
+class Output(Protocol):
+    """Where COPY's bytes go: a file, a member of an archive, a worksheet."""
+
+    def write(self, data: bytes | bytearray, /) -> object: ...
+
+
 def available() -> bool:
     return connection.vendor == "postgresql"
 
 
-def _columns(table: Table) -> tuple[str, list[str], list]:
+def _columns(table: Table) -> tuple[str, list[str], tuple[Any, ...]]:
     """The table's SQL as a derived table, and its columns' names in values_list() order."""
     queryset = table.queryset
     query = queryset.query
     sql, params = query.sql_with_params()
     # The SQL's columns, in its order (which values_list() follows since Django 5.2).
-    selected = list(query.selected)
+    selected = list(cast(dict[str, Any], query.selected))  # set by values_list()
     names = [f"c{index}" for index in range(len(selected))]
     position = dict(zip(selected, names, strict=True))
-    ordered = [position[field] for field in queryset._fields]
+    # values_list()'s names, in its order: private in Django, absent from django-stubs.
+    ordered = [position[field] for field in queryset._fields]  # type: ignore[attr-defined]
     # A subquery with ORDER BY is scanned in its order: the rows come out sorted.
     derived = f"({sql}) AS report_rows ({', '.join(names)})"
     return derived, ordered, params
@@ -86,7 +93,7 @@ def xlsx_sql(table: Table, limit: int) -> tuple[str, tuple]:
     return f"SELECT {row} FROM {derived} LIMIT %s", (control, *params, limit)  # noqa: S608
 
 
-def _copy(sql: str, params: tuple, options: str, out: BinaryIO, progress: Progress) -> int:
+def _copy(sql: str, params: tuple, options: str, out: Output, progress: Progress) -> int:
     """Streams COPY's output into `out`; returns the rows copied."""
     chunk = settings.REPORT_CHUNK_SIZE
     rows = pending = 0
@@ -115,13 +122,13 @@ def _copy(sql: str, params: tuple, options: str, out: BinaryIO, progress: Progre
     return rows + pending
 
 
-def write_csv(out: BinaryIO, table: Table, progress: Progress) -> int:
+def write_csv(out: IO[bytes], table: Table, progress: Progress) -> int:
     """The table's rows as CSV lines (no header), as `csv.writer(lineterminator="\\n")`."""
     sql, params = csv_sql(table)
     return _copy(sql, params, "FORMAT csv", out, progress)
 
 
-def write_xlsx_rows(out: BinaryIO, table: Table, progress: Progress, limit: int) -> int:
+def write_xlsx_rows(out: Output, table: Table, progress: Progress, limit: int) -> int:
     """At most `limit` of the table's rows as a worksheet's `<row>` elements, one a line."""
     sql, params = xlsx_sql(table, limit)
     return _copy(sql, params, RAW_LINES, out, progress)

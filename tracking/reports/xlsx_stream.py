@@ -10,6 +10,7 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 from xml.sax.saxutils import quoteattr
 
 # Characters XML 1.0 cannot hold (but tab, LF and CR): removed from every cell. NUL apart,
@@ -89,7 +90,7 @@ class Sheet:
         if len(self.pending) >= FLUSH_ROWS:
             self.flush()
 
-    def write(self, rows: bytes) -> None:
+    def write(self, rows: bytes | bytearray) -> None:
         """Rows already rendered as `row_xml` renders them."""
         self.flush()
         self.member.write(rows)
@@ -111,7 +112,7 @@ class Workbook:
     def __init__(self, path: Path, titles: Sequence[str]):
         self.titles = list(titles)
         self.written = 0
-        self.member = None  # the sheet being written
+        self.member: IO[bytes] | None = None  # the sheet being written
         # Level 1: the sheets' XML is repetitive enough; higher levels cost more than they save.
         self.archive = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
         count = len(self.titles)

@@ -3,7 +3,9 @@ from datetime import date
 from django import template
 from django.conf import settings
 from django.template.defaultfilters import date as format_date
-from django.utils.timezone import template_localtime
+
+# Django's own helper for the template engine; django-stubs leaves it out.
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from .. import permissions, services
 from ..forms import CycleCloseForm, ReportingCycleForm
 from ..models import ReportingCycle, Submission
+from ..permissions import AuthenticatedRequest
 from ..services import CycleUnderReview, FilingRefused
 from ..tables import CycleTable, configure_table
 from ..versioning import timeline
@@ -30,7 +31,7 @@ def _count_per_cycle(queryset, cycle_field: str) -> Coalesce:
 
 
 @require_GET
-def cycle_list(request: HttpRequest) -> HttpResponse:
+def cycle_list(request: AuthenticatedRequest) -> HttpResponse:
     permissions.require_secretariat(request.user)
     in_scope = ReportingCycle.participants.through.objects.all()
     cycles = (
@@ -53,7 +54,7 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def cycle_create(request: HttpRequest) -> HttpResponse:
+def cycle_create(request: AuthenticatedRequest) -> HttpResponse:
     permissions.require_secretariat(request.user)
     form = ReportingCycleForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -79,7 +80,7 @@ def _get_cycle(pk: int) -> ReportingCycle:
 
 
 @require_GET
-def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     permissions.require_secretariat(request.user)
     cycle = _get_cycle(pk)
     submission = Submission.objects.filter(cycle=cycle, participant=OuterRef("pk"))
@@ -105,7 +106,7 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     permissions.require_secretariat(request.user)
     cycle = _get_cycle(pk)
     if cycle.state == ReportingCycle.State.CLOSED:
@@ -129,7 +130,7 @@ def cycle_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_open(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     permissions.require_secretariat(request.user)
     cycle = _get_cycle(pk)
     try:
@@ -142,7 +143,7 @@ def cycle_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def cycle_close(request: HttpRequest, pk: int) -> HttpResponse:
+def cycle_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Closes the cycle, or asks to confirm it when submissions are still under review."""
     permissions.require_secretariat(request.user)
     cycle = _get_cycle(pk)

@@ -15,10 +15,10 @@ from django.views.decorators.http import require_GET
 from config.celery import app as celery_app
 
 from .. import charts, dashboards
-from ..permissions import may_file_for
+from ..permissions import AuthenticatedRequest, may_file_for
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedRequest) -> HttpResponse:
     return dashboard(request)
 
 
@@ -81,7 +81,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     )
 
 
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedRequest) -> HttpResponse:
     overview = dashboards.member_overview(request.user)
     for entry in overview:
         # The cycle is open; a sealed submission takes nothing new ("New action" not offered).
@@ -91,7 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         entry.status_rows = charts.status_rows(entry.statuses)
         title = _("Actions of %(name)s by status") % {"name": entry.participant.name}
         entry.chart = charts.bars(title, entry.status_rows)
-    context = {"overview": overview}
+    context: dict[str, object] = {"overview": overview}
     if request.user.is_secretariat:
         headlines = dashboards.secretariat_headlines(request.user)
         status_rows = charts.status_rows(headlines["statuses"])

@@ -4,14 +4,15 @@ import csv
 import os
 import tempfile
 from collections.abc import Iterator
+from typing import TypeVar
 
 import xlsxwriter
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
-    HttpRequest,
     HttpResponse,
     HttpResponseBadRequest,
+    HttpResponseBase,
     StreamingHttpResponse,
 )
 from django.shortcuts import render
@@ -27,9 +28,11 @@ from ..exports import XlsxRows, cell
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
 from ..models import Action, Assessment, ReportingCycle
-from ..permissions import require_secretariat, scope
+from ..permissions import AuthenticatedRequest, require_secretariat, scope
 from ..submission_rules import filing_places
 from ..tables import ActionTable, CompletenessTable, configure_table
+
+_CycleForm = TypeVar("_CycleForm", bound=CycleForm)
 
 EXPORT_HEADER = [
     gettext_lazy("ID"),
@@ -48,7 +51,7 @@ EXPORT_HEADER = [
 ]
 
 
-def _actions(request: HttpRequest) -> ActionFilter:
+def _actions(request: AuthenticatedRequest) -> ActionFilter:
     """The actions the user may see, filtered by the query string."""
     queryset = (
         scope(Action.objects.all(), request.user)
@@ -84,7 +87,7 @@ def _export_rows(filterset: ActionFilter) -> Iterator[list]:
 
 
 @require_GET
-def action_list(request: HttpRequest) -> HttpResponse:
+def action_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = _actions(request)
     # Newest first by default: the primary key's index serves it, even on 100,000 rows.
     table = ActionTable(filterset.qs.order_by("-pk"))
@@ -108,7 +111,7 @@ def _invalid_filters() -> HttpResponseBadRequest:
 
 
 @require_GET
-def action_export_csv(request: HttpRequest) -> HttpResponse:
+def action_export_csv(request: AuthenticatedRequest) -> HttpResponseBase:
     filterset = _actions(request)
     if not filterset.is_valid():
         return _invalid_filters()
@@ -120,7 +123,7 @@ def action_export_csv(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def action_export_xlsx(request: HttpRequest) -> HttpResponse:
+def action_export_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
     filterset = _actions(request)
     if not filterset.is_valid():
         return _invalid_filters()
@@ -147,17 +150,17 @@ def action_export_xlsx(request: HttpRequest) -> HttpResponse:
 
 
 def _secretariat_cycle(
-    request: HttpRequest, form_class: type[CycleForm] = CycleForm
-) -> tuple[CycleForm, ReportingCycle | None]:
+    request: AuthenticatedRequest, form_class: type[_CycleForm]
+) -> tuple[_CycleForm, ReportingCycle | None]:
     require_secretariat(request.user)
     form = form_class(request.GET or None)
     return form, form.chosen()
 
 
 @require_GET
-def matrix(request: HttpRequest) -> HttpResponse:
+def matrix(request: AuthenticatedRequest) -> HttpResponse:
     form, cycle = _secretariat_cycle(request, MatrixForm)
-    context = {"form": form, "cycle": cycle}
+    context: dict[str, object] = {"form": form, "cycle": cycle}
     if cycle:
         data = dashboards.matrix(request.user, cycle, everyone=form.shows_everyone())
         series = list(Assessment.Rating.choices)
@@ -168,9 +171,9 @@ def matrix(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def completeness(request: HttpRequest) -> HttpResponse:
-    form, cycle = _secretariat_cycle(request)
-    context = {"form": form, "cycle": cycle}
+def completeness(request: AuthenticatedRequest) -> HttpResponse:
+    form, cycle = _secretariat_cycle(request, CycleForm)
+    context: dict[str, object] = {"form": form, "cycle": cycle}
     if cycle:
         table = CompletenessTable(dashboards.completeness(cycle), cycle=cycle, order_by="name")
         configure_table(request, table, per_page=50)

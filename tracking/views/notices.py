@@ -1,7 +1,7 @@
 """E-mail: the profile page where users choose what they receive, and chasing a participant."""
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -10,10 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import notices, permissions, services, two_factor
 from ..forms import ProfileForm
+from ..permissions import AuthenticatedRequest
 
 
 @require_http_methods(["GET", "POST"])
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -24,7 +25,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def participant_chase(request: HttpRequest, cycle_pk: int, code: str) -> HttpResponse:
+def participant_chase(request: AuthenticatedRequest, cycle_pk: int, code: str) -> HttpResponse:
     cycle, participant = permissions.get_chase_target(request.user, cycle_pk, code)
     try:
         services.participant_chase(cycle=cycle, participant=participant, user=request.user)

@@ -1,10 +1,11 @@
 """Actions, their progress updates and evidence: the records a participant files."""
 
 import logging
+from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,7 +16,7 @@ from .. import permissions, services, submission_rules
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
 from ..idempotency import ALREADY_SENT, submit_once
 from ..models import Action, Evidence, EvidenceDownload, Participant, ProgressUpdate
-from ..permissions import get_for_user
+from ..permissions import AuthenticatedRequest, get_for_user
 from ..services import FilingRefused
 from ..tables import EvidenceDownloadTable
 from ..versioning import EditConflict, timeline
@@ -25,7 +26,7 @@ logger = logging.getLogger(__name__)
 
 
 @require_http_methods(["GET", "POST"])
-def action_create(request: HttpRequest) -> HttpResponse:
+def action_create(request: AuthenticatedRequest) -> HttpResponse:
     ids = permissions.participant_ids(request.user, permissions.FILING_ROLES)
     if not ids:
         raise PermissionDenied
@@ -45,7 +46,9 @@ def action_create(request: HttpRequest) -> HttpResponse:
         return render(request, "tracking/action_form.html", {"form": None, "locked": locked})
     # A POST where nothing is open goes on to the service, which refuses it.
     participants = Participant.objects.filter(pk__in=open_ids or ids)
-    initial = {"participant": participants[0].pk} if len(participants) == 1 else {}
+    initial: dict[str, object] = (
+        {"participant": participants[0].pk} if len(participants) == 1 else {}
+    )
     if request.GET.get("paragraph", "").isdigit():
         initial["paragraphs"] = [int(request.GET["paragraph"])]
     form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
@@ -77,7 +80,7 @@ def action_create(request: HttpRequest) -> HttpResponse:
     return render(request, "tracking/action_form.html", {"form": form, "locked": locked})
 
 
-def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     action = get_for_user(
         Action.objects.select_related(
@@ -128,7 +131,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = get_for_user(
         Action.objects.select_related("participant", "declaration"), request.user, pk, write=True
     )
@@ -155,7 +158,7 @@ def action_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def update_create(request: HttpRequest, pk: int) -> HttpResponse:
+def update_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_to_file_on(request.user, pk)
     form = ProgressUpdateForm(
         request.POST or None,
@@ -185,7 +188,7 @@ def update_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     action = permissions.get_action_to_file_on(request.user, pk)
     form = EvidenceForm(request.POST or None, request.FILES or None, action=action)
     if request.method == "POST" and form.is_valid():
@@ -218,7 +221,7 @@ def evidence_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
+def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     evidence = permissions.get_evidence_for_user(request.user, pk)
     if not evidence.file:
         raise Http404
@@ -239,13 +242,14 @@ def evidence_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_GET
-def evidence_downloads(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_downloads(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """Who downloaded an evidence file, and when: for the participant's coordinators and the
     secretariat."""
     evidence = permissions.get_evidence_downloads_for_user(request.user, pk)
     action = (
         Action.objects.select_related("submission__cycle", "participant")
-        .filter(pk=evidence.action_id or evidence.update.action_id)
+        # Evidence is on an action or on one of its updates (a database constraint).
+        .filter(pk=evidence.action_id or cast(ProgressUpdate, evidence.update).action_id)
         .get()
     )
     table = EvidenceDownloadTable(
@@ -260,9 +264,9 @@ def evidence_downloads(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def evidence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def evidence_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     evidence = get_for_user(Evidence.objects.select_related("action"), request.user, pk, write=True)
-    back = evidence.action or evidence.update.action
+    back = evidence.action or cast(ProgressUpdate, evidence.update).action
     if request.method == "POST":
         try:
             services.evidence_delete(evidence=evidence, user=request.user)

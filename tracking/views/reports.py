@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,6 +15,7 @@ from ..forms import ReportRequestForm
 from ..idempotency import ALREADY_SENT, submit_once
 from ..models import Report, ReportDownload
 from ..permissions import (
+    AuthenticatedRequest,
     get_report_for_user,
     may_download_report,
     reportable_participant_ids,
@@ -24,7 +25,7 @@ from ..tables import ReportTable, configure_table
 
 
 @require_http_methods(["GET", "POST"])
-def report_request(request: HttpRequest) -> HttpResponse:
+def report_request(request: AuthenticatedRequest) -> HttpResponse:
     if reportable_participant_ids(request.user) == []:
         raise PermissionDenied
     form = ReportRequestForm(request.POST or None, user=request.user)
@@ -56,7 +57,7 @@ def report_request(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-def reports(request: HttpRequest, fragment: bool = False) -> HttpResponse:
+def reports(request: AuthenticatedRequest, fragment: bool = False) -> HttpResponse:
     """My reports; the fragment is the part the page's script swaps in while reports run."""
     queryset = (
         scope_reports(Report.objects.all(), request.user)
@@ -71,7 +72,7 @@ def reports(request: HttpRequest, fragment: bool = False) -> HttpResponse:
 
 
 @require_GET
-def report_download(request: HttpRequest, pk: int) -> FileResponse:
+def report_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     report = get_report_for_user(Report.objects.select_related("declaration"), request.user, pk)
     if not may_download_report(request.user, report) or not report.is_ready:
         raise Http404
@@ -80,7 +81,7 @@ def report_download(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @require_POST
-def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+def report_retry(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(Report.objects.all(), request.user, pk, manage=True)
     if services.report_retry(report=report):
         messages.success(request, _("Report #%(number)s is queued again.") % {"number": pk})
@@ -90,7 +91,7 @@ def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def report_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def report_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     report = get_report_for_user(Report.objects.all(), request.user, pk, manage=True)
     services.report_delete(report=report)
     messages.success(request, _("Report #%(number)s was deleted.") % {"number": pk})

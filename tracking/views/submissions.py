@@ -4,9 +4,10 @@ import contextlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -17,6 +18,7 @@ from declarations.models import Paragraph
 from .. import comparison, permissions, services, submission_rules
 from ..forms import AssessmentForm, ReviewForm, SubmitForm
 from ..models import Action, Assessment, Submission
+from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
 from ..versioning import EditConflict, timeline
 from ._forms import refused_edit
@@ -26,7 +28,9 @@ ACTIONS_SHOWN = 50
 
 
 @require_http_methods(["GET", "POST"])
-def assessment_edit(request: HttpRequest, code: str, cycle_pk: int, number: int) -> HttpResponse:
+def assessment_edit(
+    request: AuthenticatedRequest, code: str, cycle_pk: int, number: int
+) -> HttpResponse:
     submission = permissions.get_submission_for_user(request.user, code, cycle_pk, write=True)
     paragraph = get_object_or_404(
         Paragraph.objects.operative().select_related("declaration"),
@@ -72,7 +76,7 @@ def assessment_edit(request: HttpRequest, code: str, cycle_pk: int, number: int)
     return render(request, "tracking/assessment_form.html", context)
 
 
-def _submission_page(request: HttpRequest, submission: Submission, review_form=None):
+def _submission_page(request: AuthenticatedRequest, submission: Submission, review_form=None):
     user, participant = request.user, submission.participant
     paragraphs = list(
         Paragraph.objects.operative()
@@ -81,7 +85,7 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
         .order_by("position")
     )
     numbers = {paragraph.pk: paragraph.number for paragraph in paragraphs}
-    labels = dict(Assessment.Rating.choices)
+    labels: dict[str | None, str | Promise] = dict(Assessment.Rating.choices)
     ratings = {a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)}
     previous_cycle = comparison.previous_cycle(submission.cycle)
     previous = (
@@ -153,7 +157,7 @@ def _submission_page(request: HttpRequest, submission: Submission, review_form=N
     return render(request, "tracking/submission_detail.html", context)
 
 
-def submission_detail(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+def submission_detail(request: AuthenticatedRequest, code: str, cycle_pk: int) -> HttpResponse:
     submission = permissions.get_submission_for_user(request.user, code, cycle_pk)
     starts_draft = submission.pk is None and submission.accepts_filing
     if starts_draft and permissions.may_file_for(request.user, submission.participant_id):
@@ -168,7 +172,7 @@ def submission_detail(request: HttpRequest, code: str, cycle_pk: int) -> HttpRes
 
 
 @require_POST
-def submission_submit(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+def submission_submit(request: AuthenticatedRequest, code: str, cycle_pk: int) -> HttpResponse:
     submission = permissions.get_submission_for_user(request.user, code, cycle_pk, write=True)
     form = SubmitForm(request.POST)
     if submission.pk is None or not form.is_valid():
@@ -197,7 +201,7 @@ def submission_submit(request: HttpRequest, code: str, cycle_pk: int) -> HttpRes
 
 
 @require_POST
-def submission_review(request: HttpRequest, code: str, cycle_pk: int) -> HttpResponse:
+def submission_review(request: AuthenticatedRequest, code: str, cycle_pk: int) -> HttpResponse:
     submission = permissions.get_submission_for_user(request.user, code, cycle_pk)
     if not permissions.may_approve_for(request.user, submission.participant_id):
         raise PermissionDenied

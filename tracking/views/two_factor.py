@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from .. import two_factor
 from ..forms import TwoFactorCodeForm
+from ..permissions import AuthenticatedRequest
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -21,12 +22,12 @@ def _next_url(request: HttpRequest) -> str:
 
 def _locked_out(request: HttpRequest) -> HttpResponse:
     """Logs out and shows django-axes' lockout page, as five wrong passwords would."""
-    request.axes_locked_out = True
+    request.axes_locked_out = True  # type: ignore[attr-defined]  # django-axes' own flag
     logout(request)
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
-def two_factor_verify(request: HttpRequest) -> HttpResponse:
+def two_factor_verify(request: AuthenticatedRequest) -> HttpResponse:
     if request.user.is_verified() or not two_factor.has_device(request.user):
         # Verified already, or the authenticator was reset since the password was given.
         step = two_factor.NOTHING if request.user.is_verified() else two_factor.owed(request.user)
@@ -45,7 +46,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/two_factor_verify.html", context)
 
 
-def two_factor_setup(request: HttpRequest) -> HttpResponse:
+def two_factor_setup(request: AuthenticatedRequest) -> HttpResponse:
     if two_factor.has_device(request.user):
         if request.user.is_verified():
             messages.info(request, _("Two-factor login is already on for your account."))
@@ -60,7 +61,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             request=request, device=device, code=form.cleaned_data["code"]
         )
         if codes is not None:
-            context = {"codes": codes, "next": _next_url(request)}
+            context: dict[str, object] = {"codes": codes, "next": _next_url(request)}
             return render(request, "registration/two_factor_recovery_codes.html", context)
         if two_factor.is_locked(request):
             return _locked_out(request)

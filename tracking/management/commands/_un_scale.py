@@ -10,6 +10,7 @@ import hashlib
 import random
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -124,7 +125,9 @@ class _Generator:
         supported = self.evidence(action_rows, updates_per_action, evidence)
         self.assessments(submissions, earlier, cycles, operative, users, supported)
         with connection.cursor() as cursor:
-            models_ = [Action, ProgressUpdate, Evidence, Assessment, Action.paragraphs.through]
+            models_: list[type[models.Model]] = [
+                Action, ProgressUpdate, Evidence, Assessment, Action.paragraphs.through
+            ]  # fmt: skip
             for sql in connection.ops.sequence_reset_sql(no_style(), models_):
                 cursor.execute(sql)
             if connection.vendor == "postgresql":
@@ -264,7 +267,8 @@ class _Generator:
             ).values_list("pk", flat=True)
         )
         start_id = _next_id(Assessment)
-        written = {}  # (submission, paragraph) → (pk, rating) of the 2025 rows written here
+        # (submission, paragraph) → (pk, rating) of the 2025 rows written here
+        written: dict[tuple[int, int], tuple[int, str]] = {}
 
         def rating(submission, paragraph) -> str:
             chosen = self.rng.choice(ratings)
@@ -284,15 +288,19 @@ class _Generator:
                         if (s, p) in existing:
                             continue
                         origin = written.get((previous, p)) if previous in approved_2025 else None
-                        carried = origin and self.rng.random() < CARRIED_SHARE
-                        if carried and origin[1] == Assessment.Rating.FULLY:
-                            carried = (s, p) in supported
-                        value = origin[1] if carried else rating(s, p)
+                        if (
+                            origin is not None
+                            and self.rng.random() < CARRIED_SHARE
+                            and (origin[1] != Assessment.Rating.FULLY or (s, p) in supported)
+                        ):
+                            carried_from, value = origin
+                        else:
+                            carried_from, value = None, rating(s, p)
                         if previous_cycle is None:
                             written[(s, p)] = (pk, value)
                         yield (
                             pk, s, p, value, "Generated benchmark rating.", user_of[s], self.now,
-                            1, origin[0] if carried else None,
+                            1, carried_from,
                         )  # fmt: skip
                         pk += 1
 
@@ -322,7 +330,8 @@ class _Generator:
                 cycle__in=earlier.values(), state=Submission.State.APPROVED
             ).values_list("participant_id", "cycle_id")
         )
-        rows, kept = [], []
+        rows: list[tuple] = []
+        kept: list[tuple] = []
 
         def add(participant, declaration, cycle, *, copy_of=None) -> None:
             pk = start_id + len(rows)
@@ -444,7 +453,7 @@ class _Generator:
 
     def evidence(self, action_rows, per_action: int, count: int) -> set[tuple[int, int]]:
         """Writes the evidence; returns the (submission, paragraph) pairs it supports."""
-        supported = set()
+        supported: set[tuple[int, int]] = set()
 
         def rows() -> Iterator[tuple]:
             for n in range(count):
@@ -453,6 +462,7 @@ class _Generator:
                 supported.update((submission, paragraph) for paragraph in paragraphs)
                 on_update = per_action and n % 2
                 update = self.first_update_id + index * per_action if on_update else None
+                link: tuple[str, str, str, str, int | None, str]
                 if n % 3:
                     link = (f"https://example.org/evidence/{n}", "", "", "", None, "")
                 else:
@@ -504,7 +514,7 @@ class _Generator:
 
 
 def _next_id(model: type[models.Model]) -> int:
-    return (model.objects.aggregate(top=models.Max("pk"))["top"] or 0) + 1
+    return (model._default_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 1
 
 
 def _write(model, columns: list[str], rows: Iterable[tuple], label: str, *, total=None) -> None:
@@ -529,7 +539,7 @@ def _write(model, columns: list[str], rows: Iterable[tuple], label: str, *, tota
     bar.close()
 
 
-def _adapt(value: object) -> object:
+def _adapt(value: Any) -> Any:
     if isinstance(value, datetime.datetime):
         return connection.ops.adapt_datetimefield_value(value)
     if isinstance(value, datetime.date):
