@@ -71,6 +71,10 @@ class Reading:
     query: str = ""
 
     @property
+    def missing_name(self) -> str:
+        return str(Language(self.missing).label) if self.missing else ""
+
+    @property
     def title(self) -> str:
         return self.shown.title(self.declaration)
 
@@ -129,7 +133,7 @@ def reading(
         shown,
         compare,
         editions,
-        missing=Language(missing).label if missing else "",
+        missing=missing,
         query="?" + urlencode(chosen) if chosen else "",
     )
 

@@ -200,9 +200,13 @@ def test_a_new_clause_and_paragraph_take_their_place_and_the_others_keep_their_i
 
 
 def test_every_model_has_a_working_admin(admin_client, loaded):
-    for name in ["declaration", "section", "theme", "reference", "paragraph", "declarationimport"]:
+    models = ["declaration", "section", "theme", "reference", "paragraph", "declarationimport"]
+    for name in [*models, "declarationversion"]:
         assert admin_client.get(f"/admin/declarations/{name}/").status_code == 200, name
     paragraph = loaded.paragraphs.get(number=5)
     change = admin_client.get(f"/admin/declarations/paragraph/{paragraph.pk}/change/")
     assert change.status_code == 200
     assert "Security Council resolution 1267 (1999)" in change.text
+    version = loaded.versions.get()
+    page = admin_client.get(f"/admin/declarations/declarationversion/{version.pk}/change/")
+    assert page.status_code == 200 and "вновь подтверждаем" in page.text

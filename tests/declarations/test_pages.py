@@ -4,32 +4,6 @@ from django.urls import reverse
 
 from declarations import tasks
 from declarations.models import Declaration, DeclarationImport
-from declarations.services import shipped_declarations_load
-from tests.conftest import PASSWORD
-from tracking.models import User
-
-
-@pytest.fixture
-def dushanbe(db) -> Declaration:
-    shipped_declarations_load()
-    return Declaration.objects.get(slug="dushanbe")
-
-
-@pytest.fixture
-def reader(db) -> User:
-    return User.objects.create_user("reader", password=PASSWORD)
-
-
-@pytest.fixture
-def as_reader(client, reader):
-    client.force_login(reader)
-    return client
-
-
-@pytest.fixture
-def as_secretariat(client, secretariat):
-    client.force_login(secretariat)
-    return client
 
 
 @pytest.fixture
