@@ -2,7 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
@@ -155,6 +156,21 @@ class WordedText:
     @property
     def direction(self) -> str:
         return language_direction(self.language)
+
+
+def paragraph_text_in(language: str, paragraph: str = "pk", field: str = "text") -> Coalesce:
+    """An SQL expression: a paragraph's `field` ("text", "verb" or "text_markdown") in
+    `language`, or its own when its declaration has no version in that language.
+
+    For querysets read as values or streamed as SQL: on paragraphs
+    (``Paragraph.objects.annotate(text_ru=paragraph_text_in("ru"))``) or on rows that point at
+    one (``Assessment.objects.annotate(text_ru=paragraph_text_in("ru", "paragraph"))``).
+    """
+    own = F(field) if paragraph == "pk" else F(f"{paragraph}__{field}")
+    texts = ParagraphText.objects.filter(
+        paragraph_id=OuterRef(paragraph), version__language=language_code(language)
+    )
+    return Coalesce(Subquery(texts.values(field)[:1]), own)
 
 
 class ParagraphQuerySet(models.QuerySet):

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from declarations.models import Declaration, DeclarationVersion, Paragraph, ParagraphText
+from declarations.models import (
+    Declaration,
+    DeclarationVersion,
+    Paragraph,
+    ParagraphText,
+    paragraph_text_in,
+)
 from tests.declarations.conftest import SEED
 
 RUSSIAN = SEED.with_name("dushanbe-declaration.ru.md")
@@ -277,3 +283,15 @@ def test_reports_get_a_paragraphs_text_in_a_language_without_a_query_each(
     assert texts[5].text.startswith("считаем необходимым") and texts[5].language == "ru"
     assert fallback is paragraphs[0] and fallback.text.startswith("Consider it important")
     assert paragraphs[0].text_in("en") is paragraphs[0]
+
+
+def test_reports_built_in_sql_get_the_text_in_a_language_as_a_column(russian):
+    rows = Paragraph.objects.operative().order_by("number")
+    ru = dict(rows.annotate(ru=paragraph_text_in("ru")).values_list("number", "ru"))
+    fr = dict(rows.annotate(fr=paragraph_text_in("fr", field="verb")).values_list("number", "fr"))
+    via = Paragraph.themes.through.objects.filter(paragraph__number=6)
+    linked = via.annotate(ru=paragraph_text_in("ru", "paragraph")).values_list("ru", flat=True)
+
+    assert ru[6].startswith("считаем необходимым") and len(ru) == 16
+    assert fr[6] == "Consider"  # no French version: the paragraph's own verb
+    assert set(linked) == {ru[6]}
