@@ -87,7 +87,7 @@ class Dialect:
     """How a UN document is written in one language, as far as the parser must know."""
 
     marker: str  # the word that opens the annex, for messages
-    annex: re.Pattern  # the first line of the annex
+    annex: re.Pattern  # the block that opens the annex
     section: re.Pattern  # a section heading: its number (group 1) and title (group 2)
     numbered: re.Pattern  # an operative paragraph: its number (group 1) and the rest
     sub_item: re.Pattern  # "(a) ", "a) ", "(أ) ", "（a）"
@@ -152,7 +152,7 @@ DIALECTS: dict[str, Dialect] = {
     # "一、" or "一." and write no space between words.
     Language.CHINESE: Dialect(
         marker="附件",
-        annex=_annex(r"(?:附件|.*的附件(?:\*\*)?\s*$)"),
+        annex=_annex(r"(?:附件|[^*]*的附件\*\*\s*$)"),
         section=re.compile(
             r"^#{2,6}\s+([一二三四五六七八九十百]+|[IVXLCDM]+|[A-Z]|\d+)\s*[.．、]\s*(.+?)\s*$"
         ),
@@ -498,7 +498,8 @@ def parse_declaration(text: str) -> ParsedDeclaration:
 
 
 def _annex_at(blocks: list[_Block], dialect: Dialect, text: str) -> int:
-    annex_at = next((i for i, b in enumerate(blocks) if dialect.annex.match(b.lines[0])), None)
+    # The whole block: a Chinese heading ends with its marker, maybe lines after it starts.
+    annex_at = next((i for i, b in enumerate(blocks) if dialect.annex.match(b.text)), None)
     if annex_at is None:
         raise DeclarationFormatError(
             max(len(text.splitlines()), 1),

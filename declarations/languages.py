@@ -8,6 +8,7 @@ declaration has it, else its own text; ``?compare=`` adds a second language besi
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 from django.http import HttpRequest, QueryDict
 from django.utils.http import urlencode
@@ -110,9 +111,12 @@ class Reading:
 def reading(
     request: HttpRequest, declaration: Declaration, versions: list[DeclarationVersion]
 ) -> Reading:
+    """The editions of the declaration, and which the request shows."""
     official = DeclarationVersion.Status.OFFICIAL
     editions = [Edition(declaration.language, official)]
-    editions += [Edition(v.language, v.status, v) for v in sorted(versions, key=_language)]
+    editions += [
+        Edition(v.language, v.status, v) for v in sorted(versions, key=attrgetter("language"))
+    ]
     by_language = {edition.language: edition for edition in editions}
     asked = language_code(request.GET.get("lang"))
     active = language_code(get_language())
@@ -136,10 +140,6 @@ def reading(
         missing=missing,
         query="?" + urlencode(chosen) if chosen else "",
     )
-
-
-def _language(version: DeclarationVersion) -> str:
-    return version.language
 
 
 def _url(query: QueryDict, **values: str) -> str:

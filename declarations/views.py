@@ -45,17 +45,17 @@ def _texts(versions) -> dict[tuple[str, int], ParagraphText]:
 
 def declaration_detail(request: HttpRequest, slug: str) -> HttpResponse:
     declaration = get_object_or_404(Declaration, slug=slug)
-    shown = reading(request, declaration, list(declaration.versions.all()))
+    languages = reading(request, declaration, list(declaration.versions.all()))
     paragraphs = declaration.paragraphs.order_by("position")
     filterset = ParagraphFilter(
         request.GET, queryset=_with_tags(paragraphs.operative()), declaration=declaration
     )
-    preamble = list(paragraphs.filter(kind=Paragraph.Kind.PREAMBULAR))
+    preamble = list(paragraphs.filter(kind=Paragraph.Kind.PREAMBULAR).select_related("section"))
     operative = list(filterset.qs)
-    shown.attach(preamble + operative, _texts(shown.versions))
+    languages.attach(preamble + operative, _texts(languages.versions))
     context = {
         "declaration": declaration,
-        "reading": shown,
+        "reading": languages,
         "preamble": preamble,
         "filter": filterset,
         "operative": operative,
@@ -71,9 +71,9 @@ def paragraph_detail(request: HttpRequest, slug: str, number: int) -> HttpRespon
     )
     # One query gives every version's wording of the paragraph, with the version.
     texts = list(paragraph.texts.select_related("version"))
-    shown = reading(request, paragraph.declaration, [text.version for text in texts])
-    shown.attach([paragraph], {(text.version.language, paragraph.pk): text for text in texts})
-    context = {"paragraph": paragraph, "reading": shown}
+    languages = reading(request, paragraph.declaration, [text.version for text in texts])
+    languages.attach([paragraph], {(text.version.language, paragraph.pk): text for text in texts})
+    context = {"paragraph": paragraph, "reading": languages}
     return render(request, "declarations/paragraph.html", context)
 
 

@@ -201,7 +201,8 @@ CHINESE = """\
 
 ---
 
-**2025年3月2日法国常驻联合国代表给秘书长的信的附件**
+**2025年3月2日法国常驻联合国代表
+给秘书长的信的附件**
 
 [原件：法文]
 
@@ -311,7 +312,7 @@ def test_arabic_numbers_paragraphs_with_a_dash_and_chinese_writes_no_spaces(gene
     assert "\n## أولا - البيانات والرصد\n" in arabic
     assert "\n82. *请*各国每年通过国家协调人和秘书处报告其所做的工作；\n\n另一句" in chinese
     zh = DeclarationVersion.objects.get(language="zh-hans")
-    assert zh.annex_heading == "**2025年3月2日法国常驻联合国代表给秘书长的信的附件**"
+    assert zh.annex_heading == "**2025年3月2日法国常驻联合国代表\n给秘书长的信的附件**"
 
 
 @pytest.mark.parametrize(
