@@ -22,7 +22,8 @@ class DeclarationAdmin(admin.ModelAdmin):
     list_display = ("short_title", "title", "symbol", "adopted_on", "place", "updated_at")
     search_fields = ("title", "short_title", "symbol")
     prepopulated_fields = {"slug": ("short_title",)}
-    readonly_fields = ("imported_at", "updated_at")
+    # The language of the paragraphs' text: its versions are in the other languages.
+    readonly_fields = ("language", "imported_at", "updated_at")
     inlines = [SectionInline]
 
 

@@ -8,6 +8,8 @@ from tests.conftest import PASSWORD
 from tracking.models import User
 
 SEED = Path(__file__).resolve().parents[2] / "declarations" / "data" / "dushanbe-declaration.md"
+# The shipped Russian working translation of the seed.
+RUSSIAN = SEED.with_name("dushanbe-declaration.ru.md")
 
 # A declaration in the same UN-document form with what the seed lacks: a symbol, sections,
 # sub-items, a continuation after a blank line and numbering that starts at 81.

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from declarations import tasks
 from declarations.models import Declaration, DeclarationImport, DeclarationVersion, ParagraphText
-from tests.declarations.test_language_versions import RUSSIAN
+from tests.declarations.conftest import RUSSIAN
 
 
 @pytest.fixture

@@ -14,9 +14,7 @@ from declarations.models import (
     ParagraphText,
     paragraph_text_in,
 )
-from tests.declarations.conftest import SEED
-
-RUSSIAN = SEED.with_name("dushanbe-declaration.ru.md")
+from tests.declarations.conftest import RUSSIAN, SEED
 
 
 def run(*args) -> str:

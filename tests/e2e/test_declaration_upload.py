@@ -8,8 +8,7 @@ from playwright.sync_api import Page, expect
 from declarations.importer import import_declaration
 from declarations.models import Declaration, DeclarationImport, DeclarationVersion
 from tests.conftest import PASSWORD
-from tests.declarations.conftest import SEED
-from tests.declarations.test_language_versions import RUSSIAN
+from tests.declarations.conftest import RUSSIAN, SEED
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
