@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tracking.idempotency import SubmitOnceForm
 
 from .importer import DeclarationTooLargeError, check_size
+from .models import Declaration, DeclarationVersion, Language
 
 
 class DeclarationUploadForm(SubmitOnceForm):
@@ -19,6 +20,23 @@ class DeclarationUploadForm(SubmitOnceForm):
         required=False,
         max_length=100,
         help_text=_("Leave empty to derive it from the title. An existing slug updates it."),
+    )
+    language = forms.ChoiceField(
+        label=_("Language version"),
+        required=False,
+        choices=[("", _("None: the file is the declaration itself")), *Language.choices],
+        help_text=_(
+            "Choose a language to add or update that language version of the declaration whose "
+            "slug you give. It must have the same sections and paragraphs."
+        ),
+    )
+    version_status = forms.ChoiceField(
+        label=_("The language version is"),
+        required=False,
+        choices=DeclarationVersion.Status.choices,
+        initial=DeclarationVersion.Status.WORKING,
+        widget=forms.RadioSelect,
+        help_text=_("Only for a language version: the UN's official text, or a translation."),
     )
 
     def __init__(self, *args, **kwargs) -> None:
@@ -49,3 +67,22 @@ class DeclarationUploadForm(SubmitOnceForm):
             raise ValidationError(str(error)) from error
         self.cleaned_data["text"] = text
         return upload
+
+    def clean(self):
+        cleaned = super().clean()
+        language, slug = cleaned.get("language"), cleaned.get("slug")
+        if not language:
+            return cleaned
+        if not slug:
+            self.add_error("slug", _("Give the slug of the declaration this version translates."))
+            return cleaned
+        declaration = Declaration.objects.filter(slug=slug).first()
+        if declaration is None:
+            self.add_error("slug", _("No declaration has this slug: upload the declaration first."))
+        elif declaration.language == language:
+            self.add_error(
+                "language",
+                _("%(title)s is itself in this language: choose no language to update it.")
+                % {"title": declaration.title},
+            )
+        return cleaned

@@ -2,9 +2,41 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
+
+
+class Language(models.TextChoices):
+    """The six official languages of the United Nations, by the codes of Django's locales."""
+
+    ARABIC = "ar", _("Arabic")
+    CHINESE = "zh-hans", _("Chinese")
+    ENGLISH = "en", _("English")
+    FRENCH = "fr", _("French")
+    RUSSIAN = "ru", _("Russian")
+    SPANISH = "es", _("Spanish")
+
+
+def language_code(value: str | None) -> str:
+    """The UN language a code names ("ru-RU" -> "ru", "zh-CN" -> "zh-hans"), or ""."""
+    code = (value or "").strip().lower().replace("_", "-")
+    if code in Language.values:
+        return code
+    primary = code.split("-")[0]
+    if primary == "zh":  # one Chinese among the UN languages
+        return Language.CHINESE
+    return primary if primary in Language.values else ""
+
+
+def language_direction(code: str) -> str:
+    """ "rtl" for Arabic, "ltr" for the others: the value of an HTML `dir` attribute."""
+    try:
+        return "rtl" if get_language_info(code)["bidi"] else "ltr"
+    except KeyError:
+        return "ltr"
 
 
 class Declaration(models.Model):
@@ -15,6 +47,10 @@ class Declaration(models.Model):
     adopted_on = models.DateField(_("adopted on"), null=True, blank=True)
     place = models.CharField(_("place of adoption"), max_length=200, blank=True)
     original_language = models.CharField(_("original language"), max_length=50, blank=True)
+    # The language of the text held on the paragraphs; other languages are DeclarationVersions.
+    language = models.CharField(
+        _("language of the text"), max_length=10, choices=Language, default=Language.ENGLISH
+    )
     document_date = models.DateField(_("document date"), null=True, blank=True)
     session = models.CharField(_("session"), max_length=100, blank=True)
     agenda_item = models.CharField(_("agenda item"), max_length=100, blank=True)
@@ -89,9 +125,65 @@ class Reference(models.Model):
         return self.name
 
 
+class WordedText:
+    """The wording of a paragraph in one language: its lead verb and its text in parts."""
+
+    verb: str
+    text: str
+
+    @property
+    def parts(self) -> list[str]:
+        """The plain text in its parts: the lead part, then continuations and sub-items."""
+        return self.text.split("\n\n")
+
+    @property
+    def lead_text(self) -> str:
+        """The first part after the lead verb (shown in italics beside it), with its space.
+
+        The space is kept only when the text has one: "*подчеркивая*, что" and the Chinese
+        "*认为*必须" have none.
+        """
+        first = self.parts[0]
+        if not first.startswith(self.verb):
+            return first
+        rest = first[len(self.verb) :]
+        return " " + rest.lstrip() if rest[:1].isspace() else rest
+
+    @property
+    def further_parts(self) -> list[str]:
+        return self.parts[1:]
+
+    @property
+    def direction(self) -> str:
+        return language_direction(self.language)
+
+
+def paragraph_text_in(language: str, paragraph: str = "pk", field: str = "text") -> Coalesce:
+    """An SQL expression: a paragraph's `field` ("text", "verb" or "text_markdown") in
+    `language`, or its own when its declaration has no version in that language.
+
+    For querysets read as values or streamed as SQL: on paragraphs
+    (``Paragraph.objects.annotate(text_ru=paragraph_text_in("ru"))``) or on rows that point at
+    one (``Assessment.objects.annotate(text_ru=paragraph_text_in("ru", "paragraph"))``).
+    """
+    own = F(field) if paragraph == "pk" else F(f"{paragraph}__{field}")
+    texts = ParagraphText.objects.filter(
+        paragraph_id=OuterRef(paragraph), version__language=language_code(language)
+    )
+    return Coalesce(Subquery(texts.values(field)[:1]), own)
+
+
 class ParagraphQuerySet(models.QuerySet["Paragraph"]):
     def operative(self) -> "ParagraphQuerySet":
         return self.filter(kind=Paragraph.Kind.OPERATIVE)
+
+    def with_text_in(self, *languages: str) -> "ParagraphQuerySet":
+        """Fetches the texts in these languages (default: the active one) for `text_in`."""
+        codes = [language_code(code) for code in languages or [get_language()]]
+        texts = ParagraphText.objects.filter(version__language__in=codes).select_related("version")
+        return self.prefetch_related(
+            models.Prefetch("texts", queryset=texts, to_attr="prefetched_texts")
+        )
 
 
 _ParagraphManagerBase = models.Manager.from_queryset(ParagraphQuerySet)
@@ -102,7 +194,7 @@ class ParagraphManager(_ParagraphManagerBase["Paragraph"]):
         return self.get(declaration__slug=declaration_slug, number=number)
 
 
-class Paragraph(models.Model):
+class Paragraph(WordedText, models.Model):
     """A clause of a declaration; operative paragraphs are the commitments that get tracked."""
 
     class Kind(models.TextChoices):
@@ -161,19 +253,109 @@ class Paragraph(models.Model):
         return self.kind == self.Kind.OPERATIVE
 
     @property
-    def parts(self) -> list[str]:
-        """The plain text in its parts: the lead part, then continuations and sub-items."""
-        return self.text.split("\n\n")
+    def language(self) -> str:
+        return self.declaration.language
+
+    def text_in(self, language: str | None = None) -> "ParagraphText | Paragraph":
+        """The paragraph in `language` (default: the active language), or the paragraph itself
+        when its declaration has no version in that language.
+
+        Both answers have `verb`, `text`, `text_markdown`, `language` and the parts of
+        `WordedText`. Fetch the paragraphs with `Paragraph.objects.with_text_in(language)` to
+        answer without a query per paragraph.
+        """
+        code = language_code(language or get_language())
+        prefetched = getattr(self, "prefetched_texts", None)
+        if prefetched is None:
+            found = self.texts.filter(version__language=code).select_related("version").first()
+        else:
+            found = next((t for t in prefetched if t.version.language == code), None)
+        return found or self
+
+
+class DeclarationVersion(models.Model):
+    """The declaration in another language than its own text's, paragraph for paragraph.
+
+    An official text is the UN document as the UN publishes it in that language; a working
+    translation is one made for the tracker. Its paragraphs' texts are `ParagraphText`s.
+    """
+
+    class Status(models.TextChoices):
+        OFFICIAL = "official", _("Official text")
+        WORKING = "working", _("Working translation")
+
+    declaration = models.ForeignKey(
+        Declaration,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("declaration"),
+    )
+    language = models.CharField(_("language"), max_length=10, choices=Language)
+    status = models.CharField(_("status"), max_length=20, choices=Status, default=Status.WORKING)
+    title = models.CharField(_("title"), max_length=300)
+    header = models.TextField(_("document header"), blank=True)
+    annex_heading = models.TextField(_("annex heading"), blank=True)
+    original_note = models.CharField(_("note on the original language"), max_length=200, blank=True)
+    # The headings of the declaration's sections as this version writes them, in their order:
+    # [{"number": "I", "heading": "I. Данные и мониторинг", "title": "Данные и мониторинг"}].
+    sections = models.JSONField(_("section headings"), default=list, blank=True)
+    source_filename = models.CharField(_("source file name"), max_length=255, blank=True)
+    source_text = models.TextField(_("source text"), blank=True)
+    imported_at = models.DateTimeField(_("imported at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["declaration_id", "language"]
+        verbose_name = _("declaration version")
+        verbose_name_plural = _("declaration versions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["declaration", "language"], name="one_version_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.declaration} ({self.get_language_display()}, {self.get_status_display()})"
 
     @property
-    def lead_text(self) -> str:
-        """The first part of the text, after the lead verb (shown in italics beside it)."""
-        first = self.parts[0]
-        return first[len(self.verb) :].lstrip() if first.startswith(self.verb) else first
+    def is_official(self) -> bool:
+        return self.status == self.Status.OFFICIAL
+
+    def section_heading(self, number: str) -> str:
+        return next((s["heading"] for s in self.sections if s["number"] == number), "")
+
+
+class ParagraphText(WordedText, models.Model):
+    """A paragraph's wording in one language version of its declaration."""
+
+    version = models.ForeignKey(
+        DeclarationVersion,
+        on_delete=models.CASCADE,
+        related_name="texts",
+        verbose_name=_("version"),
+    )
+    paragraph = models.ForeignKey(
+        Paragraph, on_delete=models.CASCADE, related_name="texts", verbose_name=_("paragraph")
+    )
+    verb = models.CharField(_("lead verb or phrase"), max_length=100)
+    text_markdown = models.TextField(_("text (Markdown)"))
+    text = models.TextField(_("text"))
+
+    class Meta:
+        verbose_name = _("paragraph text")
+        verbose_name_plural = _("paragraph texts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "paragraph"], name="one_text_per_paragraph_and_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paragraph} ({self.version.language})"
 
     @property
-    def further_parts(self) -> list[str]:
-        return self.parts[1:]
+    def language(self) -> str:
+        return self.version.language
 
 
 class DeclarationImport(models.Model):
@@ -188,6 +370,11 @@ class DeclarationImport(models.Model):
     filename = models.CharField(_("file name"), max_length=255)
     source_text = models.TextField(_("source text"))
     slug = models.SlugField(_("slug"), max_length=100, blank=True)
+    # Empty: the declaration's own text; a language: a version of the declaration `slug` names.
+    language = models.CharField(_("language"), max_length=10, choices=Language, blank=True)
+    version_status = models.CharField(
+        _("status of the version"), max_length=20, choices=DeclarationVersion.Status, blank=True
+    )
     state = models.CharField(_("state"), max_length=20, choices=State, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     errors = models.JSONField(_("errors"), default=list, blank=True)

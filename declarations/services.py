@@ -17,10 +17,13 @@ from .importer import (
     DeclarationFormatError,
     DeclarationImportError,
     import_declaration,
+    import_version,
     parse_declaration,
+    parse_version,
     write_declaration,
+    write_version,
 )
-from .models import Declaration, DeclarationImport, Theme
+from .models import Declaration, DeclarationImport, DeclarationVersion, Theme
 
 logger = logging.getLogger(__name__)
 
@@ -72,15 +75,27 @@ def shipped_declarations() -> list[tuple[Path, dict]]:
 
 
 @transaction.atomic
-def shipped_declarations_load() -> list[tuple[Declaration, bool]]:
-    """Imports every shipped declaration and applies its themes; a second run changes nothing."""
-    loaded = []
+def shipped_declarations_load() -> list[tuple[Declaration | DeclarationVersion, bool]]:
+    """Imports every shipped declaration with its themes and language versions; a second run
+    changes nothing."""
+    loaded: list[tuple[Declaration | DeclarationVersion, bool]] = []
     for source, mapping in shipped_declarations():
-        result = import_declaration(source.read_text(encoding="utf-8"), slug=mapping["declaration"])
+        slug = mapping["declaration"]
+        result = import_declaration(source.read_text(encoding="utf-8"), slug=slug)
         themes_changed = theme_mapping_apply(
             declaration=result.declaration, themes=mapping["themes"]
         )
         loaded.append((result.declaration, result.changed or themes_changed))
+        for item in mapping.get("versions", []):
+            path = DATA_DIR / item["source"]
+            version = import_version(
+                path.read_text(encoding="utf-8"),
+                slug=slug,
+                language=item["language"],
+                status=item["status"],
+                source_filename=path.name,
+            )
+            loaded.append((version.version, version.changed))
     return loaded
 
 
@@ -89,13 +104,27 @@ def shipped_declarations_load() -> list[tuple[Declaration, bool]]:
 
 @transaction.atomic
 def declaration_import_request(
-    *, text: str, filename: str, slug: str = "", requested_by
+    *,
+    text: str,
+    filename: str,
+    slug: str = "",
+    language: str = "",
+    version_status: str = "",
+    requested_by,
 ) -> DeclarationImport:
-    """Stores the uploaded text and queues its import once the row is committed."""
+    """Stores the uploaded text and queues its import once the row is committed.
+
+    With a language the text is a version of the declaration `slug` names.
+    """
     from .tasks import declaration_import_task
 
     job = DeclarationImport.objects.create(
-        filename=filename[:255], source_text=text, slug=slug, requested_by=requested_by
+        filename=filename[:255],
+        source_text=text,
+        slug=slug,
+        language=language,
+        version_status=version_status if language else "",
+        requested_by=requested_by,
     )
     transaction.on_commit(lambda: declaration_import_task.delay(job.pk))
     return job
@@ -121,9 +150,22 @@ def declaration_import_run(pk: int) -> None:
     """
     job = DeclarationImport.objects.get(pk=pk)
     try:
-        parsed = parse_declaration(job.source_text)
-        DeclarationImport.objects.filter(pk=pk).update(progress=50)
-        result = write_declaration(parsed, slug=job.slug or None, source_text=job.source_text)
+        if job.language:
+            parsed = parse_version(job.source_text, job.language)
+            DeclarationImport.objects.filter(pk=pk).update(progress=50)
+            declaration = write_version(
+                parsed,
+                slug=job.slug,
+                status=job.version_status or None,
+                source_text=job.source_text,
+                source_filename=job.filename,
+            ).version.declaration
+        else:
+            parsed = parse_declaration(job.source_text)
+            DeclarationImport.objects.filter(pk=pk).update(progress=50)
+            declaration = write_declaration(
+                parsed, slug=job.slug or None, source_text=job.source_text
+            ).declaration
     except DeclarationFormatError as error:
         _finish(
             job,
@@ -144,7 +186,7 @@ def declaration_import_run(pk: int) -> None:
         ) % {"error": type(error).__name__}
         _finish(job, DeclarationImport.State.FAILED, errors=[{"line": None, "message": reason}])
     else:
-        _finish(job, DeclarationImport.State.SUCCEEDED, declaration=result.declaration)
+        _finish(job, DeclarationImport.State.SUCCEEDED, declaration=declaration)
 
 
 def _finish(job: DeclarationImport, state: str, *, errors=(), declaration=None) -> None:

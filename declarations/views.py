@@ -9,7 +9,8 @@ from tracking.tables import configure_table
 
 from .filters import ParagraphFilter
 from .forms import DeclarationUploadForm
-from .models import Declaration, DeclarationImport, Paragraph, Theme
+from .languages import reading
+from .models import Declaration, DeclarationImport, Paragraph, ParagraphText, Theme
 from .services import declaration_import_request
 from .tables import DeclarationTable
 
@@ -30,17 +31,34 @@ def _with_tags(paragraphs):
     )
 
 
+def _texts(versions) -> dict[tuple[str, int], ParagraphText]:
+    """The versions' paragraph texts by (language, paragraph), in one query."""
+    if not versions:
+        return {}
+    by_pk = {version.pk: version for version in versions}
+    texts = {}
+    for text in ParagraphText.objects.filter(version__in=versions):
+        text.version = by_pk[text.version_id]
+        texts[text.version.language, text.paragraph_id] = text
+    return texts
+
+
 def declaration_detail(request: HttpRequest, slug: str) -> HttpResponse:
     declaration = get_object_or_404(Declaration, slug=slug)
+    languages = reading(request, declaration, list(declaration.versions.all()))
     paragraphs = declaration.paragraphs.order_by("position")
     filterset = ParagraphFilter(
         request.GET, queryset=_with_tags(paragraphs.operative()), declaration=declaration
     )
+    preamble = list(paragraphs.filter(kind=Paragraph.Kind.PREAMBULAR).select_related("section"))
+    operative = list(filterset.qs)
+    languages.attach(preamble + operative, _texts(languages.versions))
     context = {
         "declaration": declaration,
-        "preamble": paragraphs.filter(kind=Paragraph.Kind.PREAMBULAR),
+        "reading": languages,
+        "preamble": preamble,
         "filter": filterset,
-        "operative": filterset.qs,
+        "operative": operative,
     }
     return render(request, "declarations/detail.html", context)
 
@@ -51,7 +69,12 @@ def paragraph_detail(request: HttpRequest, slug: str, number: int) -> HttpRespon
         declaration__slug=slug,
         number=number,
     )
-    return render(request, "declarations/paragraph.html", {"paragraph": paragraph})
+    # One query gives every version's wording of the paragraph, with the version.
+    texts = list(paragraph.texts.select_related("version"))
+    languages = reading(request, paragraph.declaration, [text.version for text in texts])
+    languages.attach([paragraph], {(text.version.language, paragraph.pk): text for text in texts})
+    context = {"paragraph": paragraph, "reading": languages}
+    return render(request, "declarations/paragraph.html", context)
 
 
 def import_upload(request: AuthenticatedRequest) -> HttpResponse:
@@ -64,6 +87,8 @@ def import_upload(request: AuthenticatedRequest) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 filename=form.cleaned_data["file"].name,
                 slug=form.cleaned_data["slug"],
+                language=form.cleaned_data["language"],
+                version_status=form.cleaned_data["version_status"],
                 requested_by=request.user,
             ).get_absolute_url()
 

@@ -37,14 +37,17 @@ class ParagraphChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, paragraph: Paragraph) -> str:
-        text = paragraph.text if len(paragraph.text) <= 90 else paragraph.text[:90] + "…"
+        text = paragraph.text_in().text
+        text = text if len(text) <= 90 else text[:90] + "…"
         return f"OP{paragraph.number} ({paragraph.declaration.short_title}): {text}"
 
 
 def operative_paragraphs():
+    """The paragraphs to choose from, each with its text in the user's language if it has one."""
     return (
         Paragraph.objects.operative()
         .select_related("declaration")
+        .with_text_in()
         .order_by("declaration__short_title", "position")
     )
 

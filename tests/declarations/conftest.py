@@ -2,7 +2,14 @@ from pathlib import Path
 
 import pytest
 
+from declarations.models import Declaration
+from declarations.services import shipped_declarations_load
+from tests.conftest import PASSWORD
+from tracking.models import User
+
 SEED = Path(__file__).resolve().parents[2] / "declarations" / "data" / "dushanbe-declaration.md"
+# The shipped Russian working translation of the seed.
+RUSSIAN = SEED.with_name("dushanbe-declaration.ru.md")
 
 # A declaration in the same UN-document form with what the seed lacks: a symbol, sections,
 # sub-items, a continuation after a blank line and numbering that starts at 81.
@@ -60,3 +67,27 @@ Annexed text after the rule is not part of the declaration.
 @pytest.fixture
 def seed_text() -> str:
     return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def dushanbe(db) -> Declaration:
+    """The shipped Dushanbe Declaration, with its themes and its Russian version."""
+    shipped_declarations_load()
+    return Declaration.objects.get(slug="dushanbe")
+
+
+@pytest.fixture
+def reader(db) -> User:
+    return User.objects.create_user("reader", password=PASSWORD)
+
+
+@pytest.fixture
+def as_reader(client, reader):
+    client.force_login(reader)
+    return client
+
+
+@pytest.fixture
+def as_secretariat(client, secretariat):
+    client.force_login(secretariat)
+    return client

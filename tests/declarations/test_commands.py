@@ -20,6 +20,14 @@ def loaded(db) -> Declaration:
     return Declaration.objects.get(slug="dushanbe")
 
 
+@pytest.fixture
+def without_versions(loaded) -> Declaration:
+    """The shipped declaration without its language versions, which pin its paragraphs
+    (test_language_versions.py): the tests that drop or add paragraphs start from here."""
+    loaded.versions.all().delete()
+    return loaded
+
+
 def state() -> tuple:
     return (
         list(Declaration.objects.values()),
@@ -66,19 +74,21 @@ def test_a_corrected_text_updates_paragraphs_in_place_and_keeps_their_themes(loa
     assert "border-security-information-sharing" in {t.slug for t in again.themes.all()}
 
 
-def test_a_dropped_paragraph_that_nothing_points_at_is_deleted(loaded, tmp_path):
+def test_a_dropped_paragraph_that_nothing_points_at_is_deleted(without_versions, tmp_path):
     shorter = tmp_path / "shorter.md"
     text = SEED.read_text()
     shorter.write_text(text[: text.index("16. *Request*")], encoding="utf-8")
 
     run("import_declaration", str(shorter))
 
-    assert list(loaded.paragraphs.operative().values_list("number", flat=True)) == list(
+    assert list(without_versions.paragraphs.operative().values_list("number", flat=True)) == list(
         range(1, 16)
     )
 
 
-def test_a_dropped_paragraph_that_records_point_at_stops_the_import(loaded, tmp_path, monkeypatch):
+def test_a_dropped_paragraph_that_records_point_at_stops_the_import(
+    without_versions, tmp_path, monkeypatch
+):
     # Tracking's models will point at paragraphs; any reverse relation counts. The themes'
     # link table stands in for such a model here: paragraph 16 has rows in it.
     link = Paragraph.themes.through._meta.get_field("paragraph").remote_field
@@ -167,10 +177,10 @@ def test_export_of_an_unknown_slug_fails_clearly(db):
 
 
 def test_a_new_clause_and_paragraph_take_their_place_and_the_others_keep_their_identity(
-    loaded, tmp_path
+    without_versions, tmp_path
 ):
-    sixteen = loaded.paragraphs.get(number=16)
-    first_clause = loaded.paragraphs.get(position=1)
+    sixteen = without_versions.paragraphs.get(number=16)
+    first_clause = without_versions.paragraphs.get(position=1)
     longer = tmp_path / "longer.md"
     longer.write_text(
         SEED.read_text()
@@ -181,18 +191,22 @@ def test_a_new_clause_and_paragraph_take_their_place_and_the_others_keep_their_i
 
     run("import_declaration", str(longer))
 
-    verbs = list(loaded.paragraphs.order_by("position").values_list("verb", flat=True))
+    verbs = list(without_versions.paragraphs.order_by("position").values_list("verb", flat=True))
     assert verbs[:2] == ["Alarmed", "Noting"] and verbs[-2:] == ["Request", "Decide"]
-    assert loaded.paragraphs.get(number=16).pk == sixteen.pk
-    assert loaded.paragraphs.get(number=16).position == 27
+    assert without_versions.paragraphs.get(number=16).pk == sixteen.pk
+    assert without_versions.paragraphs.get(number=16).position == 27
     # Preambular clauses are matched by order: the first row now holds the new first clause.
     assert Paragraph.objects.get(pk=first_clause.pk).verb == "Alarmed"
 
 
 def test_every_model_has_a_working_admin(admin_client, loaded):
-    for name in ["declaration", "section", "theme", "reference", "paragraph", "declarationimport"]:
+    models = ["declaration", "section", "theme", "reference", "paragraph", "declarationimport"]
+    for name in [*models, "declarationversion"]:
         assert admin_client.get(f"/admin/declarations/{name}/").status_code == 200, name
     paragraph = loaded.paragraphs.get(number=5)
     change = admin_client.get(f"/admin/declarations/paragraph/{paragraph.pk}/change/")
     assert change.status_code == 200
     assert "Security Council resolution 1267 (1999)" in change.text
+    version = loaded.versions.get()
+    page = admin_client.get(f"/admin/declarations/declarationversion/{version.pk}/change/")
+    assert page.status_code == 200 and "вновь подтверждаем" in page.text

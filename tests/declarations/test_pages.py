@@ -4,32 +4,6 @@ from django.urls import reverse
 
 from declarations import tasks
 from declarations.models import Declaration, DeclarationImport
-from declarations.services import shipped_declarations_load
-from tests.conftest import PASSWORD
-from tracking.models import User
-
-
-@pytest.fixture
-def dushanbe(db) -> Declaration:
-    shipped_declarations_load()
-    return Declaration.objects.get(slug="dushanbe")
-
-
-@pytest.fixture
-def reader(db) -> User:
-    return User.objects.create_user("reader", password=PASSWORD)
-
-
-@pytest.fixture
-def as_reader(client, reader):
-    client.force_login(reader)
-    return client
-
-
-@pytest.fixture
-def as_secretariat(client, secretariat):
-    client.force_login(secretariat)
-    return client
 
 
 @pytest.fixture
@@ -61,9 +35,11 @@ def test_the_nav_links_to_the_declarations(as_reader, db):
 def test_the_declaration_page_shows_metadata_preamble_and_paragraphs(
     as_reader, dushanbe, django_assert_num_queries
 ):
-    # session, user, declaration, preamble, operative paragraphs, their themes, their
-    # references, the themes offered by the filter, the reader's memberships (header)
-    with django_assert_num_queries(9):
+    # session, user, declaration, its language versions (for the links to them), preamble,
+    # operative paragraphs, their themes, their references, the themes offered by the filter,
+    # the reader's memberships (header). The English text is shown: no version's texts are
+    # read (test_language_versions.py pins the page in Russian and side by side).
+    with django_assert_num_queries(10):
         page = as_reader.get(dushanbe.get_absolute_url())
 
     assert page.status_code == 200
@@ -87,10 +63,11 @@ def test_the_theme_filter_keeps_only_the_paragraphs_of_that_theme(as_reader, dus
 def test_the_paragraph_page_shows_text_themes_and_references(
     as_reader, dushanbe, django_assert_num_queries
 ):
-    # session, user, paragraph with declaration and section, its themes, its references;
-    # then the reader's memberships, for the actions part and the header; a reader with no
-    # membership may see no action, so no actions query is made
-    with django_assert_num_queries(6):
+    # session, user, paragraph with declaration and section, its themes, its references, its
+    # texts in every language version with their versions; then the reader's memberships, for
+    # the actions part and the header; a reader with no membership may see no action, so no
+    # actions query is made
+    with django_assert_num_queries(7):
         page = as_reader.get(reverse("declarations:paragraph", args=["dushanbe", 5]))
 
     assert page.status_code == 200

@@ -5,9 +5,10 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from declarations.models import Declaration, DeclarationImport
+from declarations.importer import import_declaration
+from declarations.models import Declaration, DeclarationImport, DeclarationVersion
 from tests.conftest import PASSWORD
-from tests.declarations.conftest import SEED
+from tests.declarations.conftest import RUSSIAN, SEED
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker]
 
@@ -71,3 +72,33 @@ def test_the_status_page_updates_itself_without_reloading(page: Page, live_serve
 
     expect(page.get_by_role("alert")).to_contain_text("Line 3: Expected the title", timeout=10_000)
     assert navigations == []
+
+
+def test_the_secretariat_uploads_a_russian_version_and_reads_it_side_by_side(
+    page: Page, live_server, secretariat, celery_worker_process
+):
+    import_declaration(SEED.read_text(encoding="utf-8"), slug="dushanbe")
+    page.goto(live_server.url + "/")
+    page.get_by_label("Username").fill("secretariat")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + "/declarations/upload/")
+
+    page.get_by_label("Declaration file").set_input_files(RUSSIAN)
+    page.get_by_label("Slug").fill("dushanbe")
+    page.get_by_label("Language version").select_option(label="Russian")
+    page.get_by_role("group", name="The language version is").get_by_label("Official text").check()
+    page.get_by_role("button", name="Upload and import").click()
+
+    expect(page.get_by_text("Language version: Russian, official text")).to_be_visible()
+    declaration_link = page.get_by_role("link", name="Dushanbe Declaration")
+    expect(declaration_link).to_be_visible(timeout=30_000)
+    declaration_link.click()
+
+    expect(page).to_have_url(re.compile(r"/declarations/dushanbe/\?lang=ru$"))
+    expect(page.get_by_role("heading", name="Душанбинская декларация", level=1)).to_be_visible()
+    page.get_by_role("link", name="read side by side with English").click()
+    paragraph_5 = page.get_by_role("article").filter(has=page.get_by_label("Paragraph 5"))
+    expect(paragraph_5.locator('[lang="ru"]')).to_contain_text("вновь подтверждаем")
+    expect(paragraph_5.locator('[lang="en"]')).to_contain_text("Reaffirm our commitment")
+    assert DeclarationVersion.objects.get().status == DeclarationVersion.Status.OFFICIAL

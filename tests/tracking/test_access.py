@@ -144,6 +144,17 @@ OTHERS = [
                 "paragraph",
                 lambda r: reverse("declarations:paragraph", args=[r["action"].declaration.slug, 6]),
             ),
+            # A declaration in another language, or two side by side: open to every reader.
+            (
+                "declaration_side_by_side",
+                lambda r: reverse("declarations:detail", args=[r["action"].declaration.slug])
+                + "?lang=en&compare=ru",
+            ),
+            (
+                "paragraph_in_russian",
+                lambda r: reverse("declarations:paragraph", args=[r["action"].declaration.slug, 6])
+                + "?lang=ru",
+            ),
             ("password_change", lambda r: reverse("password_change")),
             ("password_change_done", lambda r: reverse("password_change_done")),
         ]
@@ -236,6 +247,8 @@ SECRETARIAT_ONLY = [
     ("matrix", "get", lambda r: reverse("tracking:matrix")),
     ("completeness", "get", lambda r: reverse("tracking:completeness")),
     ("declaration_upload", "get", lambda r: reverse("declarations:upload")),
+    # Uploading a declaration, or a language version of one.
+    ("declaration_upload", "post", lambda r: reverse("declarations:upload")),
     ("import", "get", lambda r: reverse("declarations:import", args=[r["import"].pk])),
     (
         "import_fragment",

@@ -33,7 +33,7 @@ def assessment_edit(
 ) -> HttpResponse:
     submission = permissions.get_submission_for_user(request.user, code, cycle_pk, write=True)
     paragraph = get_object_or_404(
-        Paragraph.objects.operative().select_related("declaration"),
+        Paragraph.objects.operative().select_related("declaration").with_text_in(),
         declaration_id=submission.cycle.declaration_id,
         number=number,
     )

@@ -3,8 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from declarations.exporter import declaration_as_dict, declaration_as_markdown
-from declarations.models import Declaration
+from declarations.exporter import NoSuchVersion, declaration_as_dict, declaration_as_markdown
+from declarations.models import Declaration, Language
 
 
 class Command(BaseCommand):
@@ -13,13 +13,31 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("slug")
         parser.add_argument("--format", choices=["json", "md"], default="json")
+        parser.add_argument(
+            "--language",
+            choices=Language.values,
+            help="Write the declaration's version in this language.",
+        )
 
-    def handle(self, *args, slug: str, format: str, **options) -> None:
+    def handle(self, *args, slug: str, format: str, language: str | None, **options) -> None:
         declaration = Declaration.objects.filter(slug=slug).first()
         if declaration is None:
             raise CommandError(_("No declaration with the slug “%(slug)s”.") % {"slug": slug})
-        if format == "json":
-            data = declaration_as_dict(declaration)
-            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
-        else:
-            self.stdout.write(declaration_as_markdown(declaration), ending="")
+        try:
+            if format == "json":
+                data = declaration_as_dict(declaration, language=language)
+                self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            else:
+                markdown = declaration_as_markdown(declaration, language=language)
+                self.stdout.write(markdown, ending="")
+        except NoSuchVersion as error:
+            versions = [declaration.get_language_display()]
+            versions += [v.get_language_display() for v in declaration.versions.all()]
+            raise CommandError(
+                _("%(title)s has no %(language)s version; it has: %(versions)s.")
+                % {
+                    "title": declaration.title,
+                    "language": Language(language).label,
+                    "versions": ", ".join(map(str, versions)),
+                }
+            ) from error
