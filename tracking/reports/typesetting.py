@@ -1,0 +1,125 @@
+"""Text in the PDF in the report's language: fonts for every script, Arabic shaped and set
+right to left, tables read from the right.
+
+ReportLab lays text out left to right and draws each character's own glyph. Its right-to-left
+support needs `rlbidi`, which is not on PyPI, and its shaping (uharfbuzz) still leaves the
+order of words to it; so Arabic is prepared here: `arabic_reshaper` replaces letters by their
+joined presentation forms (in the Arabic face), the text is broken into lines in reading
+order, and `python-bidi` puts each line in display order. The language is the active one:
+the report's, under which the worker builds it.
+"""
+
+import re
+from functools import cache
+
+import arabic_reshaper
+from bidi import get_display
+from django.utils import translation
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
+from reportlab.platypus import Paragraph, Table
+
+from . import fonts
+
+# Letters written right to left (Hebrew, Arabic and their presentation forms): text holding
+# one is laid out here, line by line.
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff]")
+# Lines are filled to a little less than the width: ReportLab, measuring again, must not
+# wrap a line that is already in display order.
+FILL = 0.98
+
+
+def rtl() -> bool:
+    return translation.get_language_bidi()
+
+
+@cache
+def _style(style, right_to_left: bool):
+    """The style as the language sets it: right-aligned in a right-to-left report. (Chinese
+    keeps ReportLab's word wrap: a run without spaces is split where the line ends, and a
+    Latin word in it stays whole.)"""
+    if right_to_left and style.alignment == TA_LEFT:
+        return style.clone(f"{style.name}-rtl", alignment=TA_RIGHT)
+    return style
+
+
+def paragraph(text: str, style) -> Paragraph:
+    """A paragraph of plain text (not markup) in the active language."""
+    style = _style(style, rtl())
+    if RIGHT_TO_LEFT.search(text):
+        return BidiParagraph(text, style, right_to_left=rtl())
+    return Paragraph(fonts.markup(text, style.fontName), style)
+
+
+def visual(line: str, right_to_left: bool) -> str:
+    """A line in display order, Arabic letters joined."""
+    return get_display(arabic_reshaper.reshape(line), base_dir="R" if right_to_left else "L")
+
+
+def drawing_text(text: str) -> tuple[str, str]:
+    """A one-line label of a chart: its font and its text in display order."""
+    text = str(text)
+    if RIGHT_TO_LEFT.search(text):
+        text = visual(text, rtl())
+    runs = fonts.runs(text)
+    family = max(runs, key=lambda run: len(run[1].strip()))[0]
+    return family, text
+
+
+def grid(rows: list[list], col_widths: list | None = None, **options) -> Table:
+    """A table whose first column is on the right in a right-to-left report."""
+    if rtl():
+        rows = [list(reversed(row)) for row in rows]
+        col_widths = list(reversed(col_widths)) if col_widths else None
+    return Table(rows, colWidths=col_widths, **options)
+
+
+class BidiParagraph(Paragraph):
+    """A paragraph holding right-to-left text: broken into lines in reading order when its
+    width is known, each line then shaped and put in display order.
+
+    ReportLab splits it across pages as plain Paragraphs of lines already laid out
+    (`split` makes them with `self.__class__(None, ..., frags=...)`).
+    """
+
+    def __init__(self, text, style=None, *args, right_to_left: bool = False, **kwargs):
+        self.logical = text if kwargs.get("frags") is None and not args else None
+        self.right_to_left = right_to_left
+        self.laid_out_for = None
+        if self.logical is None:
+            super().__init__(text, style, *args, **kwargs)
+        else:
+            super().__init__(self._markup([text], style), style)
+
+    def _markup(self, lines: list[str], style) -> str:
+        return "<br/>".join(
+            fonts.markup(visual(line, self.right_to_left), style.fontName) for line in lines
+        )
+
+    def wrap(self, availWidth, availHeight):
+        if self.logical is not None and availWidth != self.laid_out_for:
+            style = self.style
+            room = (availWidth - style.leftIndent - style.rightIndent) * FILL
+            lines = _lines(self.logical, room, style.fontName, style.fontSize)
+            super().__init__(self._markup(lines, style), style)
+            self.laid_out_for = availWidth
+        return super().wrap(availWidth, availHeight)
+
+
+def _lines(text: str, room: float, font_name: str, size: float) -> list[str]:
+    """The text's lines in reading order, each as many words as fit in `room` points."""
+    space = fonts.width(" ", font_name, size)
+    lines = []
+    for hard_line in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for word in hard_line.split():
+            # Measured joined, as it is drawn (a joined letter is narrower than its own form).
+            needed = fonts.width(arabic_reshaper.reshape(word), font_name, size)
+            if line and used + space + needed > room:
+                lines.append(" ".join(line))
+                line, used = [word], needed
+            else:
+                used += (space if line else 0) + needed
+                line.append(word)
+        lines.append(" ".join(line))
+    return lines
