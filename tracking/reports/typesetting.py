@@ -10,7 +10,7 @@ the report's, under which the worker builds it.
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import arabic_reshaper
 from bidi import get_display
@@ -50,9 +50,17 @@ def paragraph(text: str, style) -> Paragraph:
     return Paragraph(fonts.markup(text, style.fontName), style)
 
 
+# A report repeats the same few texts (status labels, dates) in every row: each is shaped
+# and measured once. (arabic_reshaper also reads its configuration at every call.)
+@lru_cache(maxsize=16384)
+def _joined(text: str) -> str:
+    return arabic_reshaper.reshape(text)
+
+
+@lru_cache(maxsize=16384)
 def visual(line: str, right_to_left: bool) -> str:
     """A line in display order, Arabic letters joined."""
-    return get_display(arabic_reshaper.reshape(line), base_dir="R" if right_to_left else "L")
+    return get_display(_joined(line), base_dir="R" if right_to_left else "L")
 
 
 def drawing_text(text: str) -> tuple[str, str]:
@@ -88,12 +96,10 @@ class BidiParagraph(Paragraph):
         if self.logical is None:
             super().__init__(text, style, *args, **kwargs)
         else:
-            super().__init__(self._markup([text], style), style)
+            super().__init__(self._markup((text,), style), style)
 
-    def _markup(self, lines: list[str], style) -> str:
-        return "<br/>".join(
-            fonts.markup(visual(line, self.right_to_left), style.fontName) for line in lines
-        )
+    def _markup(self, lines: tuple[str, ...], style) -> str:
+        return _markup(lines, style.fontName, self.right_to_left)
 
     def wrap(self, availWidth, availHeight):
         if self.logical is not None and availWidth != self.laid_out_for:
@@ -105,7 +111,13 @@ class BidiParagraph(Paragraph):
         return super().wrap(availWidth, availHeight)
 
 
-def _lines(text: str, room: float, font_name: str, size: float) -> list[str]:
+@lru_cache(maxsize=16384)
+def _markup(lines: tuple[str, ...], font_name: str, right_to_left: bool) -> str:
+    return "<br/>".join(fonts.markup(visual(line, right_to_left), font_name) for line in lines)
+
+
+@lru_cache(maxsize=16384)
+def _lines(text: str, room: float, font_name: str, size: float) -> tuple[str, ...]:
     """The text's lines in reading order, each as many words as fit in `room` points."""
     space = fonts.width(" ", font_name, size)
     lines = []
@@ -114,7 +126,7 @@ def _lines(text: str, room: float, font_name: str, size: float) -> list[str]:
         used = 0.0
         for word in hard_line.split():
             # Measured joined, as it is drawn (a joined letter is narrower than its own form).
-            needed = fonts.width(arabic_reshaper.reshape(word), font_name, size)
+            needed = fonts.width(_joined(word), font_name, size)
             if line and used + space + needed > room:
                 lines.append(" ".join(line))
                 line, used = [word], needed
@@ -122,4 +134,4 @@ def _lines(text: str, room: float, font_name: str, size: float) -> list[str]:
                 used += (space if line else 0) + needed
                 line.append(word)
         lines.append(" ".join(line))
-    return lines
+    return tuple(lines)
