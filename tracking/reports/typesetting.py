@@ -10,6 +10,7 @@ the report's, under which the worker builds it.
 """
 
 import re
+import unicodedata
 from functools import cache, lru_cache
 
 import arabic_reshaper
@@ -46,8 +47,21 @@ def paragraph(text: str, style) -> Paragraph:
     """A paragraph of plain text (not markup) in the active language."""
     style = _style(style, rtl())
     if RIGHT_TO_LEFT.search(text):
-        return BidiParagraph(text, style, right_to_left=rtl())
+        return BidiParagraph(text, style, right_to_left=starts_right_to_left(text, rtl()))
     return Paragraph(fonts.markup(text, style.fontName), style)
+
+
+def starts_right_to_left(text: str, default: bool) -> bool:
+    """The text's own direction, that of its first letter (as HTML's dir="auto"): an Arabic
+    title in an English report reads from the right; a text without letters goes the
+    report's way."""
+    for character in text:
+        kind = unicodedata.bidirectional(character)
+        if kind == "L":
+            return False
+        if kind in ("R", "AL"):
+            return True
+    return default
 
 
 # A report repeats the same few texts (status labels, dates) in every row: each is shaped
@@ -67,7 +81,7 @@ def drawing_text(text: str) -> tuple[str, str]:
     """A one-line label of a chart: its font and its text in display order."""
     text = str(text)
     if RIGHT_TO_LEFT.search(text):
-        text = visual(text, rtl())
+        text = visual(text, starts_right_to_left(text, rtl()))
     runs = fonts.runs(text)
     family = max(runs, key=lambda run: len(run[1].strip()))[0]
     return family, text
