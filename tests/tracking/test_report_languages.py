@@ -70,7 +70,7 @@ def assert_in_order(text: str, *parts: str) -> None:
 
 
 def test_a_russian_pdf_prints_headings_labels_and_dates_in_russian(
-    build_report, records, tjk_focal
+    build_report, records, tjk_focal, addresses, mailoutbox
 ):
     report, content = build_report(tjk_focal, format="pdf", language="ru")
 
@@ -98,6 +98,9 @@ def test_a_russian_pdf_prints_headings_labels_and_dates_in_russian(
         f"dushanbe-{slugify(translated('ru', 'Report'), allow_unicode=True)}-{report.pk}.pdf"
     )
     assert {"DejaVuSans", "DejaVuSans-Bold"} <= embedded_fonts(content)
+    # The mail that says it is ready, in the report's language too.
+    [mail] = mailoutbox
+    assert mail.subject == translated("ru", "Your report #%(number)s is ready", number=report.pk)
 
 
 def test_an_arabic_pdf_prints_arabic_joined_and_its_tables_from_the_right(

@@ -78,13 +78,14 @@ def visual(line: str, right_to_left: bool) -> str:
 
 
 def drawing_text(text: str) -> tuple[str, str]:
-    """A one-line label of a chart: its font and its text in display order."""
+    """A one-line label of a chart: its font (that of its longest run) and its text in
+    display order."""
     text = str(text)
     if RIGHT_TO_LEFT.search(text):
         text = visual(text, starts_right_to_left(text, rtl()))
     runs = fonts.runs(text)
     family = max(runs, key=lambda run: len(run[1].strip()))[0]
-    return family, text
+    return fonts.face(family, fonts.FAMILY), text
 
 
 def grid(rows: list[list], col_widths: list | None = None, **options) -> Table:
