@@ -78,11 +78,7 @@ def _is_arabic(code: int) -> bool:
     return any(low <= code <= high for low, high in ARABIC_RANGES)
 
 
-def _is_neutral(character: str) -> bool:
-    """Spaces, digits and punctuation: they stay in the run they are in when its face has them."""
-    return unicodedata.category(character)[0] in "ZNPS"
-
-
+@cache
 def family_of(character: str) -> str:
     code = ord(character)
     if _is_arabic(code):
@@ -93,6 +89,13 @@ def family_of(character: str) -> str:
     return FAMILY  # no face has it: DejaVu Sans's empty box shows where it was
 
 
+@cache
+def _stays_in(character: str, family: str) -> bool:
+    """Spaces, digits and punctuation stay in the run they are in when its face has them."""
+    neutral = unicodedata.category(character)[0] in "ZNPS"
+    return neutral and ord(character) in _characters(family)
+
+
 def runs(text: str) -> list[tuple[str, str]]:
     """The text as (family, text) runs, each in a family that has its characters."""
     if not text or max(text) < ONE_RUN_BELOW:
@@ -100,8 +103,7 @@ def runs(text: str) -> list[tuple[str, str]]:
     result: list[tuple[str, str]] = []
     current, start = None, 0
     for index, character in enumerate(text):
-        neutral = current is not None and _is_neutral(character)
-        if neutral and ord(character) in _characters(current):
+        if current is not None and _stays_in(character, current):
             continue
         family = family_of(character)
         if family != current:

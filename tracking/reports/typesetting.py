@@ -68,13 +68,17 @@ def starts_right_to_left(text: str, default: bool) -> bool:
 # and measured once. (arabic_reshaper also reads its configuration at every call.)
 @lru_cache(maxsize=16384)
 def _joined(text: str) -> str:
+    """The text with its Arabic letters joined (their presentation forms), in reading order."""
     return arabic_reshaper.reshape(text)
 
 
-@lru_cache(maxsize=16384)
+def _display(joined_line: str, right_to_left: bool) -> str:
+    return get_display(joined_line, base_dir="R" if right_to_left else "L")
+
+
 def visual(line: str, right_to_left: bool) -> str:
     """A line in display order, Arabic letters joined."""
-    return get_display(_joined(line), base_dir="R" if right_to_left else "L")
+    return _display(_joined(line), right_to_left)
 
 
 def drawing_text(text: str) -> tuple[str, str]:
@@ -111,7 +115,7 @@ class BidiParagraph(Paragraph):
         if self.logical is None:
             super().__init__(text, style, *args, **kwargs)
         else:
-            super().__init__(self._markup((text,), style), style)
+            super().__init__(self._markup((_joined(text),), style), style)
 
     def _markup(self, lines: tuple[str, ...], style) -> str:
         return _markup(lines, style.fontName, self.right_to_left)
@@ -128,20 +132,21 @@ class BidiParagraph(Paragraph):
 
 @lru_cache(maxsize=16384)
 def _markup(lines: tuple[str, ...], font_name: str, right_to_left: bool) -> str:
-    return "<br/>".join(fonts.markup(visual(line, right_to_left), font_name) for line in lines)
+    """Lines already joined (`_lines`), in display order, each run in its face."""
+    return "<br/>".join(fonts.markup(_display(line, right_to_left), font_name) for line in lines)
 
 
 @lru_cache(maxsize=16384)
 def _lines(text: str, room: float, font_name: str, size: float) -> tuple[str, ...]:
-    """The text's lines in reading order, each as many words as fit in `room` points."""
+    """The text's lines, joined, in reading order, each as many words as fit in `room` points
+    (measured joined, as they are drawn: a joined letter is narrower than its own form)."""
     space = fonts.width(" ", font_name, size)
     lines = []
-    for hard_line in text.split("\n"):
+    for hard_line in _joined(text).split("\n"):
         line: list[str] = []
         used = 0.0
         for word in hard_line.split():
-            # Measured joined, as it is drawn (a joined letter is narrower than its own form).
-            needed = fonts.width(_joined(word), font_name, size)
+            needed = fonts.width(word, font_name, size)
             if line and used + space + needed > room:
                 lines.append(" ".join(line))
                 line, used = [word], needed
