@@ -115,7 +115,8 @@ class BidiParagraph(Paragraph):
         if self.logical is None:
             super().__init__(text, style, *args, **kwargs)
         else:
-            super().__init__(self._markup((_joined(text),), style), style)
+            self.lines = (_joined(text),)  # one line until the width is known
+            super().__init__(self._markup(self.lines, style), style)
 
     def _markup(self, lines: tuple[str, ...], style) -> str:
         return _markup(lines, style.fontName, self.right_to_left)
@@ -125,7 +126,9 @@ class BidiParagraph(Paragraph):
             style = self.style
             room = (availWidth - style.leftIndent - style.rightIndent) * FILL
             lines = _lines(self.logical, room, style.fontName, style.fontSize)
-            super().__init__(self._markup(lines, style), style)
+            if lines != self.lines:  # a short text stays the one line it was made with
+                self.lines = lines
+                super().__init__(self._markup(lines, style), style)
             self.laid_out_for = availWidth
         return super().wrap(availWidth, availHeight)
 
