@@ -126,6 +126,10 @@ def test_an_arabic_pdf_prints_arabic_joined_and_its_tables_from_the_right(
     )
     assert ARABIC_TITLE in text
     assert translated("ar", "In progress") in text
+    # Brackets in right-to-left text are mirrored as they are drawn: "(1)" stays "(1)".
+    participants = translated("ar", "All (%(count)d)", count=1)
+    assert "(1)" in participants and participants.replace("(1)", "").strip() in text
+    assert "(1)" in text and ")1(" not in text
     assert RUSSIAN_TITLE in text  # a Cyrillic title in an Arabic report
     assert "Latest update" not in text
     # Arabic in the Arabic face, drawn as presentation forms, which the PDF holds as such.

@@ -131,6 +131,14 @@ def _ratings_summary(ratings: Counter, total: int) -> list:
     chart.valueAxis.labels.fontName = fonts.FAMILY
     chart.valueAxis.labels.fontSize = 7
     chart.bars[0].fillColor = colors.HexColor("#1d4f91")
+    if typesetting.rtl():
+        # Mirrored: the labels on the right, the bars growing to the left.
+        chart.x = 1 * cm
+        chart.valueAxis.reverseDirection = 1
+        chart.categoryAxis.joinAxisMode = "right"
+        chart.categoryAxis.labels.boxAnchor = "w"
+        chart.categoryAxis.labels.dx = 8
+        drawing.hAlign = "RIGHT"
     drawing.add(chart)
     return [text(_("Ratings"), STYLES["Heading2"]), summary, drawing]
 

@@ -5,8 +5,8 @@ ReportLab lays text out left to right and draws each character's own glyph. Its 
 support needs `rlbidi`, which is not on PyPI, and its shaping (uharfbuzz) still leaves the
 order of words to it; so Arabic is prepared here: `arabic_reshaper` replaces letters by their
 joined presentation forms (in the Arabic face), the text is broken into lines in reading
-order, and `python-bidi` puts each line in display order. The language is the active one:
-the report's, under which the worker builds it.
+order, and `python-bidi` puts each line in display order, brackets mirrored. The language is
+the active one: the report's, under which the worker builds it.
 """
 
 import re
@@ -14,7 +14,7 @@ import unicodedata
 from functools import cache, lru_cache
 
 import arabic_reshaper
-from bidi import get_display
+from bidi.algorithm import get_display  # see _display
 from django.utils import translation
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.platypus import Paragraph, Table
@@ -73,6 +73,9 @@ def _joined(text: str) -> str:
 
 
 def _display(joined_line: str, right_to_left: bool) -> str:
+    # python-bidi's pure-Python implementation: it mirrors brackets in right-to-left runs
+    # (Unicode's rule L4: "(1)" after Arabic prints "(1)", not ")1("); its Rust one, which
+    # `bidi.get_display` is, does not.
     return get_display(joined_line, base_dir="R" if right_to_left else "L")
 
 
