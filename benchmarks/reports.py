@@ -11,7 +11,14 @@ builder functions the worker uses, on the declaration with the most actions:
 - the builder's peak memory at 10% and at 100% of the participants' rows, each in a fresh
   child process (target: the same within 20%);
 - a single-participant PDF of the participant with the most actions (target: under 10 s for
-  1,000 actions), requested by one of its members.
+  1,000 actions), requested by one of its members, with the CPU time of its process (the
+  figure that a busy machine disturbs least).
+
+`--language ru,ar` builds every report in those languages (the translations and fonts the
+worker uses; default: LANGUAGE_CODE): the CSV and XLSX in the first, the PDF in each, on
+the same data; then it lays out a table of 2,000 cells of English sentences and of Arabic
+ones in the PDF of each language (the data set's own texts are English). `--pdf-only`
+leaves out the consolidated reports.
 
 `--generate` first fills an empty database with data of its own (bulk SQL, no history), one
 declaration "benchmark": 203 participants, 100,000 actions (1,000 of them the first
@@ -37,9 +44,13 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.conf import settings  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.backends.signals import connection_created  # noqa: E402
 from django.db.models import Count  # noqa: E402
+from django.utils import translation  # noqa: E402
+from reportlab.lib.units import cm  # noqa: E402
+from reportlab.platypus import SimpleDocTemplate  # noqa: E402
 
 from declarations.models import Declaration, Paragraph  # noqa: E402
 from tracking import reports  # noqa: E402
@@ -51,6 +62,7 @@ from tracking.models import (  # noqa: E402
     Submission,
     User,
 )
+from tracking.reports import pdf, typesetting  # noqa: E402
 from tracking.reports.data import ReportData  # noqa: E402
 
 SLUG = "benchmark"
@@ -196,7 +208,9 @@ def report_data(slug: str, format: str, username: str, participants=None) -> Rep
     return data
 
 
-def child(slug: str, format: str, fraction: float, username: str, participant: str) -> None:
+def child(
+    slug: str, format: str, fraction: float, username: str, participant: str, language: str
+) -> None:
     """Builds one report in this fresh process; prints time, peak memory and row counts."""
     participants = None
     if participant:
@@ -211,20 +225,33 @@ def child(slug: str, format: str, fraction: float, username: str, participant: s
     data = report_data(slug, format, username, participants)
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"report.{format}"
-        started = time.perf_counter()
-        # The function `reports.build` calls for this format, as the worker does.
-        counts = reports.BUILDERS[format](data, path)
+        started, cpu_started = time.perf_counter(), time.process_time()
+        # The function `reports.build` calls for this format, in the report's language, as
+        # the worker does.
+        with translation.override(language):
+            counts = reports.BUILDERS[format](data, path)
         elapsed = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         size = path.stat().st_size
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"seconds": elapsed, "peak_kib": peak, "counts": counts, "bytes": size}))
+    print(
+        json.dumps(
+            {"seconds": elapsed, "cpu": cpu, "peak_kib": peak, "counts": counts, "bytes": size}
+        )
+    )
 
 
 def run_child(
-    slug: str, format: str, fraction: float, username: str, participant: str = ""
+    slug: str,
+    format: str,
+    fraction: float,
+    username: str,
+    participant: str = "",
+    language: str = settings.LANGUAGE_CODE,
 ) -> dict:
+    arguments = [slug, format, str(fraction), username, participant, language]
     output = subprocess.run(
-        [sys.executable, __file__, "--child", slug, format, str(fraction), username, participant],
+        [sys.executable, __file__, "--child", *arguments],
         check=True,
         capture_output=True,
         text=True,
@@ -261,13 +288,25 @@ def main() -> None:
     parser.add_argument("--generate", action="store_true")
     parser.add_argument("--actions", type=int, default=100_000)
     parser.add_argument("--declaration", help="slug (default: the one with the most actions)")
-    parser.add_argument("--child", nargs=5, metavar=("SLUG", "FORMAT", "FRACTION", "USER", "P"))
+    parser.add_argument(
+        "--language",
+        default=settings.LANGUAGE_CODE,
+        help="comma-separated codes of settings.LANGUAGES: the PDF is built in each",
+    )
+    parser.add_argument("--pdf-only", action="store_true", help="no consolidated CSV or XLSX")
+    parser.add_argument(
+        "--child", nargs=6, metavar=("SLUG", "FORMAT", "FRACTION", "USER", "P", "LANGUAGE")
+    )
     arguments = parser.parse_args()
     if arguments.child:
         connection_created.connect(read_only)
-        slug, format, fraction, username, participant = arguments.child
-        child(slug, format, float(fraction), username, participant)
+        slug, format, fraction, username, participant, language = arguments.child
+        child(slug, format, float(fraction), username, participant, language)
         return
+    languages = arguments.language.split(",")
+    unknown = set(languages) - {code for code, _name in settings.LANGUAGES}
+    if unknown:
+        sys.exit(f"Not in settings.LANGUAGES: {', '.join(sorted(unknown))}")
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database.")
     if arguments.generate:
@@ -285,11 +324,57 @@ def main() -> None:
     print(f"declaration {slug!r}: {participants} participants; rows seen by {secretariat!r}:")
     print("  " + ", ".join(f"{name} {n}" for name, n in rows.items()) + f"; {sum(rows.values())}")
 
+    if not arguments.pdf_only:
+        consolidated(slug, secretariat, languages[0])
+    busiest = (
+        Participant.objects.filter(actions__declaration=declaration)
+        .annotate(n=Count("actions"))
+        .order_by("-n", "code")
+        .first()
+    )
+    requester = pdf_requester(busiest)
+    for language in languages:
+        pdf = run_child(slug, "pdf", 1.0, requester, busiest.code, language)
+        print(
+            f"PDF in {language!r}, one participant ({busiest.code}, the most actions, as "
+            f"{requester!r}), {pdf['counts']['actions']} actions: {pdf['seconds']:.1f} s "
+            f"({pdf['cpu']:.1f} s of CPU), {pdf['bytes'] / 1e6:.2f} MB, "
+            f"peak {pdf['peak_kib'] / 1024:.0f} MiB"
+        )
+    if arguments.language != settings.LANGUAGE_CODE:
+        typeset_cpu_seconds(languages[0], ARABIC_SENTENCE, -20, 20)  # the fonts, loaded once
+        for index, language in enumerate(languages):
+            english = typeset_cpu_seconds(language, ENGLISH_SENTENCE, index * 10_000)
+            arabic = typeset_cpu_seconds(language, ARABIC_SENTENCE, index * 10_000)
+            print(
+                f"2,000 cells in a PDF in {language!r}: English sentences {english:.2f} s, "
+                f"Arabic sentences {arabic:.2f} s of CPU"
+            )
+
+
+ENGLISH_SENTENCE = "Financial intelligence unit of the Ministry of Interior strengthened, no. {}"
+ARABIC_SENTENCE = "تعزيز وحدة الاستخبارات المالية في وزارة الداخلية بالتعاون مع البنك، رقم {}"
+
+
+def typeset_cpu_seconds(language: str, sentence: str, start: int, cells: int = 2000) -> float:
+    """CPU time to lay out and write a two-column table of sentences none laid out before
+    (numbered from `start`: the typesetting caches texts)."""
+    started = time.process_time()
+    with translation.override(language), tempfile.TemporaryDirectory() as folder:
+        numbers = range(start, start + cells, 2)
+        rows = [[pdf.text(sentence.format(n)), pdf.text(sentence.format(n + 1))] for n in numbers]
+        table = typesetting.grid(rows, [8 * cm, 8 * cm])
+        SimpleDocTemplate(str(Path(folder) / "cells.pdf")).build([table])
+    return time.process_time() - started
+
+
+def consolidated(slug: str, secretariat: str, language: str) -> None:
+    """The consolidated CSV and XLSX against COPY, and their peak memory."""
     copy_time, copy_bytes = copy_seconds(slug, secretariat)
     print(f"COPY (same queries) TO STDOUT: {copy_time:.1f} s, {copy_bytes / 1e6:.0f} MB")
     for format in ("csv", "xlsx"):
-        small = run_child(slug, format, 0.1, secretariat)
-        full = run_child(slug, format, 1.0, secretariat)
+        small = run_child(slug, format, 0.1, secretariat, language=language)
+        full = run_child(slug, format, 1.0, secretariat, language=language)
         n = sum(full["counts"].values())
         print(
             f"{format.upper()} consolidated, {n} rows: {full['seconds']:.1f} s "
@@ -300,19 +385,6 @@ def main() -> None:
             f"({sum(small['counts'].values())}), {full['peak_kib'] / 1024:.0f} MiB at 100% "
             f"({(full['peak_kib'] / small['peak_kib'] - 1) * 100:+.0f}%)"
         )
-    busiest = (
-        Participant.objects.filter(actions__declaration=declaration)
-        .annotate(n=Count("actions"))
-        .order_by("-n", "code")
-        .first()
-    )
-    requester = pdf_requester(busiest)
-    pdf = run_child(slug, "pdf", 1.0, requester, busiest.code)
-    print(
-        f"PDF, one participant ({busiest.code}, the most actions, as {requester!r}), "
-        f"{pdf['counts']['actions']} actions: {pdf['seconds']:.1f} s, "
-        f"{pdf['bytes'] / 1e6:.1f} MB, peak {pdf['peak_kib'] / 1024:.0f} MiB"
-    )
 
 
 if __name__ == "__main__":

@@ -166,8 +166,16 @@ class ReportDownloadInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "requested_by", "format", "state", "progress", "created_at")
-    list_filter = ("state", "format", "declaration")
+    list_display = (
+        "__str__",
+        "requested_by",
+        "format",
+        "language",
+        "state",
+        "progress",
+        "created_at",
+    )
+    list_filter = ("state", "format", "language", "declaration")
     search_fields = ("requested_by__username", "error")
     list_select_related = ("requested_by",)
     raw_id_fields = ("requested_by", "cycle")

@@ -4,7 +4,9 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration, Paragraph
@@ -333,6 +335,14 @@ class ReportParagraphField(forms.ModelMultipleChoiceField):
         }
 
 
+def current_language() -> str:
+    """The active language as one of settings.LANGUAGES ('zh-hans' for 'zh-Hans')."""
+    try:
+        return translation.get_supported_language_variant(translation.get_language() or "")
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 class ReportRequestForm(SubmitOnceForm):
     declaration = forms.ModelChoiceField(
         queryset=Declaration.objects.none(), label=_("Declaration")
@@ -359,9 +369,16 @@ class ReportRequestForm(SubmitOnceForm):
         label=_("CSV table"),
         help_text=_("CSV only: one table as a single file."),
     )
+    language = forms.ChoiceField(
+        required=False,
+        label=_("Language"),
+        help_text=_("The language of the report's headings, labels and file name."),
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+        self.fields["language"].initial = current_language()
         allowed = reportable_participant_ids(user)
         participants = Participant.objects.order_by("name")
         declarations = Declaration.objects.all()
@@ -419,6 +436,8 @@ class ReportRequestForm(SubmitOnceForm):
             )
         if data.get("format") != Report.Format.CSV:
             data["table"] = ""
+        # A form sent without a language (a page from before the field) takes the session's.
+        data["language"] = data.get("language") or current_language()
         return data
 
 

@@ -9,6 +9,9 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils import translation
+from django.utils.text import slugify
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -538,6 +541,10 @@ class ReportQuerySet(models.QuerySet):
         return self.filter(state__in=Report.ACTIVE_STATES)
 
 
+def default_language() -> str:
+    return settings.LANGUAGE_CODE
+
+
 class Report(models.Model):
     """A request for a status report, built by a Celery task; its state is what users see."""
 
@@ -573,6 +580,10 @@ class Report(models.Model):
     participants = models.ManyToManyField(Participant, blank=True, related_name="reports")
     paragraphs = models.ManyToManyField(Paragraph, blank=True, related_name="reports")
     format = models.CharField(_("format"), max_length=10, choices=Format)
+    # What the file's headers, labels and file names are written in: one of settings.LANGUAGES,
+    # validated by the request form rather than by choices, so that adding a language needs
+    # no migration.
+    language = models.CharField(_("language"), max_length=10, default=default_language)
     # CSV only: one table as a plain CSV file; empty means every table in a ZIP.
     table = models.CharField(_("table"), max_length=20, choices=Table, blank=True)
     state = models.CharField(_("state"), max_length=20, choices=State, default=State.QUEUED)
@@ -619,9 +630,17 @@ class Report(models.Model):
         return self.format
 
     @property
+    def language_name(self) -> str:
+        return str(dict(settings.LANGUAGES).get(self.language, self.language))
+
+    @property
     def download_name(self) -> str:
-        suffix = f"-{self.table}" if self.table else ""
-        return f"{self.declaration.slug}-report-{self.pk}{suffix}.{self.extension}"
+        """'dushanbe-report-12-updates.csv', its words in the report's language."""
+        with translation.override(self.language):
+            word = slugify(gettext("Report"), allow_unicode=True)
+            table = slugify(self.get_table_display(), allow_unicode=True) if self.table else ""
+        suffix = f"-{table}" if table else ""
+        return f"{self.declaration.slug}-{word}-{self.pk}{suffix}.{self.extension}"
 
     @property
     def duration(self):

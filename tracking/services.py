@@ -24,7 +24,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from simple_history.utils import bulk_create_with_history
@@ -700,9 +700,21 @@ REPORT_SCRATCH_PREFIX = "report-"
 
 @transaction.atomic
 def report_request(
-    *, user, declaration, cycle, participants, paragraphs, format: str, table: str = ""
+    *,
+    user,
+    declaration,
+    cycle,
+    participants,
+    paragraphs,
+    format: str,
+    table: str = "",
+    language: str = "",
 ) -> Report:
-    """Stores the request and hands it to the queue once the transaction has committed."""
+    """Stores the request and hands it to the queue once the transaction has committed.
+
+    The page passes the language the requester chose (their session's by default); a request
+    made without one (a script, a schedule) takes the requester's own, else the site's.
+    """
     own = set(permissions.participant_ids(user))
     in_scope = {p.pk for p in participants} if participants else own
     report = Report.objects.create(
@@ -711,6 +723,7 @@ def report_request(
         cycle=cycle,
         format=format,
         table=table if format == Report.Format.CSV else "",
+        language=language or getattr(user, "language", "") or settings.LANGUAGE_CODE,
         includes_drafts=bool(own & in_scope),
     )
     report.participants.set(participants)
@@ -853,7 +866,11 @@ def report_run(*, report_id: int, resume: int | None = None) -> None:
     name = f"reports/{report.pk}/{uuid4().hex}/{report.download_name}"
     stored = ""
     try:
-        with Heartbeat(mine, settings.REPORT_HEARTBEAT_INTERVAL), _scratch_file(report.pk) as path:
+        with (
+            Heartbeat(mine, settings.REPORT_HEARTBEAT_INTERVAL),
+            _scratch_file(report.pk) as path,
+            translation.override(report.language),
+        ):
             build(report, path, on_progress)
             with path.open("rb") as built:
                 stored = default_storage.save(name, File(built, name=report.download_name))
@@ -886,7 +903,8 @@ def report_run(*, report_id: int, resume: int | None = None) -> None:
         report_fail(report_id=report_id, attempt=attempt, reason=report_failure_reason(error))
         return
     if finished:
-        report_notify(report=report)
+        with translation.override(report.language):
+            report_notify(report=report)
     else:
         default_storage.delete(stored)  # deleted or taken over while it was being built
 

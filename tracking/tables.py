@@ -221,6 +221,9 @@ class ReportTable(tables.Table):
         orderable=False,
     )
     format = tables.Column(verbose_name=_("Format"))
+    language = tables.Column(
+        accessor="language_name", verbose_name=_("Language"), order_by="language"
+    )
     state = tables.TemplateColumn(
         template_name="tracking/_report_state.html", verbose_name=_("State")
     )
@@ -235,7 +238,7 @@ class ReportTable(tables.Table):
         fields = ()
         sequence = (
             "number", "created_at", "requested_by", "declaration", "cycle", "scope", "format",
-            "state", "commands",
+            "language", "state", "commands",
         )  # fmt: skip
         empty_text = _("No reports yet.")
         attrs = {"class": "table"}

@@ -60,7 +60,7 @@ def test_a_focal_points_xlsx_holds_its_own_records_drafts_included(
     assert summary["Declaration"] == "Dushanbe Declaration"
     assert summary["Cycle"] == "2026"
     assert summary["Requested by"] == "tjk-focal"
-    assert summary["Rows in actions"] == 2
+    assert summary["Rows in Actions"] == 2
     assert summary["Built at"].startswith("20")
 
 

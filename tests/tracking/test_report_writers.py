@@ -116,7 +116,7 @@ def test_a_sheet_over_excels_limit_is_cut_and_the_summary_says_so(
 
     assert len(sheet_rows(content, "Updates")) == 1 + 3
     summary = dict(sheet_rows(content, "Summary"))
-    assert summary["Rows in updates"] == 3 + len(NASTY)
+    assert summary["Rows in Updates"] == 3 + len(NASTY)
     assert summary["Rows cut"] == "Sheet Updates holds the first 3 of 15 rows (Excel's limit)"
 
 

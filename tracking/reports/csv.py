@@ -12,6 +12,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO
 
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
 from . import pgcopy
 from .data import Progress, ReportData, Table
 
@@ -55,6 +58,11 @@ def _write_summary(out: IO[bytes], data: ReportData, counts: dict[str, int]) -> 
         _writer(stream).writerows(data.summary_rows(counts))
 
 
+def _member_name(title: str, name: str) -> str:
+    """'actions.csv', in the report's language ('действия.csv')."""
+    return f"{slugify(title, allow_unicode=True) or name}.csv"
+
+
 def build(data: ReportData, path: Path, progress_callback=None) -> dict[str, int]:
     tables = data.tables()
     wanted = data.report.table
@@ -71,10 +79,10 @@ def build(data: ReportData, path: Path, progress_callback=None) -> dict[str, int
         return counts
     # Level 1: most of the time of a higher level for a few percent of the size.
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        with archive.open("summary.csv", "w") as out:
+        with archive.open(_member_name(_("Summary"), "summary"), "w") as out:
             _write_summary(out, data, counts)
         for name, table in tables.items():
             # force_zip64: a table of a million rows may pass 2 GiB uncompressed.
-            with archive.open(f"{name}.csv", "w", force_zip64=True) as out:
+            with archive.open(_member_name(table.title, name), "w", force_zip64=True) as out:
                 _write_table(out, data, table, progress)
     return counts

@@ -441,8 +441,9 @@ class ReportData:
             return _("Submitted and approved records (drafts only of the requester's own)")
         return _("Records of the requester's participants, drafts included")
 
-    def summary_rows(self, counts: dict[str, int]) -> list[list]:
-        """What the report was built from: time, requester, filters and row counts."""
+    def summary_rows(self, counts: dict[str, int], as_cell: Callable = cell) -> list[list]:
+        """What the report was built from: time, requester, filters and row counts; each
+        value made a cell by `as_cell` (a safe spreadsheet cell, or the PDF's text)."""
         if self.report.participants.exists():
             participants = ", ".join(p.name for p in self.participants)
         else:
@@ -465,5 +466,9 @@ class ReportData:
             [_("Requested by"), self.user.get_username()],
             [_("Built at"), self.built_at],
         ]
-        rows += [[_("Rows in %(table)s") % {"table": name}, n] for name, n in counts.items()]
-        return [[cell(value) for value in row] for row in rows]
+        titles = {name: table.title for name, table in self.tables().items()}
+        rows += [
+            [_("Rows in %(table)s") % {"table": titles.get(name, name)}, n]
+            for name, n in counts.items()
+        ]
+        return [[as_cell(value) for value in row] for row in rows]

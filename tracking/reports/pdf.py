@@ -1,12 +1,13 @@
 """PDF reports with ReportLab: one participant in detail, or several consolidated."""
 
+import datetime
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from django.db.models import Avg, Count, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.shapes import Drawing
@@ -21,14 +22,14 @@ from reportlab.platypus import (
     Paragraph,
     SimpleDocTemplate,
     Spacer,
-    Table,
     TableStyle,
 )
 
 from .. import comparison
 from ..models import Action, Assessment
-from . import fonts
+from . import fonts, typesetting
 from .data import RATING_LABELS, STATE_LABELS, STATUS_LABELS, ActionParagraph, Progress, ReportData
+from .typesetting import grid
 
 STYLES = getSampleStyleSheet()
 fonts.use_in(STYLES)
@@ -53,13 +54,23 @@ RATING_CODES: dict[str | None, str] = {
 }
 
 
-def text(value: object, style=SMALL) -> Paragraph:
-    """A table cell: a PDF runs nothing, so text is shown as written (dates ISO)."""
+def localize(value: object) -> str:
+    """Dates and numbers as the report's language writes them; text as written (a PDF runs
+    nothing)."""
     if value is None:
-        value = ""
-    elif hasattr(value, "isoformat"):
-        value = value.isoformat()
-    return Paragraph(escape(str(value)), style)
+        return ""
+    if isinstance(value, datetime.datetime):
+        return formats.date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return formats.date_format(value, "DATE_FORMAT")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return formats.number_format(value, force_grouping=True)
+    return str(value)
+
+
+def text(value: object, style=SMALL) -> Paragraph:
+    """A table cell or a line of text, in the fonts and direction of the report's language."""
+    return typesetting.paragraph(localize(value), style)
 
 
 def build(data: ReportData, path: Path, progress_callback=None) -> dict[str, int]:
@@ -72,6 +83,7 @@ def build(data: ReportData, path: Path, progress_callback=None) -> dict[str, int
         pagesize=pagesize,
         title=data.declaration.title,
         author=data.user.get_username(),
+        lang=translation.get_language(),
         leftMargin=1.5 * cm,
         rightMargin=1.5 * cm,
         topMargin=1.5 * cm,
@@ -86,11 +98,12 @@ def build(data: ReportData, path: Path, progress_callback=None) -> dict[str, int
 
 
 def _cover(data: ReportData, heading: str, counts: dict[str, int]) -> list:
-    facts = Table([[text(label), text(value)] for label, value in data.summary_rows(counts)])
+    rows = data.summary_rows(counts, as_cell=localize)
+    facts = grid([[text(label), text(value)] for label, value in rows])
     facts.setStyle(GRID)
     return [
-        Paragraph(escape(data.declaration.title), STYLES["Title"]),
-        Paragraph(escape(heading), STYLES["Heading1"]),
+        text(data.declaration.title, STYLES["Title"]),
+        text(heading, STYLES["Heading1"]),
         facts,
         Spacer(1, 0.5 * cm),
     ]
@@ -102,7 +115,7 @@ def _ratings_summary(ratings: Counter, total: int) -> list:
     values = [ratings.get(code, 0) for code in RATING_LABELS] + [
         max(total - sum(ratings.values()), 0)
     ]
-    summary = Table(
+    summary = grid(
         [[text(_("Rating")), text(_("Paragraphs"))]]
         + [[text(label), text(value)] for label, value in zip(labels, values, strict=True)]
     )
@@ -112,15 +125,25 @@ def _ratings_summary(ratings: Counter, total: int) -> list:
     # types-reportlab declares these int; ReportLab takes any number.
     chart.x, chart.y, chart.width, chart.height = 5 * cm, 0.5 * cm, 10 * cm, 5 * cm  # type: ignore[assignment]
     chart.data = [list(reversed(values))]
-    chart.categoryAxis.categoryNames = [str(label) for label in reversed(labels)]
-    chart.categoryAxis.labels.fontName = fonts.FAMILY
+    names = [typesetting.drawing_text(label) for label in reversed(labels)]
+    chart.categoryAxis.categoryNames = [name for _family, name in names]
     chart.categoryAxis.labels.fontSize = 7
+    for index, (family, _name) in enumerate(names):
+        chart.categoryAxis.labels[index].fontName = family
     chart.valueAxis.valueMin = 0
     chart.valueAxis.labels.fontName = fonts.FAMILY
     chart.valueAxis.labels.fontSize = 7
     chart.bars[0].fillColor = colors.HexColor("#1d4f91")
+    if typesetting.rtl():
+        # Mirrored: the labels on the right, the bars growing to the left.
+        chart.x = 1 * cm
+        chart.valueAxis.reverseDirection = 1
+        chart.categoryAxis.joinAxisMode = "right"
+        chart.categoryAxis.labels.boxAnchor = "w"
+        chart.categoryAxis.labels.dx = 8
+        drawing.hAlign = "RIGHT"
     drawing.add(chart)
-    return [Paragraph(escape(_("Ratings")), STYLES["Heading2"]), summary, drawing]
+    return [text(_("Ratings"), STYLES["Heading2"]), summary, drawing]
 
 
 def _previous_ratings(data: ReportData) -> dict[tuple[int, int], str]:
@@ -200,10 +223,7 @@ def _participant_story(data, participant, counts, progress_callback) -> list:
         if data.previous_cycle:
             label += " · " + _previous_text(previous.get((participant.pk, paragraph.pk)), rating)
         block: list[Flowable] = [
-            Paragraph(
-                escape(_("Paragraph %(number)s") % {"number": paragraph.number}),
-                STYLES["Heading2"],
-            ),
+            text(_("Paragraph %(number)s") % {"number": paragraph.number}, STYLES["Heading2"]),
             text(paragraph.text, STYLES["BodyText"]),
             text(label, STYLES["Heading4"]),
         ]
@@ -216,7 +236,7 @@ def _participant_story(data, participant, counts, progress_callback) -> list:
             continue
         rows = [[text(header) for header in headers]]
         for action_id, title, status, percent, latest_date, narrative in actions:
-            latest_text = f"{latest_date.isoformat()}: {narrative[:300]}" if latest_date else ""
+            latest_text = f"{localize(latest_date)}: {narrative[:300]}" if latest_date else ""
             rows.append(
                 [
                     text(title),
@@ -226,7 +246,7 @@ def _participant_story(data, participant, counts, progress_callback) -> list:
                     text("; ".join(evidence.get(action_id, []))),
                 ]
             )
-        table = Table(rows, colWidths=[5 * cm, 2.2 * cm, 1.6 * cm, 5 * cm, 4.2 * cm], repeatRows=1)
+        table = grid(rows, [4.4 * cm, 2.6 * cm, 2 * cm, 5 * cm, 4 * cm], repeatRows=1)
         table.setStyle(GRID)
         story.append(table)
         progress.advance(len(actions))
@@ -278,7 +298,7 @@ def _consolidated_story(data, counts, progress_callback) -> list:
     progress.advance(1)
 
     # The matrix, twenty paragraphs per table so that it fits a landscape page.
-    story += [PageBreak(), Paragraph(escape(_("Participants × paragraphs")), STYLES["Heading2"])]
+    story += [PageBreak(), text(_("Participants × paragraphs"), STYLES["Heading2"])]
     legend = ", ".join(f"{code} = {RATING_LABELS[rating]}" for rating, code in RATING_CODES.items())
     story.append(text(legend + ", – = " + _("Not assessed")))
     for start in range(0, len(data.paragraphs), 20):
@@ -290,7 +310,7 @@ def _consolidated_story(data, counts, progress_callback) -> list:
                 [text(participant.name)]
                 + [RATING_CODES.get(ratings.get((participant.pk, p.pk)), "–") for p in columns]
             )
-        matrix = Table(rows, colWidths=[5 * cm] + [1.05 * cm] * len(columns), repeatRows=1)
+        matrix = grid(rows, [5 * cm] + [1.05 * cm] * len(columns), repeatRows=1)
         matrix.setStyle(GRID)
         story += [matrix, Spacer(1, 0.4 * cm)]
     progress.advance(1)
@@ -323,8 +343,8 @@ def _consolidated_story(data, counts, progress_callback) -> list:
                 text(f"{assessed * 100 // max(len(data.participants), 1)}%"),
             ]
         )
-    story += [PageBreak(), Paragraph(escape(_("Aggregates per paragraph")), STYLES["Heading2"])]
-    aggregates = Table(rows, repeatRows=1)
+    story += [PageBreak(), text(_("Aggregates per paragraph"), STYLES["Heading2"])]
+    aggregates = grid(rows, repeatRows=1)
     aggregates.setStyle(GRID)
     story.append(aggregates)
     progress.advance(1)
@@ -361,8 +381,8 @@ def _consolidated_story(data, counts, progress_callback) -> list:
                 text(f"{assessed_by.get(participant.pk, 0)} / {len(data.paragraphs)}"),
             ]
         )
-    story += [PageBreak(), Paragraph(escape(_("Participants")), STYLES["Heading2"])]
-    lines = Table(rows, repeatRows=1)
+    story += [PageBreak(), text(_("Participants"), STYLES["Heading2"])]
+    lines = grid(rows, repeatRows=1)
     lines.setStyle(GRID)
     story.append(lines)
     progress.advance(1)

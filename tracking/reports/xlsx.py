@@ -1,7 +1,9 @@
-"""XLSX reports: sheets Summary, Assessments, Actions, Updates, Evidence, streamed to disk."""
+"""XLSX reports: sheets Summary, Assessments, Actions, Updates, Evidence, streamed to disk;
+names, headers and labels in the report's language (the active one while it is built)."""
 
 from pathlib import Path
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import pgcopy
@@ -37,7 +39,7 @@ def build(data: ReportData, path: Path, progress_callback=None) -> dict[str, int
                 ]
             )
     titles = [_("Summary"), *(table.title for table in tables.values())]
-    with Workbook(path, titles) as workbook:
+    with Workbook(path, titles, right_to_left=translation.get_language_bidi()) as workbook:
         sheet = workbook.sheet(widths=(28, 60))
         for values in summary:
             sheet.row(values)

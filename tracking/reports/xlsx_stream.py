@@ -2,10 +2,12 @@
 
 XlsxWriter, even in constant_memory mode, writes about 9,000 rows a second; this writes
 only what a report needs (inline strings, numbers, a bold header, a frozen first row,
-column widths) and takes rows already rendered as XML by the database (`pgcopy`).
+column widths, sheets read from the right) and takes rows already rendered as XML by the
+database (`pgcopy`).
 """
 
 import contextlib
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -44,6 +46,25 @@ STYLES = f"""{HEAD}<styleSheet xmlns="{MAIN}">\
 </styleSheet>"""
 BOLD = ' s="1"'
 FLUSH_ROWS = 1000
+# Excel refuses a sheet name longer than 31 characters, holding one of []:*?/\ or starting
+# or ending with an apostrophe.
+SHEET_NAME_LENGTH = 31
+NOT_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+
+
+def sheet_names(titles: Sequence[str]) -> list[str]:
+    """The titles as names Excel accepts, unique whatever the case (translations may be
+    long, or shorten two titles to the same name)."""
+    names: list[str] = []
+    for number, title in enumerate(titles, start=1):
+        name = NOT_IN_SHEET_NAMES.sub(" ", str(title)).strip().strip("'").strip()
+        name = name[:SHEET_NAME_LENGTH].strip() or str(number)
+        taken = {existing.casefold() for existing in names}
+        if name.casefold() in taken:
+            suffix = f" ({number})"
+            name = name[: SHEET_NAME_LENGTH - len(suffix)].strip() + suffix
+        names.append(name)
+    return names
 
 
 def escape(text: str) -> str:
@@ -68,7 +89,15 @@ def row_xml(values: Iterable, style: str = "") -> str:
 class Sheet:
     """One worksheet being written; rows must come in order."""
 
-    def __init__(self, member, *, selected: bool, widths: Sequence[float], freeze_header: bool):
+    def __init__(
+        self,
+        member,
+        *,
+        selected: bool,
+        widths: Sequence[float],
+        freeze_header: bool,
+        right_to_left: bool = False,
+    ):
         self.member = member
         self.pending: list[str] = []
         pane = ""
@@ -78,10 +107,12 @@ class Sheet:
             f'<col min="{n}" max="{n}" width="{width}" customWidth="1"/>'
             for n, width in enumerate(widths, start=1)
         )
-        tab = ' tabSelected="1"' if selected else ""
+        view = ' tabSelected="1"' if selected else ""
+        if right_to_left:
+            view += ' rightToLeft="1"'
         self.pending.append(
             f'{HEAD}<worksheet xmlns="{MAIN}" xmlns:r="{RELATIONSHIPS}">'
-            f'<sheetViews><sheetView{tab} workbookViewId="0">{pane}</sheetView></sheetViews>'
+            f'<sheetViews><sheetView{view} workbookViewId="0">{pane}</sheetView></sheetViews>'
             f"{'<cols>' + cols + '</cols>' if cols else ''}<sheetData>\n"
         )
 
@@ -107,10 +138,12 @@ class Sheet:
 
 
 class Workbook:
-    """An XLSX file with the given sheet titles; write the sheets in that order."""
+    """An XLSX file with the given sheet titles; write the sheets in that order. Right to left:
+    every sheet is shown with its first column on the right (Arabic)."""
 
-    def __init__(self, path: Path, titles: Sequence[str]):
-        self.titles = list(titles)
+    def __init__(self, path: Path, titles: Sequence[str], *, right_to_left: bool = False):
+        self.titles = sheet_names(titles)
+        self.right_to_left = right_to_left
         self.written = 0
         self.member: IO[bytes] | None = None  # the sheet being written
         # Level 1: the sheets' XML is repetitive enough; higher levels cost more than they save.
@@ -165,7 +198,13 @@ class Workbook:
         # force_zip64: a sheet of a million rows may pass 2 GiB of XML.
         member = self.archive.open(f"xl/worksheets/sheet{self.written}.xml", "w", force_zip64=True)
         self.member = member
-        return Sheet(member, selected=self.written == 1, widths=widths, freeze_header=freeze_header)
+        return Sheet(
+            member,
+            selected=self.written == 1,
+            widths=widths,
+            freeze_header=freeze_header,
+            right_to_left=self.right_to_left,
+        )
 
     def close(self) -> None:
         if self.written != len(self.titles):
