@@ -1,5 +1,5 @@
 """axe-core finds no serious or critical violation on any page that the cast reaches by links
-from the home page, in English and in Arabic."""
+from the home page, in English and in Arabic; and no page is wider than a phone's screen."""
 
 from collections import Counter
 from urllib.parse import urldefrag, urlsplit
@@ -73,6 +73,14 @@ def _violations(page: Page, who: str) -> list[str]:
     return found
 
 
+def _too_wide(page: Page, who: str) -> list[str]:
+    """WCAG's reflow: only a table's own scroll region may be wider than the screen."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    if width <= VIEWPORT["width"]:
+        return []
+    return [f"reflow on {page.url} as {who}: the page is {width} px wide on a phone"]
+
+
 def _crawl(page: Page, origin: str, who: str, checked: Counter) -> tuple[list[str], list[str]]:
     """Checks every page reachable by links from home; returns the pages and the violations."""
     queue, seen, mine = [origin + "/"], set(), Counter()
@@ -92,7 +100,7 @@ def _crawl(page: Page, origin: str, who: str, checked: Counter) -> tuple[list[st
         mine[route] += 1
         checked[route] += 1
         pages.append(page.url)
-        violations += _violations(page, who)
+        violations += _violations(page, who) + _too_wide(page, who)
         links = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
         queue += [urldefrag(link).url for link in links]
     return pages, violations
