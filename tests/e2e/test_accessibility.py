@@ -7,7 +7,9 @@ from urllib.parse import urldefrag, urlsplit
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.contrib.auth.forms import AuthenticationForm
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PASSWORD
@@ -54,10 +56,12 @@ def _route(url: str, origin: str) -> str | None:
 
 def _log_in(page: Page, origin: str, username: str) -> None:
     page.goto(origin + "/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(PASSWORD)
+    with translation.override(page.locator("html").get_attribute("lang")):
+        labels = {name: str(field.label) for name, field in AuthenticationForm().fields.items()}
+    page.get_by_label(labels["username"]).fill(username)
+    page.get_by_label(labels["password"]).fill(PASSWORD)
     with page.expect_navigation():
-        page.locator("#id_password").press("Enter")
+        page.get_by_label(labels["password"]).press("Enter")
 
 
 def _violations(page: Page, who: str) -> list[str]:
