@@ -20,14 +20,14 @@ class NoSuchVersion(LookupError):
 
 def _paragraphs(declaration: Declaration, version: DeclarationVersion | None) -> list[Paragraph]:
     """The paragraphs in order, each with its `wording` in the version (or its own)."""
-    paragraphs = (
+    queryset = (
         declaration.paragraphs.order_by("position")
         .select_related("section")
         .prefetch_related("references")
     )
     if version is not None:
-        paragraphs = paragraphs.with_text_in(version.language)
-    paragraphs = list(paragraphs)
+        queryset = queryset.with_text_in(version.language)
+    paragraphs = list(queryset)
     for paragraph in paragraphs:
         paragraph.wording = paragraph.text_in(version.language) if version else paragraph
     return paragraphs

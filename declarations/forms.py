@@ -69,7 +69,8 @@ class DeclarationUploadForm(SubmitOnceForm):
         return upload
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         language, slug = cleaned.get("language"), cleaned.get("slug")
         if not language:
             return cleaned

@@ -721,7 +721,9 @@ def check_structure(
                 % {"expected": expected_names[i], "found": names[i]},
             )
         here = parsed_index.get(item.section) if item.section is not None else None
-        there = section_index.get(paragraph.section_id)
+        there = (
+            section_index.get(paragraph.section_id) if paragraph.section_id is not None else None
+        )
         if here != there:
             raise DeclarationFormatError(
                 item.line,

@@ -45,7 +45,7 @@ class Edition:
 
     @property
     def status_label(self) -> str:
-        return DeclarationVersion.Status(self.status).label
+        return str(DeclarationVersion.Status(self.status).label)
 
     def title(self, declaration: Declaration) -> str:
         return self.version.title if self.version else declaration.title

@@ -1,5 +1,7 @@
 """What a declaration says: its sections, paragraphs (the commitments), themes and references."""
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
@@ -131,6 +133,11 @@ class WordedText:
     verb: str
     text: str
 
+    if TYPE_CHECKING:  # each subclass says where its language comes from
+
+        @property
+        def language(self) -> str: ...
+
     @property
     def parts(self) -> list[str]:
         """The plain text in its parts: the lead part, then continuations and sub-items."""
@@ -217,6 +224,10 @@ class Paragraph(WordedText, models.Model):
     references = models.ManyToManyField(Reference, related_name="paragraphs", blank=True)
 
     objects = ParagraphManager()
+
+    if TYPE_CHECKING:
+        # Set by the exporter: the paragraph's `text_in` the exported language.
+        wording: "ParagraphText | Paragraph"
 
     class Meta:
         ordering = ["declaration", "position"]

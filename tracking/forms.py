@@ -377,7 +377,7 @@ class ReportRequestForm(SubmitOnceForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["language"].choices = settings.LANGUAGES
+        cast(forms.ChoiceField, self.fields["language"]).choices = settings.LANGUAGES
         self.fields["language"].initial = current_language()
         allowed = reportable_participant_ids(user)
         participants = Participant.objects.order_by("name")

@@ -57,7 +57,7 @@ def register(family: str = FAMILY) -> None:
             pdfmetrics.registerFont(TTFont(name, str(FONT_DIR / filename)))
         else:  # the same file as a face registered before: share it
             name = family + SUFFIXES[files.index(filename)]
-        addMapping(family, index in (1, 3), index in (2, 3), name)
+        addMapping(family, 1 if index in (1, 3) else 0, 1 if index in (2, 3) else 0, name)
 
 
 def use_in(styles) -> None:
@@ -71,7 +71,9 @@ def use_in(styles) -> None:
 @cache
 def _characters(family: str) -> frozenset[int]:
     register(family)
-    return frozenset(pdfmetrics.getFont(family).face.charToGlyph)
+    font = pdfmetrics.getFont(family)
+    assert isinstance(font, TTFont)  # register() made it from a TrueType file
+    return frozenset(font.face.charToGlyph)
 
 
 def _is_arabic(code: int) -> bool:
@@ -110,6 +112,7 @@ def runs(text: str) -> list[tuple[str, str]]:
             if current is not None:
                 result.append((current, text[start:index]))
             current, start = family, index
+    assert current is not None  # the text is not empty: its first character set it
     result.append((current, text[start:]))
     return result
 

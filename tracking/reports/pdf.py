@@ -136,7 +136,7 @@ def _ratings_summary(ratings: Counter, total: int) -> list:
     chart.bars[0].fillColor = colors.HexColor("#1d4f91")
     if typesetting.rtl():
         # Mirrored: the labels on the right, the bars growing to the left.
-        chart.x = 1 * cm
+        chart.x = 1 * cm  # type: ignore[assignment]  # declared int, as above
         chart.valueAxis.reverseDirection = 1
         chart.categoryAxis.joinAxisMode = "right"
         chart.categoryAxis.labels.boxAnchor = "w"

@@ -16,6 +16,7 @@ from functools import cache, lru_cache
 import arabic_reshaper
 from bidi.algorithm import get_display  # see _display
 from django.utils import translation
+from django.utils.functional import Promise
 from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.platypus import Paragraph, Table
 
@@ -84,7 +85,7 @@ def visual(line: str, right_to_left: bool) -> str:
     return _display(_joined(line), right_to_left)
 
 
-def drawing_text(text: str) -> tuple[str, str]:
+def drawing_text(text: str | Promise) -> tuple[str, str]:
     """A one-line label of a chart: its font (that of its longest run) and its text in
     display order."""
     text = str(text)
@@ -118,7 +119,7 @@ class BidiParagraph(Paragraph):
         if self.logical is None:
             super().__init__(text, style, *args, **kwargs)
         else:
-            self.lines = (_joined(text),)  # one line until the width is known
+            self.lines: tuple[str, ...] = (_joined(text),)  # one line until the width is known
             super().__init__(self._markup(self.lines, style), style)
 
     def _markup(self, lines: tuple[str, ...], style) -> str:

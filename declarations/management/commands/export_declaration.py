@@ -31,6 +31,7 @@ class Command(BaseCommand):
                 markdown = declaration_as_markdown(declaration, language=language)
                 self.stdout.write(markdown, ending="")
         except NoSuchVersion as error:
+            assert language is not None  # only a language can have no version
             versions = [declaration.get_language_display()]
             versions += [v.get_language_display() for v in declaration.versions.all()]
             raise CommandError(

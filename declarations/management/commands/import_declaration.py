@@ -48,6 +48,7 @@ class Command(BaseCommand):
             raise CommandError(_("--language needs the --slug of the declaration it translates."))
         text = self._read(path)
         if language:
+            assert slug is not None  # a language comes with a slug: checked above
             self._import_version(path, text, slug, language, status)
             return
         try:
