@@ -16,6 +16,7 @@ import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -161,6 +162,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    # After authentication: a logged-in user's saved language wins over LocaleMiddleware's
+    # choice (the chooser's cookie, then Accept-Language).
+    "tracking.middleware.UserLanguageMiddleware",
     # Sets request.user.is_verified(); then a user who owes a second factor reaches only the
     # two-factor pages and logout until verified.
     "django_otp.middleware.OTPMiddleware",
@@ -277,9 +281,24 @@ OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
+# The six official languages of the United Nations; Arabic is written right to left. A page is
+# in the user's saved language (profile), else the one the language chooser stored in a
+# cookie, else the first of the browser's Accept-Language that we have, else English.
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+LANGUAGES = [
+    ("ar", _("Arabic")),
+    ("zh-hans", _("Chinese")),
+    ("en", _("English")),
+    ("fr", _("French")),
+    ("ru", _("Russian")),
+    ("es", _("Spanish")),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# The chooser's cookie: a year, like the choice it remembers; as private as the other cookies.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

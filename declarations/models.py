@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language, get_language_info, gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -246,12 +246,17 @@ class Paragraph(WordedText, models.Model):
         ]
 
     def __str__(self) -> str:
-        if self.number is not None:
-            return f"{self.declaration.short_title} OP{self.number}"
-        return f"{self.declaration.short_title} PP ({self.verb})"
+        return f"{self.declaration.short_title} {self.label}"
 
     def get_absolute_url(self) -> str:
         return reverse("declarations:paragraph", args=[self.declaration.slug, self.number])
+
+    @property
+    def label(self) -> str:
+        """How pages name the paragraph in the active language: 'OP6', 'PP (Noting)'."""
+        if self.number is not None:
+            return operative_label(self.number)
+        return gettext("PP (%(verb)s)") % {"verb": self.verb}
 
     def natural_key(self) -> tuple[str, int | None]:
         return (self.declaration.slug, self.number)
@@ -425,3 +430,8 @@ class DeclarationImport(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in {self.State.SUCCEEDED, self.State.FAILED}
+
+
+def operative_label(number: int) -> str:
+    """An operative paragraph's short name, 'OP6', in the active language."""
+    return gettext("OP%(number)s") % {"number": number}

@@ -265,7 +265,7 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
     by_paragraph: defaultdict[int, Counter[str]] = defaultdict(Counter)
     for (_participant, paragraph_id), rating in ratings.items():
         by_paragraph[paragraph_id][rating] += 1
-    per_paragraph = [(f"OP{p.number}", dict(by_paragraph[p.pk])) for p in paragraphs]
+    per_paragraph = [(p.label, dict(by_paragraph[p.pk])) for p in paragraphs]
     return Matrix(
         cycle=cycle,
         paragraphs=paragraphs,

@@ -6,11 +6,13 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration, Paragraph
 
+from . import languages
 from .idempotency import SubmitOnceForm
 from .models import (
     Action,
@@ -25,8 +27,28 @@ from .models import (
 )
 from .permissions import reportable_participant_ids
 from .uploads import ALLOWED_LABEL, check_upload
+from .widgets import LanguageSelect
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ByNameIterator(ModelChoiceIterator):
+    """Options in the order of their labels in the active language (participants' names are
+    translated, so the database's order by `name` is English order)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        options = [self.choice(obj) for obj in self.queryset]
+        yield from sorted(options, key=lambda option: languages.sort_key(str(option[1])))
+
+
+class ParticipantChoiceField(forms.ModelChoiceField):
+    iterator = ByNameIterator
+
+
+class ParticipantMultipleChoiceField(forms.ModelMultipleChoiceField):
+    iterator = ByNameIterator
 
 
 class VersionedForm(forms.Form):
@@ -41,7 +63,7 @@ class ParagraphChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, paragraph: Paragraph) -> str:
         text = paragraph.text_in().text
         text = text if len(text) <= 90 else text[:90] + "…"
-        return f"OP{paragraph.number} ({paragraph.declaration.short_title}): {text}"
+        return f"{paragraph.label} ({paragraph.declaration.short_title}): {text}"
 
 
 def operative_paragraphs():
@@ -101,7 +123,7 @@ class ActionFieldsForm(forms.ModelForm):
 
 
 class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
-    participant = forms.ModelChoiceField(
+    participant = ParticipantChoiceField(
         label=_("Participant"), queryset=Participant.objects.none(), empty_label=None
     )
 
@@ -348,7 +370,7 @@ class ReportRequestForm(SubmitOnceForm):
         queryset=Declaration.objects.none(), label=_("Declaration")
     )
     cycle = forms.ModelChoiceField(queryset=ReportingCycle.objects.none(), label=_("Cycle"))
-    participants = forms.ModelMultipleChoiceField(
+    participants = ParticipantMultipleChoiceField(
         queryset=Participant.objects.none(),
         required=False,
         label=_("Participants"),
@@ -427,7 +449,7 @@ class ReportRequestForm(SubmitOnceForm):
         if any(p.declaration_id != declaration.pk for p in data.get("paragraphs", [])):
             self.add_error("paragraphs", _("Choose paragraphs of the chosen declaration."))
         joined = set(declaration.participants.values_list("pk", flat=True))
-        outside = [p.name for p in data.get("participants", []) if p.pk not in joined]
+        outside = [p.display_name for p in data.get("participants", []) if p.pk not in joined]
         if outside:
             self.add_error(
                 "participants",
@@ -442,11 +464,19 @@ class ReportRequestForm(SubmitOnceForm):
 
 
 class ProfileForm(forms.ModelForm):
-    """The user's e-mail address and which e-mails they receive."""
+    """The user's e-mail address, which e-mails they receive and in which language."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        choices=[("", _("The language of my browser")), *languages.choices()],
+        required=False,
+        help_text=_("The language of the pages and of the e-mails the tracker sends you."),
+        widget=LanguageSelect,
+    )
 
     class Meta:
         model = User
-        fields = ["email", "notify_workflow", "notify_reminders"]
+        fields = ["email", "notify_workflow", "notify_reminders", "language"]
         labels = {
             "email": _("E-mail address"),
             "notify_workflow": _("Workflow notices"),
@@ -467,7 +497,7 @@ class ReportingCycleForm(forms.Form):
     starts_on = forms.DateField(label=_("Period starts on"), widget=DATE_INPUT)
     ends_on = forms.DateField(label=_("Period ends on"), widget=DATE_INPUT)
     due_on = forms.DateField(label=_("Submissions due on"), widget=DATE_INPUT)
-    participants = forms.ModelMultipleChoiceField(
+    participants = ParticipantMultipleChoiceField(
         label=_("Participants in scope"),
         queryset=Participant.objects.none(),
         widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
@@ -527,7 +557,7 @@ class ReportingCycleForm(forms.Form):
                 )
         if declaration and data.get("participants"):
             joined = set(declaration.participants.values_list("pk", flat=True))
-            outside = [p.name for p in data["participants"] if p.pk not in joined]
+            outside = [p.display_name for p in data["participants"] if p.pk not in joined]
             if outside:
                 self.add_error(
                     "participants",
@@ -569,3 +599,9 @@ class TwoFactorCodeForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "autofocus": True}),
     )
+
+
+class LanguageForm(forms.Form):
+    """The language chooser of every page."""
+
+    language = forms.ChoiceField(choices=languages.choices())

@@ -1,5 +1,6 @@
 """Answers "temporarily unavailable" while the database is down, instead of a server error;
-ends sessions left idle; holds back a user who still owes a second factor."""
+speaks a logged-in user's language; ends sessions left idle; holds back a user who still owes
+a second factor."""
 
 import logging
 import time
@@ -14,6 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.template.loader import get_template
 from django.urls import ResolverMatch
+from django.utils import translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
@@ -49,6 +51,21 @@ class DatabaseUnavailableMiddleware:
             return None
         logger.error("Database unavailable on %s: %s", request.path, exception)
         return unavailable_response()
+
+
+class UserLanguageMiddleware:
+    """A logged-in user who chose a language on their profile gets it on every page, whatever
+    the browser or the cookie says; with none saved, LocaleMiddleware's choice stands."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = getattr(request.user, "language", "")
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
+        return self.get_response(request)
 
 
 class IdleSessionMiddleware:
@@ -108,7 +125,8 @@ class TwoFactorMiddleware:
     """Until the second factor is given, a user who owes one reaches only the two-factor pages
     and logout; anything else redirects to the code (or enrolment) page."""
 
-    OPEN_PAGES = {"two_factor_verify", "two_factor_setup", "logout"}
+    # The language chooser too: the code page may be in a language the user cannot read.
+    OPEN_PAGES = {"two_factor_verify", "two_factor_setup", "logout", "language"}
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -17,6 +17,8 @@ from simple_history.models import HistoricalRecords
 
 from declarations.models import Declaration, Paragraph
 
+from . import languages
+
 
 class User(AbstractUser):
     """A person who logs in; what they may see comes from their memberships."""
@@ -38,6 +40,13 @@ class User(AbstractUser):
             "An e-mail before a report is due, every week while it is overdue, and when the "
             "secretariat chases it."
         ),
+    )
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("The language of the pages and of your e-mails. Empty: your browser's."),
     )
 
     if TYPE_CHECKING:
@@ -67,7 +76,15 @@ class Participant(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language: CLDR's for a Member State (by its ISO code), the
+        catalog's for an organisation; `name` itself in English or where neither has one."""
+        if self.kind == self.Kind.STATE:
+            return languages.territory_name(self.code) or self.name
+        return gettext(self.name) if self.name else ""
 
 
 class Membership(models.Model):

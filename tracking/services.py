@@ -541,7 +541,7 @@ class CycleUnderReview(FilingRefused):
         self.participants = participants
         super().__init__(
             _("Submissions of %(names)s are under review: confirm to close the cycle anyway.")
-            % {"names": ", ".join(p.name for p in participants)}
+            % {"names": ", ".join(p.display_name for p in participants)}
         )
 
 
@@ -553,7 +553,7 @@ def _check_cycle(
     if not participants:
         raise FilingRefused(_("Choose at least one participant: nothing was saved."))
     joined = set(declaration.participants.values_list("pk", flat=True))
-    outside = [p.name for p in participants if p.pk not in joined]
+    outside = [p.display_name for p in participants if p.pk not in joined]
     if outside:
         raise FilingRefused(
             _("Not a participant of %(declaration)s: %(names)s. Nothing was saved.")
@@ -606,7 +606,7 @@ def cycle_edit(
         names = Participant.objects.filter(pk__in=dropped).order_by("name")
         raise FilingRefused(
             _("%(names)s already filed in this cycle and must stay in scope: nothing was saved.")
-            % {"names": ", ".join(p.name for p in names)}
+            % {"names": ", ".join(p.display_name for p in names)}
         )
     _check_cycle(values=values, participants=participants, cycle=locked)
     for name, value in values.items():

@@ -103,10 +103,7 @@ class ActionTable(tables.Table):
 
     def render_paragraphs(self, record: Action) -> str:
         # Uses the prefetched paragraphs: no query per row.
-        return (
-            format_html_join(", ", "{}", ((f"OP{p.number}",) for p in record.paragraphs.all()))
-            or "—"
-        )
+        return format_html_join(", ", "{}", ((p.label,) for p in record.paragraphs.all())) or "—"
 
     def render_status(self, record: Action) -> str:
         return format_html('<span class="badge">{}</span>', record.get_status_display())

@@ -43,6 +43,7 @@ urlpatterns += [
         name="participant_chase",
     ),
     path("profile/", views.profile, name="profile"),
+    path("language/", views.language, name="language"),
     path("participants/<str:code>/", views.participant_detail, name="participant"),
 ]
 

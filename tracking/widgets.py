@@ -39,3 +39,13 @@ class Select(forms.Select):
             _attrs(widget["attrs"]),
             mark_safe("".join(parts)),  # noqa: S308 - every part is built by format_html
         )
+
+
+class LanguageSelect(forms.Select):
+    """Each language's option says which language its name is in, for screen readers."""
+
+    def create_option(self, name, value, *args, **kwargs) -> dict:
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+        return option

@@ -417,6 +417,8 @@ PUBLIC = {
     "password_reset_confirm": "the link in the reset mail, opened before logging in",
     "password_reset_complete": "says the new password works, before logging in",
     "healthz": "the load balancer's probe; it answers ok or 503 and shows no records",
+    "tracking:language": "the language chooser is on the login page too; it changes only the "
+    "visitor's own language (and a logged-in user's own profile), and a GET only redirects",
 }
 PUBLIC_ARGS = {"password_reset_confirm": ["MQ", "set-password"]}
 

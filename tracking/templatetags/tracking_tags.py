@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph
 
-from .. import permissions
+from .. import languages, permissions
 from ..models import Action, Participant
 
 register = template.Library()
@@ -63,9 +63,15 @@ def user_roles(user) -> list[str]:
     """What the page header says the user is: 'Focal point · Tajikistan', 'Secretariat'."""
     roles = [str(_("Secretariat"))] if getattr(user, "is_secretariat", False) else []
     roles += [
-        f"{membership.get_role_display()} · {membership.participant.name}"
+        f"{membership.get_role_display()} · {membership.participant.display_name}"
         for membership in permissions.memberships(user)
     ]
     if not roles and getattr(user, "is_superuser", False):
         roles.append(str(_("Administrator")))
     return roles
+
+
+@register.simple_tag
+def language_choices() -> list[tuple[str, str]]:
+    """The languages of the chooser, each by its own name."""
+    return languages.choices()

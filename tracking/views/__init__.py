@@ -2,6 +2,7 @@
 
 from .cycles import cycle_close, cycle_create, cycle_detail, cycle_edit, cycle_list, cycle_open
 from .home import healthz, home
+from .language import language
 from .lists import action_export_csv, action_export_xlsx, action_list, completeness, matrix
 from .notices import participant_chase, profile
 from .participants import participant_detail
@@ -39,6 +40,7 @@ __all__ = [
     "evidence_downloads",
     "healthz",
     "home",
+    "language",
     "matrix",
     "participant_chase",
     "profile",

@@ -89,7 +89,7 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
             entry.submission is None or entry.submission.is_draft
         )
         entry.status_rows = charts.status_rows(entry.statuses)
-        title = _("Actions of %(name)s by status") % {"name": entry.participant.name}
+        title = _("Actions of %(name)s by status") % {"name": entry.participant.display_name}
         entry.chart = charts.bars(title, entry.status_rows)
     context: dict[str, object] = {"overview": overview}
     if request.user.is_secretariat:

@@ -68,11 +68,11 @@ def _export_rows(filterset: ActionFilter) -> Iterator[list]:
     """The header and one row per action, as plain values: each format makes its own cells."""
     yield [str(label) for label in EXPORT_HEADER]
     for action in filterset.qs.order_by("pk").iterator(chunk_size=2000):
-        numbers = ", ".join(f"OP{p.number}" for p in action.paragraphs.all())
+        numbers = ", ".join(p.label for p in action.paragraphs.all())
         yield [
             action.pk,
             action.participant.code,
-            action.participant.name,
+            action.participant.display_name,
             action.submission.cycle.name,
             action.title,
             action.lead_institution,

@@ -3,11 +3,23 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
 from declarations.models import Declaration
 from tracking.models import Participant
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "participants.json"
+
+# The organisations' names of the data file, for the catalogs: `Participant.display_name`
+# translates them. (States' names come from the CLDR by their ISO code.)
+ORGANISATION_NAMES = {
+    "OSCE": gettext_noop("Organization for Security and Co-operation in Europe"),
+    "EU": gettext_noop("European Union"),
+    "SCO": gettext_noop("Shanghai Cooperation Organization"),
+    "CSTO": gettext_noop("Collective Security Treaty Organization"),
+    "CIS": gettext_noop("Commonwealth of Independent States"),
+    "UN": gettext_noop("United Nations"),
+}
 
 
 class Command(BaseCommand):
