@@ -23,6 +23,7 @@ run: export DEBUG ?= true
 run: export PORT ?= 8000
 run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: bootstrap
+	$(BIN)/python manage.py compile_catalogs
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_shipped_declarations
 	$(BIN)/python manage.py load_participants
@@ -36,6 +37,7 @@ test: export DEBUG ?= true
 test: export VAR_DIR ?= $(CURDIR)/var/test
 test: export DJANGO_ALLOW_ASYNC_UNSAFE ?= true
 test: bootstrap-dev
+	$(BIN)/python manage.py compile_catalogs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: bootstrap-dev
