@@ -302,9 +302,10 @@ LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
-# One way to show dates on every page and in the history. The active locale's formats win over
-# these settings wherever Django looks a format up by name (USE_L10N is always on), so our pages
-# apply them explicitly: the `day` and `moment` filters of tracking_tags, tables and history.
+# Dates and numbers follow the active language: pages name a format (the `day` and `moment`
+# filters of tracking_tags use SHORT_DATE_FORMAT and SHORT_DATETIME_FORMAT), and each language's
+# format module says what it is. English's is ours (tracking/formats/en): ISO dates, 2026-03-01.
+FORMAT_MODULE_PATH = ["tracking.formats"]
 DATE_FORMAT = SHORT_DATE_FORMAT = "Y-m-d"
 DATETIME_FORMAT = SHORT_DATETIME_FORMAT = "Y-m-d H:i"
 

@@ -1,5 +1,4 @@
 import django_tables2 as tables
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .models import Declaration
@@ -10,7 +9,7 @@ class DeclarationTable(tables.Table):
     title = tables.Column(verbose_name=_("Declaration"), linkify=True)
     symbol = tables.Column(verbose_name=_("UN symbol"), default="—")
     adopted_on = tables.DateColumn(
-        verbose_name=_("Adopted on"), format=settings.DATE_FORMAT, default="—"
+        verbose_name=_("Adopted on"), format="SHORT_DATE_FORMAT", default="—"
     )
     place = tables.Column(verbose_name=_("Place"), default="—")
     operative_count = tables.Column(verbose_name=_("Operative paragraphs"))

@@ -3,7 +3,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.conftest import PASSWORD
 
-PUBLIC_PREFIXES = ("accounts/login", "accounts/password_reset", "accounts/reset/", "healthz")
+# The language chooser is public too (on the login page): tests/i18n/test_language_choice.py.
+PUBLIC_PREFIXES = (
+    "accounts/login",
+    "accounts/password_reset",
+    "accounts/reset/",
+    "healthz",
+    "tracking/language/",
+)
 
 
 def _pages_without_arguments(resolver=None, prefix=""):

@@ -580,7 +580,7 @@ class CycleCloseForm(forms.Form):
 
 class ThrottledPasswordResetForm(PasswordResetForm):
     """Django's reset form, sending no mail past the throttle (`tracking/throttle.py`); the page
-    that follows is the same either way."""
+    that follows is the same either way. Each mail is in its user's language."""
 
     def save(self, *args, request=None, **kwargs) -> None:
         from .throttle import client_ip, password_reset_allow
@@ -588,6 +588,12 @@ class ThrottledPasswordResetForm(PasswordResetForm):
         if password_reset_allow(email=self.cleaned_data["email"], ip_address=client_ip(request)):
             kwargs["request"] = request
             super().save(*args, **kwargs)
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        # Without a saved language, the page's: the mail answers the page just sent.
+        language = context["user"].language or translation.get_language()
+        with translation.override(language):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class TwoFactorCodeForm(forms.Form):

@@ -29,6 +29,11 @@ def choices() -> list[tuple[str, str]]:
     return [(code, AUTONYMS.get(code, str(name))) for code, name in settings.LANGUAGES]
 
 
+def of_user(user) -> str:
+    """The language to write to the user in: their profile's, else the site's."""
+    return getattr(user, "language", "") or settings.LANGUAGE_CODE
+
+
 def is_rtl(language: str | None = None) -> bool:
     return translation.get_language_info(language or translation.get_language())["bidi"]
 

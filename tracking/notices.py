@@ -1,13 +1,15 @@
 """What the tracker tells people by e-mail: workflow notices, reminders and chases.
 
 Each function is called by one Celery task (tracking/tasks.py). A mail goes to each person
-alone, only to those with an address who did not opt out on their profile page. Reminders
+alone, in their language, only to those with an address who did not opt out on their profile
+page. Reminders
 and chases first write the row that records them, so that a second scheduler, a re-run or a
 duplicate delivery sends nothing twice.
 """
 
 import logging
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -18,10 +20,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from . import languages
 from .models import Chase, Membership, Participant, ReminderSent, ReportingCycle, Submission, User
 
 logger = logging.getLogger(__name__)
@@ -60,10 +64,12 @@ def recipients(participant_ids, roles: tuple[str, ...], preference: str) -> Quer
     )
 
 
-def _mail(user: User, subject: str, template: str, context: dict) -> None:
-    context = {"user": user, "profile_link": link(reverse("tracking:profile")), **context}
-    body = render_to_string(f"tracking/email/{template}.txt", context)
-    send_mail(subject, body, None, [user.email])
+def _mail(user: User, subject: Callable[[], str], template: str, context: dict) -> None:
+    """Writes one mail in the user's language: the subject is made, and the body rendered, in it."""
+    with translation.override(languages.of_user(user)):
+        context = {"user": user, "profile_link": link(reverse("tracking:profile")), **context}
+        body = render_to_string(f"tracking/email/{template}.txt", context)
+        send_mail(subject(), body, None, [user.email])
 
 
 # Workflow notices
@@ -85,18 +91,21 @@ def submission_notice_send(*, submission_id: int, event: str, actor_id: int, com
         "comment": comment,
         "link": link(submission.get_absolute_url()),
     }
-    subjects = {
-        Event.SUBMITTED: _("%(participant)s submitted its %(cycle)s report"),
-        Event.RETURNED: _("The %(cycle)s report of %(participant)s was returned to draft"),
-        Event.APPROVED: _("The %(cycle)s report of %(participant)s was approved"),
-    }
-    subject = subjects[event] % {"participant": submission.participant, "cycle": submission.cycle}
+    values = {"participant": submission.participant, "cycle": submission.cycle}
     sent = 0
     members = recipients([submission.participant_id], (role,), "notify_workflow")
     for membership in members.exclude(user=actor):
-        _mail(membership.user, subject, f"submission_{event}", context)
+        _mail(membership.user, lambda: SUBJECTS[event] % values, f"submission_{event}", context)
         sent += 1
     return sent
+
+
+# Lazy: each is translated when a mail is written, in its recipient's language.
+SUBJECTS = {
+    Event.SUBMITTED: gettext_lazy("%(participant)s submitted its %(cycle)s report"),
+    Event.RETURNED: gettext_lazy("The %(cycle)s report of %(participant)s was returned to draft"),
+    Event.APPROVED: gettext_lazy("The %(cycle)s report of %(participant)s was approved"),
+}
 
 
 # Reminders
@@ -177,29 +186,31 @@ def reminders_send(*, today: date) -> int:
 
 
 def _remind(reminder: Reminder, cycle: ReportingCycle, today: date) -> None:
-    days_left = (cycle.due_on - today).days
-    names = ", ".join(str(p) for p in reminder.participants)
-    values = {"cycle": cycle, "participants": names, "due": cycle.due_on.isoformat()}
-    if days_left < 0:
-        subject = _("Overdue: the %(cycle)s report of %(participants)s was due on %(due)s")
-        when = ngettext(
-            "It is %(days)d day overdue.", "It is %(days)d days overdue.", -days_left
-        ) % {"days": -days_left}
-    else:
-        subject = _("Reminder: the %(cycle)s report of %(participants)s is due on %(due)s")
-        when = ngettext("It is due in %(days)d day.", "It is due in %(days)d days.", days_left) % {
-            "days": days_left
-        }
-    submissions = [
-        (participant, link(Submission(participant=participant, cycle=cycle).get_absolute_url()))
-        for participant in reminder.participants
-    ]
-    _mail(
-        reminder.user,
-        subject % values,
-        "reminder",
-        {"cycle": cycle, "when": when, "submissions": submissions},
-    )
+    with translation.override(languages.of_user(reminder.user)):
+        days_left = (cycle.due_on - today).days
+        names = ", ".join(str(p) for p in reminder.participants)
+        due = date_format(cycle.due_on, "SHORT_DATE_FORMAT")
+        values = {"cycle": cycle, "participants": names, "due": due}
+        if days_left < 0:
+            subject = _("Overdue: the %(cycle)s report of %(participants)s was due on %(due)s")
+            when = ngettext(
+                "It is %(days)d day overdue.", "It is %(days)d days overdue.", -days_left
+            ) % {"days": -days_left}
+        else:
+            subject = _("Reminder: the %(cycle)s report of %(participants)s is due on %(due)s")
+            when = ngettext(
+                "It is due in %(days)d day.", "It is due in %(days)d days.", days_left
+            ) % {"days": days_left}
+        submissions = [
+            (participant, link(Submission(participant=participant, cycle=cycle).get_absolute_url()))
+            for participant in reminder.participants
+        ]
+        _mail(
+            reminder.user,
+            lambda: subject % values,
+            "reminder",
+            {"cycle": cycle, "when": when, "submissions": submissions},
+        )
 
 
 # Chases
@@ -221,10 +232,11 @@ def chase_send(*, chase_id: int) -> int:
             Submission(participant=chase.participant, cycle=chase.cycle).get_absolute_url()
         ),
     }
-    subject = _("The secretariat asks for the %(cycle)s report of %(participant)s") % {
-        "cycle": chase.cycle,
-        "participant": chase.participant,
-    }
+    values = {"cycle": chase.cycle, "participant": chase.participant}
+
+    def subject() -> str:
+        return _("The secretariat asks for the %(cycle)s report of %(participant)s") % values
+
     sent = 0
     for membership in chase_recipients(chase.participant):
         _mail(membership.user, subject, "chase", context)

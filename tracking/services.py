@@ -31,7 +31,7 @@ from simple_history.utils import bulk_create_with_history
 
 from declarations.models import Declaration, Paragraph
 
-from . import notices, permissions
+from . import languages, notices, permissions
 from .heartbeat import Heartbeat
 from .models import (
     Action,
@@ -915,13 +915,18 @@ def report_notify(*, report: Report) -> None:
     if not user.email:
         return
     link = settings.SITE_URL + reverse("tracking:reports")
-    send_mail(
-        _("Your report #%(number)s is ready") % {"number": report.pk},
-        _("Your %(format)s report on %(declaration)s is ready. Download it from %(link)s")
-        % {"format": report.get_format_display(), "declaration": report.declaration, "link": link},
-        None,
-        [user.email],
-    )
+    with translation.override(languages.of_user(user)):
+        send_mail(
+            _("Your report #%(number)s is ready") % {"number": report.pk},
+            _("Your %(format)s report on %(declaration)s is ready. Download it from %(link)s")
+            % {
+                "format": report.get_format_display(),
+                "declaration": report.declaration,
+                "link": link,
+            },
+            None,
+            [user.email],
+        )
 
 
 def reports_sweep() -> dict[str, int]:

@@ -51,8 +51,8 @@ def configure_table(
 
 
 class DayColumn(tables.Column):
-    """A date (a datetime's local date) as YYYY-MM-DD, like `DateColumn` but without rendering
-    a template per cell: that was a third of a list page's time."""
+    """A date (a datetime's local date) as the `day` filter shows it, like `DateColumn` but
+    without rendering a template per cell: that was a third of a list page's time."""
 
     def render(self, value) -> str:
         return day(value)

@@ -1,4 +1,5 @@
-"""Every page shows dates one way: 2026-03-01, and times to the minute in the site's time zone."""
+"""Every page shows dates one way per language: 2026-03-01 in English, the language's own short
+format in the others (01/03/2026 in French), and times to the minute in the site's time zone."""
 
 import re
 from datetime import UTC, date, datetime
@@ -57,3 +58,33 @@ def test_the_filters_show_a_date_a_datetime_and_nothing_alike(settings):
     text = template.render(Context({"a": date(2026, 3, 1), "b": at, "c": None}))
 
     assert text == "2026-03-01|2026-03-02|2026-03-02 02:05|"
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [("fr", "01/03/2026 – 31/01/2027"), ("ru", "01.03.2026 – 31.01.2027"),
+     ("zh-hans", "2026年3月1日 – 2027年1月31日")],
+)  # fmt: skip
+def test_dates_follow_the_language_of_the_page(client, tjk_action, tjk_focal, language, shown):
+    tjk_action.start_date, tjk_action.end_date = date(2026, 3, 1), date(2027, 1, 31)
+    tjk_action.save()
+    tjk_focal.language = language
+    tjk_focal.save()
+    client.force_login(tjk_focal)
+
+    page = client.get(tjk_action.get_absolute_url()).content.decode()
+
+    assert shown in page
+    assert "2026-03-01" not in page
+
+
+def test_the_filters_use_the_active_languages_format(settings):
+    from django.utils import translation
+
+    template = Template("{% load tracking_tags %}{{ a|day }}|{{ b|moment }}")
+    at = datetime(2026, 3, 1, 21, 5, 59, tzinfo=UTC)
+
+    with translation.override("fr"):
+        text = template.render(Context({"a": date(2026, 3, 1), "b": at}))
+
+    assert text == "01/03/2026|01/03/2026 21:05"

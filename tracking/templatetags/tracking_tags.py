@@ -1,7 +1,6 @@
 from datetime import date
 
 from django import template
-from django.conf import settings
 from django.template.defaultfilters import date as format_date
 
 # Django's own helper for the template engine; django-stubs leaves it out.
@@ -16,21 +15,24 @@ from ..models import Action, Participant
 register = template.Library()
 
 
-# Every page shows dates one way: explicit formats, so the locale's own do not apply.
+# Every page shows dates one way per language: the format is named, the language's formats
+# module (settings.FORMAT_MODULE_PATH, then Django's) says what it is.
 @register.filter
 def day(value: date | None) -> str:
-    """A date, or a datetime's date in the site's time zone: '2026-03-01' (DATE_FORMAT)."""
+    """A date, or a datetime's date in the site's time zone: '2026-03-01' in English,
+    '01/03/2026' in French (SHORT_DATE_FORMAT)."""
     if value in (None, ""):
         return ""
-    return format_date(template_localtime(value), settings.DATE_FORMAT)
+    return format_date(template_localtime(value), "SHORT_DATE_FORMAT")
 
 
 @register.filter
 def moment(value: date | None) -> str:
-    """A datetime in the site's time zone, to the minute: '2026-03-01 17:55' (DATETIME_FORMAT)."""
+    """A datetime in the site's time zone, to the minute: '2026-03-01 17:55' in English
+    (SHORT_DATETIME_FORMAT)."""
     if value in (None, ""):
         return ""
-    return format_date(template_localtime(value), settings.DATETIME_FORMAT)
+    return format_date(template_localtime(value), "SHORT_DATETIME_FORMAT")
 
 
 # The report commands a user is offered: the rules of permissions, not repeated in templates.
