@@ -2,14 +2,20 @@
 
 Each chart carries a <title> and an aria-label; pages show the same numbers in a table too.
 Colours are presentation attributes (not inline styles), which the CSP allows.
+
+In a language written right to left the chart is mirrored: labels at the right, bars growing
+leftwards, and `direction="rtl"` so that each text runs, and is anchored, from its right end.
+Positions are computed from the start edge and mapped by `_Page`.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from . import languages
 from .models import Action, Assessment
 
 # Colours that match the rating badges of tracker.css, dark enough for a white gap between them.
@@ -25,6 +31,18 @@ STATUS_COLOUR = "#1d4f91"
 ROW, LABEL, WIDTH = 22, 90, 420
 
 
+@dataclass
+class _Page:
+    """Maps a distance from the start edge to an x: from the left, or from the right in RTL."""
+
+    width: float
+    rtl: bool
+
+    def x(self, start: float, length: float = 0) -> float:
+        """The x of a box that begins `start` from the start edge and is `length` long."""
+        return round(self.width - start - length if self.rtl else start, 1)
+
+
 def stacked_bars(
     title: str,
     rows: Sequence[tuple[str, dict[str, int]]],
@@ -34,11 +52,16 @@ def stacked_bars(
     top = max((sum(counts.values()) for _, counts in rows), default=0) or 1
     scale = (WIDTH - LABEL - 10) / top
     height = ROW * len(rows) + ROW + 10
+    legend_at, at = [], 0
+    for _key, name in series:
+        legend_at.append(at)
+        at += 14 + 7 * len(str(name)) + 12
+    page = _Page(max(WIDTH, at), languages.is_rtl())
     bars = []
     x: float
     for index, (label, counts) in enumerate(rows):
-        y, x = index * ROW, LABEL
-        bars.append(format_html('<text x="0" y="{}">{}</text>', y + 15, label))
+        y, at = index * ROW, LABEL
+        bars.append(format_html('<text x="{}" y="{}">{}</text>', page.x(0), y + 15, label))
         for key, name in series:
             n = counts.get(key, 0)
             if n:
@@ -46,7 +69,7 @@ def stacked_bars(
                     format_html(
                         '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
                         "<title>{}: {} {}</title></rect>",
-                        round(x, 1),
+                        page.x(at, round(n * scale, 1)),
                         y + 3,
                         round(n * scale, 1),
                         ROW - 6,
@@ -56,50 +79,50 @@ def stacked_bars(
                         n,
                     )
                 )
-                x += n * scale
+                at += round(n * scale, 1)
     legend_y = ROW * len(rows) + 8
-    legend, x = [], 0
-    for key, name in series:
-        legend.append(
-            format_html(
-                '<rect x="{}" y="{}" width="10" height="10" fill="{}"></rect>'
-                '<text x="{}" y="{}">{}</text>',
-                x,
-                legend_y,
-                RATING_COLOURS.get(key, STATUS_COLOUR),
-                x + 14,
-                legend_y + 10,
-                name,
-            )
+    legend = [
+        format_html(
+            '<rect x="{}" y="{}" width="10" height="10" fill="{}"></rect>'
+            '<text x="{}" y="{}">{}</text>',
+            page.x(at, 10),
+            legend_y,
+            RATING_COLOURS.get(key, STATUS_COLOUR),
+            page.x(at + 14),
+            legend_y + 10,
+            name,
         )
-        x += 14 + 7 * len(str(name)) + 12
-    return _svg(title, max(WIDTH, x), height, bars + legend)
+        for (key, name), at in zip(series, legend_at, strict=True)
+    ]
+    return _svg(title, page, height, bars + legend)
 
 
 def bars(title: str, rows: Sequence[tuple[str | Promise, int]]) -> SafeString:
     """One horizontal bar per (label, count), with the count written after it."""
     top = max((n for _, n in rows), default=0) or 1
     scale = (WIDTH - LABEL - 50) / top
+    page = _Page(WIDTH, languages.is_rtl())
     parts = []
     for index, (label, n) in enumerate(rows):
-        y = index * ROW
+        y, length = index * ROW, round(n * scale, 1)
         parts.append(
             format_html(
-                '<text x="0" y="{}">{}</text><rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
+                '<text x="{}" y="{}">{}</text><rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
                 '</rect><text x="{}" y="{}">{}</text>',
+                page.x(0),
                 y + 15,
                 label,
-                LABEL,
+                page.x(LABEL, length),
                 y + 3,
-                round(n * scale, 1),
+                length,
                 ROW - 6,
                 STATUS_COLOUR,
-                LABEL + round(n * scale, 1) + 4,
+                page.x(LABEL + length + 4),
                 y + 15,
                 n,
             )
         )
-    return _svg(title, WIDTH, ROW * len(rows) + 4, parts)
+    return _svg(title, page, ROW * len(rows) + 4, parts)
 
 
 def status_rows(counts: dict[str, int]) -> list[tuple[str | Promise, int]]:
@@ -107,15 +130,17 @@ def status_rows(counts: dict[str, int]) -> list[tuple[str | Promise, int]]:
     return [(label, counts.get(value, 0)) for value, label in Action.Status.choices]
 
 
-def _svg(title: str, width: float, height: float, parts: list[SafeString]) -> SafeString:
+def _svg(title: str, page: _Page, height: float, parts: list[SafeString]) -> SafeString:
     return format_html(
         '<svg class="chart" role="img" aria-label="{}" width="{}" height="{}" '
-        'viewBox="0 0 {} {}" xmlns="http://www.w3.org/2000/svg"><title>{}</title>{}</svg>',
+        'viewBox="0 0 {} {}" direction="{}" xmlns="http://www.w3.org/2000/svg">'
+        "<title>{}</title>{}</svg>",
         title,
-        round(width),
+        round(page.width),
         round(height),
-        round(width),
+        round(page.width),
         round(height),
+        "rtl" if page.rtl else "ltr",
         title,
         format_html_join("", "{}", ((part,) for part in parts)),
     )

@@ -30,7 +30,13 @@ class FieldChange:
     new: str
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.old} → {self.new}"
+        # Translators: a field changed from the old value to the new one; in a language
+        # written right to left the arrow points the other way: "←".
+        return _("%(label)s: %(old)s → %(new)s") % {
+            "label": self.label,
+            "old": self.old,
+            "new": self.new,
+        }
 
 
 # (field, old value, new value) as the history stores them: foreign keys as ids.

@@ -65,3 +65,39 @@ def test_status_rows_list_every_status_in_order_with_zeros():
     assert rows[0] == ("Planned", 0)
     assert ("Completed", 4) in rows
     assert len(rows) == 6
+
+
+def test_in_a_right_to_left_language_a_chart_is_mirrored():
+    from django.utils import translation
+
+    with translation.override("ar"):
+        svg = _parse(charts.bars("Actions by status", [("Planned", 3), ("Completed", 6)]))
+    with translation.override("fr"):
+        ltr = _parse(charts.bars("Actions by status", [("Planned", 3), ("Completed", 6)]))
+
+    width = float(svg.get("width"))
+    assert (svg.get("direction"), ltr.get("direction")) == ("rtl", "ltr")
+    labels, counts = list(svg.iter(f"{SVG}text"))[::2], list(svg.iter(f"{SVG}text"))[1::2]
+    # Labels start at the right edge; bars end where the labels' column begins and grow left;
+    # each count is written at the left end of its bar.
+    assert [float(t.get("x")) for t in labels] == [width, width]
+    assert [float(t.get("x")) for t in list(ltr.iter(f"{SVG}text"))[::2]] == [0, 0]
+    for rect, count in zip(svg.iter(f"{SVG}rect"), counts, strict=True):
+        left, length = float(rect.get("x")), float(rect.get("width"))
+        assert left + length == width - charts.LABEL
+        assert float(count.get("x")) == round(left - 4, 1)
+
+
+def test_in_a_right_to_left_language_stacked_bars_and_legend_run_from_the_right():
+    from django.utils import translation
+
+    series = [("partially", "Partially implemented"), ("fully", "Fully implemented")]
+    with translation.override("ar"):
+        svg = _parse(charts.stacked_bars("R", [("OP1", {"partially": 1, "fully": 3})], series))
+
+    width = float(svg.get("width"))
+    first, second, partially_key, fully_key = svg.iter(f"{SVG}rect")
+    assert float(first.get("x")) + float(first.get("width")) == width - charts.LABEL
+    assert float(second.get("x")) + float(second.get("width")) == float(first.get("x"))
+    assert float(partially_key.get("x")) == width - 10
+    assert float(fully_key.get("x")) < float(partially_key.get("x"))
