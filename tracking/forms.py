@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.forms.models import ModelChoiceIterator
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration, Paragraph
@@ -171,11 +172,16 @@ class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):
         }
 
 
+def _upload_help() -> str:
+    return _("%(types)s. Give either a file or a link.") % {"types": ALLOWED_LABEL}
+
+
 class EvidenceForm(SubmitOnceForm, forms.ModelForm):
     upload = forms.FileField(
         label=_("File"),
         required=False,
-        help_text=_("%(types)s. Give either a file or a link.") % {"types": ALLOWED_LABEL},
+        # Lazy as a whole: `%` on a lazy text translates it at once, here at import.
+        help_text=lazy(_upload_help, str)(),
     )
     url = forms.URLField(
         label=_("Link"),
