@@ -29,7 +29,7 @@ from django.utils.translation import ngettext
 
 from declarations.models import Declaration, Paragraph
 
-from . import comparison
+from . import comparison, languages
 from .models import Action, Assessment, Chase, Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids, scope
 
@@ -121,7 +121,7 @@ def member_overview(user: User) -> list[ParticipantCycle]:
 
     labels = dict(Assessment.Rating.choices)
     result = []
-    for participant in participants:
+    for participant in languages.by_name(participants):
         linked = {d.pk for d in participant.declarations.all()}
         for cycle in (c for c in cycles if c.declaration_id in linked):
             entry = ParticipantCycle(
@@ -219,7 +219,7 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
     completeness page lists those.
     """
     paragraphs = list(Paragraph.objects.operative().filter(declaration_id=cycle.declaration_id))
-    participants = list(Participant.objects.filter(declarations=cycle.declaration_id))
+    participants = languages.by_name(Participant.objects.filter(declarations=cycle.declaration_id))
     participating = len(participants)
     ratings = dict(
         (((a["submission__participant_id"], a["paragraph_id"]), a["rating"]))

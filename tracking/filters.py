@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Paragraph, Theme
 
+from .forms import ByNameIterator
 from .models import Action, Participant, Report, ReportingCycle
 from .permissions import participant_ids
 from .widgets import Select
@@ -22,13 +23,23 @@ def _participants(request) -> QuerySet:
     return Participant.objects.filter(pk__in=participant_ids(request.user))
 
 
+class _ParticipantField(django_filters.fields.ModelChoiceField):
+    iterator = ByNameIterator
+
+
+class ParticipantFilter(django_filters.ModelChoiceFilter):
+    """Offers the participants in the order of their names in the page's language."""
+
+    field_class = _ParticipantField
+
+
 class ActionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("Search"),
         method="search",
         help_text=_("Words in the title, description or lead institution"),
     )
-    participant = django_filters.ModelChoiceFilter(
+    participant = ParticipantFilter(
         label=_("Participant"),
         # django-filter also takes a function of the request; its stubs say only a queryset.
         queryset=_participants,  # type: ignore[arg-type]

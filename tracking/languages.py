@@ -6,6 +6,7 @@ official short names ("Russian Federation"); CLDR's English ones are everyday na
 """
 
 import unicodedata
+from collections.abc import Iterable
 from functools import cache
 
 from babel import Locale
@@ -65,3 +66,8 @@ def sort_key(name: str) -> str:
     Chinese is not pinyin order."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def by_name(participants: Iterable) -> list:
+    """The participants in the order of their names in the active language."""
+    return sorted(participants, key=lambda participant: sort_key(participant.display_name))

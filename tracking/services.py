@@ -603,7 +603,7 @@ def cycle_edit(
         )
     dropped = filed - {p.pk for p in participants}
     if dropped:
-        names = Participant.objects.filter(pk__in=dropped).order_by("name")
+        names = languages.by_name(Participant.objects.filter(pk__in=dropped))
         raise FilingRefused(
             _("%(names)s already filed in this cycle and must stay in scope: nothing was saved.")
             % {"names": ", ".join(p.display_name for p in names)}
@@ -667,9 +667,7 @@ def cycle_close(*, cycle: ReportingCycle, user: User, confirmed: bool) -> Report
     )
     under_review = [pk for pk, state in states.items() if state == Submission.State.SUBMITTED]
     if under_review and not confirmed:
-        raise CycleUnderReview(
-            list(Participant.objects.filter(pk__in=under_review).order_by("name"))
-        )
+        raise CycleUnderReview(languages.by_name(Participant.objects.filter(pk__in=under_review)))
     locked.state = ReportingCycle.State.CLOSED
     locked._history_user = user
     locked.save(update_fields=["state"])

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import permissions, services
+from .. import languages, permissions, services
 from ..forms import CycleCloseForm, ReportingCycleForm
 from ..models import ReportingCycle, Submission
 from ..permissions import AuthenticatedRequest
@@ -84,9 +84,9 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     permissions.require_secretariat(request.user)
     cycle = _get_cycle(pk)
     submission = Submission.objects.filter(cycle=cycle, participant=OuterRef("pk"))
-    participants = cycle.participants.annotate(
-        submission_state=Subquery(submission.values("state")[:1])
-    ).order_by("name")
+    participants = languages.by_name(
+        cycle.participants.annotate(submission_state=Subquery(submission.values("state")[:1]))
+    )
     labels = dict(Submission.State.choices)
     # The secretariat sees submitted and approved submissions only: drafts get no link.
     rows = [
