@@ -8,6 +8,7 @@ leftwards, and `direction="rtl"` so that each text runs, and is anchored, from i
 Positions are computed from the start edge and mapped by `_Page`.
 """
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -55,7 +56,7 @@ def stacked_bars(
     legend_at, at = [], 0
     for _key, name in series:
         legend_at.append(at)
-        at += 14 + 7 * len(str(name)) + 12
+        at += 14 + _text_width(str(name)) + 12
     page = _Page(max(WIDTH, at), languages.is_rtl())
     bars = []
     x: float
@@ -128,6 +129,11 @@ def bars(title: str, rows: Sequence[tuple[str | Promise, int]]) -> SafeString:
 def status_rows(counts: dict[str, int]) -> list[tuple[str | Promise, int]]:
     """Every action status in its natural order, with its count (zero included)."""
     return [(label, counts.get(value, 0)) for value, label in Action.Status.choices]
+
+
+def _text_width(text: str) -> int:
+    """About how wide a 12px label is: Chinese characters take twice a Latin letter's room."""
+    return sum(12 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
 
 
 def _svg(title: str, page: _Page, height: float, parts: list[SafeString]) -> SafeString:

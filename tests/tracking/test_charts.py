@@ -101,3 +101,15 @@ def test_in_a_right_to_left_language_stacked_bars_and_legend_run_from_the_right(
     assert float(second.get("x")) + float(second.get("width")) == float(first.get("x"))
     assert float(partially_key.get("x")) == width - 10
     assert float(fully_key.get("x")) < float(partially_key.get("x"))
+
+
+def test_a_legend_leaves_chinese_labels_the_room_they_take():
+    from django.utils import translation
+
+    series = [("partially", "部分执行"), ("fully", "全面执行")]
+    with translation.override("zh-hans"):
+        svg = _parse(charts.stacked_bars("R", [("OP1", {"fully": 1})], series))
+
+    first_key, second_key = list(svg.iter(f"{SVG}rect"))[1:]
+    # Four characters of 12 px each after the 14 px key, and a 12 px gap.
+    assert float(second_key.get("x")) - float(first_key.get("x")) == 14 + 4 * 12 + 12
