@@ -29,7 +29,10 @@ from .models import (
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *(BaseUserAdmin.fieldsets or ()),
-        (_("Tracker"), {"fields": ("is_secretariat", "notify_workflow", "notify_reminders")}),
+        (
+            _("Tracker"),
+            {"fields": ("is_secretariat", "notify_workflow", "notify_reminders", "language")},
+        ),
     )
     list_display = ("username", "email", "first_name", "last_name", "is_secretariat", "is_staff")
     list_filter = ("is_secretariat", "is_staff", "is_superuser", "is_active")
