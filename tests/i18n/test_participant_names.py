@@ -59,10 +59,12 @@ def test_an_organisations_name_comes_from_the_catalog(translations):
     translations({"fr": {"European Union": "Union européenne"}})
     union = Participant(code="EU", name="European Union", kind="organization")
 
+    added = Participant(code="IEO", name="An organisation added later", kind="organization")
+
     with translation.override("fr"):
         assert union.display_name == "Union européenne"
-    with translation.override("ru"):  # not translated yet: its own name
-        assert union.display_name == "European Union"
+        # Not in the catalogs (added in the admin): its own name.
+        assert added.display_name == "An organisation added later"
 
 
 def test_a_state_whose_code_is_not_iso_keeps_its_name():
