@@ -53,13 +53,13 @@ def stacked_bars(
     top = max((sum(counts.values()) for _, counts in rows), default=0) or 1
     scale = (WIDTH - LABEL - 10) / top
     height = ROW * len(rows) + ROW + 10
-    legend_at, at = [], 0
+    legend_at: list[float] = []
+    at: float = 0
     for _key, name in series:
         legend_at.append(at)
         at += 14 + _text_width(str(name)) + 12
     page = _Page(max(WIDTH, at), languages.is_rtl())
     bars = []
-    x: float
     for index, (label, counts) in enumerate(rows):
         y, at = index * ROW, LABEL
         bars.append(format_html('<text x="{}" y="{}">{}</text>', page.x(0), y + 15, label))

@@ -23,8 +23,12 @@ def _participants(request) -> QuerySet:
     return Participant.objects.filter(pk__in=participant_ids(request.user))
 
 
+class _ByName(ByNameIterator, django_filters.fields.ModelChoiceIterator):
+    pass
+
+
 class _ParticipantField(django_filters.fields.ModelChoiceField):
-    iterator = ByNameIterator
+    iterator = _ByName
 
 
 class ParticipantFilter(django_filters.ModelChoiceFilter):

@@ -6,7 +6,7 @@ official short names ("Russian Federation"); CLDR's English ones are everyday na
 """
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import cache
 
 from babel import Locale
@@ -40,7 +40,7 @@ def is_rtl(language: str | None = None) -> bool:
 
 
 @cache
-def _territories(language: str) -> dict[str, str]:
+def _territories(language: str) -> Mapping[str, str]:
     return Locale.parse(translation.to_locale(language)).territories
 
 

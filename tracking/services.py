@@ -908,23 +908,19 @@ def report_run(*, report_id: int, resume: int | None = None) -> None:
 
 
 def report_notify(*, report: Report) -> None:
-    """Tells the requester by e-mail that the report is ready."""
+    """Tells the requester by e-mail that the report is ready (in the report's language, which
+    the caller makes active: the one they asked the report in)."""
     user = report.requested_by
     if not user.email:
         return
     link = settings.SITE_URL + reverse("tracking:reports")
-    with translation.override(languages.of_user(user)):
-        send_mail(
-            _("Your report #%(number)s is ready") % {"number": report.pk},
-            _("Your %(format)s report on %(declaration)s is ready. Download it from %(link)s")
-            % {
-                "format": report.get_format_display(),
-                "declaration": report.declaration,
-                "link": link,
-            },
-            None,
-            [user.email],
-        )
+    send_mail(
+        _("Your report #%(number)s is ready") % {"number": report.pk},
+        _("Your %(format)s report on %(declaration)s is ready. Download it from %(link)s")
+        % {"format": report.get_format_display(), "declaration": report.declaration, "link": link},
+        None,
+        [user.email],
+    )
 
 
 def reports_sweep() -> dict[str, int]:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from declarations.models import Declaration, Paragraph
 
+from . import languages
 from .models import (
     Action,
     Assessment,
@@ -224,11 +225,20 @@ def filing_places(user: User) -> list[FilingPlace]:
     ids = participant_ids(user, FILING_ROLES)
     if not ids:
         return []
-    links = list(
+    links = sorted(
         Participant.declarations.through.objects.filter(participant_id__in=ids)
         .select_related("participant", "declaration")
-        .only("participant__name", "participant__code", "declaration__short_title")
-        .order_by("participant__name", "declaration__short_title")
+        # The kind too: a State's name is looked up by its code in the page's language.
+        .only(
+            "participant__name",
+            "participant__code",
+            "participant__kind",
+            "declaration__short_title",
+        ),
+        key=lambda link: (
+            languages.sort_key(link.participant.display_name),
+            link.declaration.short_title,
+        ),
     )
     # The latest open cycle of each declaration, as `services.open_cycle` chooses it.
     open_cycles: dict[int, ReportingCycle] = {}

@@ -33,7 +33,8 @@ def language(request: HttpRequest) -> HttpResponse:
             domain=settings.LANGUAGE_COOKIE_DOMAIN,
             secure=settings.LANGUAGE_COOKIE_SECURE,
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
-            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            # A str in the settings' stubs; Django checks it is Lax, Strict or None.
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,  # type: ignore[arg-type]
         )
         if request.user.is_authenticated:
             request.user.language = code

@@ -54,7 +54,8 @@ class Command(BaseCommand):
         # translation out rather than serve it. (The catalog tests name these too.)
         for message, errors in catalog.check():
             self.stderr.write(f"{po}: {message.id!r} left out: {'; '.join(map(str, errors))}")
-            message.string = ("",) * len(message.string) if message.pluralizable else ""
+            forms = message.string
+            message.string = ("",) * len(forms) if isinstance(forms, tuple | list) else ""
         # Into a temporary file renamed over the old one: two runs at once (CI runs two test
         # suites side by side) never leave a half-written catalog for the other to read.
         handle, temporary = tempfile.mkstemp(dir=mo.parent, prefix=".", suffix=".mo")
