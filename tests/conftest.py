@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from declarations.models import Declaration, Paragraph
 from tracking.models import Membership, Participant, ReportingCycle, User
@@ -15,6 +16,14 @@ from tracking.models import Membership, Participant, ReportingCycle, User
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a-long-test-password-2018"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request in another language leaves that language active in the thread (Django
+    activates a request's language and leaves it): the next test starts in English."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""Every mail is written in its recipient's language: their profile's, else English.
+"""Every mail is written in its recipient's language: their profile's, else English. (The
+"report is ready" mail is in the language the report was asked in: test_report_languages.py.)
 
 The test's own translations stand in for the catalogs; the CLDR's country names and the
 language's date format come from outside them.
@@ -12,7 +13,6 @@ from django.urls import reverse
 
 from tests.tracking.filings import rate_all
 from tracking import notices, services
-from tracking.models import Report
 
 pytestmark = pytest.mark.usefixtures("addresses", "mail_tasks_run_at_once")
 
@@ -97,20 +97,6 @@ def test_a_workflow_notice_and_a_chase_are_in_the_recipients_language(
         "La secretaría pide el informe Dushanbe Declaration 2026 de Tayikistán"
     )
     assert "طاجيكستان" in _to(mailoutbox, tjk_focal).subject
-
-
-def test_the_report_ready_mail_is_in_the_requesters_language(
-    declaration, tjk_focal, mailoutbox, translations
-):
-    translations({"zh-hans": {"Your report #%(number)s is ready": "您的报告 #%(number)s 已就绪"}})
-    _speak(tjk_focal, "zh-hans")
-    report = Report.objects.create(
-        requested_by=tjk_focal, declaration=declaration, format=Report.Format.CSV
-    )
-
-    services.report_notify(report=report)
-
-    assert _to(mailoutbox, tjk_focal).subject == f"您的报告 #{report.pk} 已就绪"
 
 
 def test_the_password_reset_mail_is_in_the_users_language_else_the_pages(client, tjk_focal):

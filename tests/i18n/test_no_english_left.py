@@ -14,6 +14,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from babel.messages.pofile import read_po
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -27,6 +28,7 @@ from declarations.models import (
     Section,
     Theme,
 )
+from tests.conftest import ROOT
 from tracking.models import (
     Action,
     Assessment,
@@ -138,15 +140,21 @@ def data_strings() -> list[str]:
 
 def kept_the_same(language: str) -> list[re.Pattern]:
     """The words of the catalogs' translations (ours and Django's) that are their source text:
-    "Description" in French, "KB" of "%s KB" in Chinese."""
-    catalog = trans_real.translation(language)._catalog
+    "Description" in French, "KB" of "%s KB" in Chinese, "actions" of "%(counter)s actions"."""
+    kept = set()
+    for key, value in trans_real.translation(language)._catalog.items():
+        if value and key and value == (key[0] if isinstance(key, tuple) else key):
+            kept.add(value)
+    po = ROOT / "locale" / translation.to_locale(language) / "LC_MESSAGES" / "django.po"
+    with po.open("rb") as source:
+        for message in read_po(source):
+            if message.pluralizable:  # Django's catalog keeps no plural source text
+                kept.update(form for form in message.string if form in message.id)
     words = set()
-    for key, value in catalog.items():
-        source = key[0] if isinstance(key, tuple) else key
-        if value and source and value == source:
-            for part in re.split(r"%\(\w+\)[sd]|%[sd]", value):
-                if len(LETTERS.findall(part)) >= 2:
-                    words.add(part.strip())
+    for value in kept:
+        for part in re.split(r"%\(\w+\)[sd]|%[sd]", value):
+            if len(LETTERS.findall(part)) >= 2:
+                words.add(part.strip())
     return [re.compile(re.escape(word)) for word in sorted(words, key=len, reverse=True)]
 
 
