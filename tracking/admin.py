@@ -87,6 +87,12 @@ class SubmissionRecordAdmin(SimpleHistoryAdmin):
         # The admin site lets only signed-in staff in.
         return permissions.scope(queryset, cast(User, request.user), self.submission_path)
 
+    def get_readonly_fields(self, request: HttpRequest, obj=None) -> list[str]:
+        # Every field shown as a value, never as a widget: a version's page would otherwise
+        # render `carried_from` as a select listing every participant's records, drafts too.
+        opts = self.model._meta
+        return [f.name for f in (*opts.fields, *opts.many_to_many) if f.name != opts.pk.name]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -145,6 +151,11 @@ class ProgressUpdateAdmin(SubmissionRecordAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(SubmissionRecordAdmin):
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        # An item marked "Participant only" is hidden from the secretariat here too.
+        queryset = super(SubmissionRecordAdmin, self).get_queryset(request)
+        return permissions.scope_evidence(queryset, cast(User, request.user))
+
     list_display = ("title", "action", "original_name", "content_type", "size", "url", "date")
     list_filter = ("visibility", "content_type", "submission__state")
     search_fields = ("title", "original_name", "url", "sha256", "action__title")
@@ -169,6 +180,9 @@ class ReportDownloadInline(admin.TabularInline):
 
 @admin.register(Report)
 class ReportAdmin(admin.ModelAdmin):
+    """Reports, read-only, and only those the user sees on My reports: never who asked for a
+    participant's drafts. Only the requester deletes a report, on My reports, with its file."""
+
     list_display = (
         "__str__",
         "requested_by",
@@ -183,3 +197,15 @@ class ReportAdmin(admin.ModelAdmin):
     list_select_related = ("requested_by",)
     raw_id_fields = ("requested_by", "cycle")
     inlines = [ReportDownloadInline]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        return permissions.scope_reports(super().get_queryset(request), cast(User, request.user))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
