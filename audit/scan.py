@@ -225,7 +225,7 @@ def run_wapiti(args, client, name: str, out: Path, log) -> dict:
         "vulnerabilities": {k: len(v) for k, v in data.get("vulnerabilities", {}).items() if v},
         "anomalies": {k: len(v) for k, v in data.get("anomalies", {}).items() if v},
         "additionals": {k: len(v) for k, v in data.get("additionals", {}).items() if v},
-        "crawled": len(data.get("infos", {}).get("crawled_pages", []) or []),
+        "crawled": data.get("infos", {}).get("crawled_pages_nbr", 0),
     }
     log(f"wapiti as {name}: {summary}")
     return summary
