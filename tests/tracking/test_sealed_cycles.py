@@ -41,7 +41,7 @@ def _report_files(client, user, cycle, tmp_path, settings):
         if format == "pdf":
             # The text, not the bytes: a PDF carries its creation time and report number.
             text = pdf_text(content).replace(f"#{report.pk}", "#N")
-            files["pdf"] = re.sub(r"Built at \S+", "Built at T", text)
+            files["pdf"] = re.sub(r"Built at \S+( at)? \d{1,2}:\d{2}", "Built at T", text)
         elif format == "xlsx":
             # Every sheet's XML but the summary's, which names the report and its build time.
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
