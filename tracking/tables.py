@@ -66,9 +66,11 @@ class MomentColumn(tables.Column):
 
 
 class ActionTable(tables.Table):
+    # Every sort key ends with the pk, so that pages of tied rows neither repeat nor skip one;
+    # each has an index that reads it in order (`Action.Meta.indexes`).
     caption = _("Actions")
-    title = tables.Column(verbose_name=_("Title"), linkify=True)
-    participant = tables.Column(verbose_name=_("Participant"), order_by=("participant__name",))
+    title = tables.Column(verbose_name=_("Title"), linkify=True, order_by=("title", "pk"))
+    participant = tables.Column(verbose_name=_("Participant"), order_by=("participant__name", "pk"))
     declaration = tables.Column(verbose_name=_("Declaration"), orderable=False)
     # Each cycle has its own copy of an ongoing action: the cycle tells them apart.
     cycle = tables.Column(
@@ -77,12 +79,14 @@ class ActionTable(tables.Table):
     paragraphs = tables.Column(
         verbose_name=_("Operative paragraphs"), empty_values=(), orderable=False
     )
-    lead_institution = tables.Column(verbose_name=_("Lead institution"))
-    status = tables.Column(verbose_name=_("Status"))
-    progress = tables.Column(verbose_name=_("Progress"))
-    start_date = DayColumn(verbose_name=_("Start"))
-    end_date = DayColumn(verbose_name=_("End"))
-    updated_at = DayColumn(verbose_name=_("Last change"))
+    lead_institution = tables.Column(
+        verbose_name=_("Lead institution"), order_by=("lead_institution", "pk")
+    )
+    status = tables.Column(verbose_name=_("Status"), order_by=("status", "pk"))
+    progress = tables.Column(verbose_name=_("Progress"), order_by=("progress", "pk"))
+    start_date = DayColumn(verbose_name=_("Start"), order_by=("start_date", "pk"))
+    end_date = DayColumn(verbose_name=_("End"), order_by=("end_date", "pk"))
+    updated_at = DayColumn(verbose_name=_("Last change"), order_by=("updated_at", "pk"))
 
     class Meta:
         model = Action
