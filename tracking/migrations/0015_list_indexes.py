@@ -29,6 +29,14 @@ class PostgreSQLOnly(migrations.RunSQL):
             super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
+class PostgreSQLTrigramExtension(TrigramExtension):
+    """TrigramExtension, whose backwards step forgets to skip other databases (Django 5.2)."""
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -69,9 +77,9 @@ class Migration(migrations.Migration):
             model_name="participant",
             index=models.Index(fields=["name", "id"], name="participant_name_sort"),
         ),
-        # Does nothing on databases other than PostgreSQL; pg_trgm is a trusted extension
-        # (PostgreSQL 13+): the database's owner may create it.
-        TrigramExtension(),
+        # Nothing on databases other than PostgreSQL. pg_trgm is a trusted extension
+        # (PostgreSQL 13+): the database's owner may create it without being a superuser.
+        PostgreSQLTrigramExtension(),
         *(
             PostgreSQLOnly(
                 f'CREATE INDEX "{name}" ON "tracking_action" '
