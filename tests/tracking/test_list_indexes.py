@@ -1,6 +1,7 @@
-"""Every list page reads actions, updates and evidence through indexes, never by a sequential
-scan, for every sort key (both ways) and every filter, as the secretariat and as a focal point;
-and every sort key of the actions list has an index that reads its rows in order.
+"""Every list page reads actions (and their paragraph links), updates and evidence through
+indexes, never by a sequential scan, for every sort key (both ways) and every filter, as the
+secretariat and as a focal point; every sort key of the actions list has an index that reads
+its rows in order; the free-text search reads its trigram indexes.
 
 PostgreSQL's plans, so PostgreSQL only (CI runs it in its PostgreSQL pass). The tables here are
 tiny, so the planner is told to avoid what it must never need at UN scale (`enable_seqscan`,
@@ -22,7 +23,12 @@ from tracking.tables import ActionTable, CompletenessTable, CycleTable, ReportTa
 pytestmark = pytest.mark.postgresql
 
 URL = reverse("tracking:actions")
-BIG_TABLES = ("tracking_action", "tracking_progressupdate", "tracking_evidence")
+BIG_TABLES = (
+    "tracking_action",
+    "tracking_action_paragraphs",
+    "tracking_progressupdate",
+    "tracking_evidence",
+)
 SEQ_SCAN = re.compile(rf"Seq Scan on ({'|'.join(BIG_TABLES)})\b")
 # A full sort of the rows; an Incremental Sort only orders rows within groups an index gave.
 FULL_SORT = re.compile(r"^\s*(->\s+)?Sort\s+\(cost", re.MULTILINE)
