@@ -2,6 +2,8 @@
 right-to-left report. "Not assessed" is never a bar: it is a count beside the chart, so that
 a large number of missing ratings does not flatten the ratings given."""
 
+from collections.abc import Mapping, Sequence
+
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing
@@ -83,7 +85,10 @@ def ratings_totals(values: dict[str, int], width: float) -> Drawing:
     return drawing
 
 
-def ratings_by_paragraph(rows: list[tuple[str, dict[str, int]]], width: float) -> list:
+Counts = Mapping[str | None, int]
+
+
+def ratings_by_paragraph(rows: Sequence[tuple[str, Counts]], width: float) -> list:
     """One stacked bar per paragraph (`rows`: its label and its count of each rating), each
     part labelled with its count where it is wide enough to hold it; the legend below."""
     ratings = [code for code in RATING_LABELS if code]
@@ -109,7 +114,7 @@ def ratings_by_paragraph(rows: list[tuple[str, dict[str, int]]], width: float) -
     legend.fontSize = 7
     legend.columnMaximum = 1
     legend.dxTextSpace = 4
-    legend.deltax = 0.3 * cm
+    legend.deltax = 0.3 * cm  # type: ignore[assignment]  # declared int; takes any number
     legend.autoXPadding = 12
     entries = [typesetting.drawing_text(RATING_LABELS[code]) for code in ratings]
     legend.colorNamePairs = [

@@ -26,6 +26,7 @@ from ..permissions import scope
 from . import charts
 from .data import RATING_LABELS, STATE_LABELS, ActionParagraph, Progress, ReportData
 from .document import (
+    HEADINGS,
     STYLES,
     Contents,
     cover,
@@ -63,7 +64,7 @@ class Cycle:
     previously_reported: int
     texts: dict[int, str]  # paragraph -> its text in the report's language
 
-    def counts(self, paragraph_id: int) -> Counter:
+    def counts(self, paragraph_id: int) -> Counter[str | None]:
         return Counter(
             rating for (_p, paragraph), (rating, _j) in self.ratings.items()
             if paragraph == paragraph_id
@@ -260,7 +261,7 @@ def paragraph_section(data: ReportData, cycle: Cycle, paragraph, actions: int) -
              BODY),
     ]  # fmt: skip
     trends = cycle.trends(paragraph.pk)
-    if data.previous_cycle is not None and sum(trends.values()):
+    if data.previous_cycle is not None and trends.total():
         result.append(text(_compared(data.previous_cycle, trends), BODY))
     headers = [_("Participant"), _("Rating"), _("Justification")]
     rows = [header_row(headers)]
@@ -274,11 +275,11 @@ def paragraph_section(data: ReportData, cycle: Cycle, paragraph, actions: int) -
             trend = comparison.trend(cycle.previous.get(key), rating)
             label += f" ({trend.text})" if trend else ""
         rows.append([text(participant.display_name), text(label), text(justification)])
-    result.append(text(_("Justifications"), STYLES["Heading3"]))
+    result.append(text(_("Justifications"), HEADINGS[2]))
     if len(rows) == 1:
         result.append(text(_("No participant gave a justification for this paragraph."), BODY))
     else:
-        result.append(table(rows, fitted(headers, [5 * cm, 4.5 * cm, 17.2 * cm])))
+        result.append(table(rows, fitted(headers, [5.5 * cm, 6 * cm, 15.2 * cm])))
     return result
 
 

@@ -42,6 +42,10 @@ SMALL = STYLES["BodyText"].clone("small", fontSize=8, leading=10)
 # Table headers: bold, and broken between words only (`typesetting.column_widths` makes
 # every column as wide as its header's longest word).
 HEADER = SMALL.clone("header", fontName=f"{fonts.FAMILY}-Bold", splitLongWords=0)
+# Headings stay on the page of what follows them.
+HEADINGS = [STYLES["Heading1"].clone("section", keepWithNext=1),
+            STYLES["Heading2"].clone("subsection", keepWithNext=1),
+            STYLES["Heading3"].clone("subsubsection", keepWithNext=1)]  # fmt: skip
 RUNNING = SMALL.clone("running", textColor=colors.HexColor("#555555"))
 FOOTER = RUNNING.clone("footer", alignment=TA_CENTER)
 CONTENTS = [
@@ -85,8 +89,7 @@ def text(value: object, style=SMALL) -> Paragraph:
 
 def heading(title: str, level: int = 0) -> Paragraph:
     """A heading listed in the table of contents and the PDF's outline (level 0 or 1)."""
-    style = STYLES["Heading1"] if level == 0 else STYLES["Heading2"]
-    flowable = text(title, style)
+    flowable = text(title, HEADINGS[level])
     flowable.contents_entry = (level, title)  # type: ignore[attr-defined]  # read by afterFlowable
     return flowable
 
@@ -157,7 +160,7 @@ class NumberedCanvas(canvas.Canvas):
 
     def showPage(self):
         self.held_pages.append(dict(self.__dict__))
-        self._startPage()
+        self._startPage()  # type: ignore[attr-defined]  # ReportLab's, undeclared in its stubs
 
     def save(self):
         total = len(self.held_pages)
@@ -232,7 +235,8 @@ class ReportDocument(BaseDocTemplate):
 
     def afterFlowable(self, flowable: Flowable) -> None:
         if isinstance(flowable, Contents):
-            self.contents_at = (self.page, self.frame._y)
+            # The frame's current height: where the contents start on this page.
+            self.contents_at = (self.page, self.frame._y)  # type: ignore[attr-defined]
             return
         entry = getattr(flowable, "contents_entry", None)
         if entry is None:
@@ -272,8 +276,8 @@ class ReportDocument(BaseDocTemplate):
                 for level, title, number in self.entries]  # fmt: skip
         if not rows:
             return []
-        rest = typesetting.grid(rows, [self.width - 2 * cm, 2 * cm])
-        rest.setStyle(
+        grid = typesetting.grid(rows, [self.width - 2 * cm, 2 * cm])
+        grid.setStyle(
             TableStyle(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
@@ -282,7 +286,8 @@ class ReportDocument(BaseDocTemplate):
                 ]
             )
         )
-        parts = []
+        parts: list[Flowable] = []
+        rest: Flowable = grid
         room = top - self.bottomMargin
         while True:
             _width, height = rest.wrapOn(page, self.width, room)
