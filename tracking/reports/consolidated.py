@@ -11,6 +11,7 @@ language; those that did not are counted.
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Avg, Count, Q
 from django.utils.translation import gettext as _
@@ -64,18 +65,23 @@ class Cycle:
     previously_reported: int
     texts: dict[int, str]  # paragraph -> its text in the report's language
 
+    @cached_property
+    def by_paragraph(self) -> dict[int, list[tuple[tuple[int, int], str]]]:
+        """The ratings of each paragraph: ((participant, paragraph), rating)."""
+        grouped = defaultdict(list)
+        for key, (rating, _justification) in self.ratings.items():
+            grouped[key[1]].append((key, rating))
+        return grouped
+
     def counts(self, paragraph_id: int) -> Counter[str | None]:
-        return Counter(
-            rating for (_p, paragraph), (rating, _j) in self.ratings.items()
-            if paragraph == paragraph_id
-        )  # fmt: skip
+        return Counter(rating for _key, rating in self.by_paragraph.get(paragraph_id, []))
 
     def trends(self, paragraph_id: int | None = None) -> Counter:
-        return Counter(
-            comparison.trend(self.previous.get(key), rating)
-            for key, (rating, _j) in self.ratings.items()
-            if paragraph_id is None or key[1] == paragraph_id
-        )
+        if paragraph_id is None:
+            rated = [(key, rating) for key, (rating, _j) in self.ratings.items()]
+        else:
+            rated = self.by_paragraph.get(paragraph_id, [])
+        return Counter(comparison.trend(self.previous.get(key), rating) for key, rating in rated)
 
 
 def read_cycle(data: ReportData) -> Cycle:

@@ -116,7 +116,7 @@ def story(data: ReportData, participant, counts, progress_callback, width: float
         if data.previous_cycle:
             label += " · " + previous_text(previous.get((participant.pk, paragraph.pk)), rating)
         block: list[Flowable] = [
-            heading(_("Paragraph %(number)s") % {"number": paragraph.number}, level=1),
+            heading(_("Paragraph %(number)s") % {"number": paragraph.number}),
             text(texts.get(paragraph.pk, paragraph.text), STYLES["BodyText"]),
             text(label, STYLES["Heading4"]),
         ]
