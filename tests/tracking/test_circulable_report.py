@@ -192,6 +192,7 @@ def test_the_participant_tables_headers_are_never_broken_inside_a_word(
     build_report, records, tjk_focal, language
 ):
     report, content = build_report(tjk_focal, format="pdf", language=language)
+    keep_artefact(content, f"participant-{language}")
 
     text = " ".join(pages(content))
     for header in ("Action", "Status", "Progress", "Latest update", "Evidence"):
