@@ -13,6 +13,7 @@ from django.conf import settings as django_settings
 from django.utils import translation
 from django.utils.translation import gettext
 
+from declarations.models import DeclarationVersion, ParagraphText
 from tests.conftest import _join, new_cycle
 from tracking.models import Assessment, Participant, ReportingCycle, Submission
 
@@ -199,3 +200,43 @@ def test_the_participant_tables_headers_are_never_broken_inside_a_word(
         with translation.override(language):
             word = gettext(header)
         assert word in text, f"{word!r} is broken across lines"
+
+
+def test_a_russian_report_uses_the_russian_version_of_the_declaration(
+    build_report, cycles, secretariat, declaration
+):
+    version = DeclarationVersion.objects.create(
+        declaration=declaration, language="ru", title="Душанбинская декларация"
+    )
+    ParagraphText.objects.create(
+        version=version, paragraph=declaration.paragraphs.get(number=1), verb="считаем",
+        text_markdown="*считаем* необходимым обязательство 1",
+        text="считаем необходимым обязательство 1",
+    )  # fmt: skip
+
+    report, content = build_report(secretariat, format="pdf", language="ru")
+
+    text = pages(content)
+    assert "Душанбинская декларация" in text[0] and "Dushanbe Declaration" not in text[0]
+    body = " ".join(text[2:])
+    assert_in_order(
+        body,
+        translated("ru", "Paragraph %(number)s", number=1),
+        "считаем необходимым обязательство 1",
+        translated("ru", "Paragraph %(number)s", number=2),
+        "Consider commitment 2",  # no Russian text of paragraph 2: the declaration's own
+    )
+
+
+def test_not_assessed_is_a_count_in_the_numbers_beside_the_chart(build_report, cycles, secretariat):
+    report, content = build_report(secretariat, format="pdf")
+
+    text = " ".join(pages(content)[2:])
+    summary = text[text.index("Ratings by paragraph") : text.index("Changes since")]
+    chart, numbers = summary.split("Paragraph Not started", 1)
+    assert "Not assessed" not in chart  # a count in the table, never a bar
+    # Paragraph, not started, partially, substantially, fully, not applicable, no
+    # information, not assessed: paragraph 1 rated by the three participants that reported,
+    # paragraph 2 by Afghanistan alone, paragraph 3 by none.
+    assert "Not assessed 1 1 0 1 1 0 0 0 2 0 1 0 0 0 0 2" in numbers
+    assert " 3 0 0 0 0 0 0 3 4 " in numbers

@@ -161,7 +161,7 @@ def summary(data: ReportData, cycle: Cycle, width: float) -> list:
             BODY,
         ),
     ]
-    if not cycle.reported:
+    if not cycle.reported or not data.paragraphs:
         return result
     total = len(cycle.reported) * len(data.paragraphs)
     result.append(
