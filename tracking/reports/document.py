@@ -3,10 +3,11 @@ the headings feeding the table of contents and the PDF's outline; and the type t
 are set in.
 
 "Page X of Y" and the table of contents need to know what comes after the page they are on:
-`NumberedCanvas` holds every page until the document ends, then the document writes them
-on the pages, which were laid out once. (ReportLab's own TableOfContents lays the story out
-twice or more, `multiBuild`: twice the time of a consolidated report.) The contents keep the
-page their heading starts, and as many more as their lines need.
+`NumberedCanvas` holds every page until the document ends, and only then are the footers
+and the contents written on them, the story having been laid out once. (ReportLab's own
+TableOfContents lays the story out twice or more, `multiBuild`: twice the time of a
+consolidated report.) The contents get the rest of the page where `Contents` stands, and as
+many more pages as their lines need.
 """
 
 import datetime
@@ -220,7 +221,7 @@ class ReportDocument(BaseDocTemplate):
         story = list(story)
         marks = [index for index, flowable in enumerate(story) if isinstance(flowable, Contents)]
         if marks:
-            # A page more for every CONTENTS_ROWS headings after the first page's.
+            # A page more for every page's worth of headings beyond the first page's.
             headings = sum(1 for f in _walk(story) if getattr(f, "contents_entry", None))
             more = max(0, headings - 1) // self._rows_per_page()
             story[marks[0] + 1 : marks[0] + 1] = [PageBreak() for _page in range(more)]
