@@ -216,6 +216,7 @@ class ReportDocument(BaseDocTemplate):
         self.entries: list[tuple[int, str, int]] = []
         self.contents_at: tuple[int, float] | None = None  # its first page and top
         self.contents_parts: list = []
+        self.contents_pages = 0
 
     def build(self, story, **kwargs):  # type: ignore[override]
         story = list(story)
@@ -225,6 +226,7 @@ class ReportDocument(BaseDocTemplate):
             headings = sum(1 for f in _walk(story) if getattr(f, "contents_entry", None))
             more = max(0, headings - 1) // self._rows_per_page()
             story[marks[0] + 1 : marks[0] + 1] = [PageBreak() for _page in range(more)]
+            self.contents_pages = 1 + more
         super().build(story, canvasmaker=NumberedCanvas, **kwargs)
 
     def _rows_per_page(self) -> int:
@@ -264,7 +266,8 @@ class ReportDocument(BaseDocTemplate):
             if number == first:
                 self.contents_parts = self._contents_parts(page, top)
             part = number - first
-            if 0 <= part < len(self.contents_parts):
+            # Never past the pages kept for them, onto a page of the report's body.
+            if 0 <= part < min(len(self.contents_parts), self.contents_pages):
                 grid = self.contents_parts[part]
                 _width, height = grid.wrapOn(page, self.width, self.height)
                 start = top if part == 0 else self.bottomMargin + self.height
