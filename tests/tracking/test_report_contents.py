@@ -144,10 +144,13 @@ def test_the_secretariats_consolidated_pdf_has_the_matrix_and_one_line_per_parti
 
     text = pdf_text(content)
     assert "Consolidated status report" in text
+    assert "1 of 2 participants reported for this cycle." in text
+    assert "They filed 3 of 16 paragraph ratings (18%)." in text
     assert "Participants × paragraphs" in text
-    assert "Aggregates per paragraph" in text
-    assert "Completeness: 3 of 32 paragraph ratings filed (9%)." in text
-    assert "Tajikistan" in text and "Kazakhstan" in text
-    # One summary line per participant, not every action; no drafts.
+    assert "Tajikistan" in text and "Law adopted" in text
+    # Kazakhstan holds a draft only: counted, not named. One line per participant, not
+    # every action; no drafts.
+    assert "1 participant did not report and is not listed." in text
+    assert "Kazakhstan" not in text
     assert "Financial intelligence unit" not in text
     assert "Draft note" not in text

@@ -263,6 +263,12 @@ class ReportData:
             ),
         )
 
+    def previous_ratings(self) -> dict[tuple[int, int], str]:
+        """The previous cycle's ratings the requester may see, by (participant, paragraph)."""
+        if self.cycle is None or self.previous_cycle is None:  # no cycle, none before it
+            return {}
+        return comparison.previous_ratings(self.user, self.cycle, self.participant_ids)
+
     def latest_update(self, outer: str = "pk") -> QuerySet:
         """The newest visible update of the action at `outer`, for Subquery annotations."""
         return scope(ProgressUpdate.objects.filter(action_id=OuterRef(outer)), self.user).order_by(

@@ -162,3 +162,33 @@ def _lines(text: str, room: float, font_name: str, size: float) -> tuple[str, ..
                 line.append(word)
         lines.append(" ".join(line))
     return tuple(lines)
+
+
+def _widest_unbreakable(text: str, font_name: str, size: float) -> float:
+    """The width of the text's widest part that a line cannot break: a word, or one
+    character of a run of Chinese (which breaks between any two)."""
+    widest = 0.0
+    for word in text.split():
+        if any(fonts.family_of(character) == fonts.CJK for character in word):
+            parts = list(word)
+        else:
+            parts = [word]
+        for part in parts:
+            widest = max(widest, fonts.width(_joined(part), font_name, size))
+    return widest
+
+
+def column_widths(headers: list[str], widths: list[float], style, padding: float) -> list[float]:
+    """`widths`, each column widened to hold its header's longest word (set in `style`, plus
+    the cell's `padding`), what it gains taken from the columns with room to spare: a header
+    wraps between words, never inside one ("Progres/s"), in every language."""
+    needed = [_widest_unbreakable(str(header), style.fontName, style.fontSize) + padding
+              for header in headers]  # fmt: skip
+    result = [max(width, need) for width, need in zip(widths, needed, strict=True)]
+    excess = sum(result) - sum(widths)
+    spare = [width - need for width, need in zip(result, needed, strict=True)]
+    room = sum(spare)
+    if excess > 0 and room > 0:
+        share = min(excess / room, 1.0)
+        result = [width - slack * share for width, slack in zip(result, spare, strict=True)]
+    return result
