@@ -116,8 +116,11 @@ class LeanTable(tables.Table):
             or callable_anywhere(column.column.attrs)
         ):
             return lambda row: _as_text(row.get_cell(name))
-        value_of = _value_getter(column, getattr(self.data, "model", None))
         empty_values = column.column.empty_values
+        if empty_values or link or "value" in wanted:
+            value_of = _value_getter(column, getattr(self.data, "model", None))
+        else:  # a column that renders every record from the record alone
+            value_of = _no_value
         default = _as_text(column.default)
 
         def cell(row: BoundRow) -> str:
@@ -146,6 +149,10 @@ def callable_anywhere(attrs: dict) -> bool:
     )
 
 
+def _no_value(record: Any) -> None:
+    return None
+
+
 def _as_text(content: Any) -> str:
     """A cell as `{{ cell }}` writes it: in local time, localised, escaped."""
     return conditional_escape(localize(template_localtime(content)))
@@ -160,11 +167,18 @@ def _value_getter(column: BoundColumn, model: type | None) -> Callable[[Any], An
     if not getattr(field, "choices", None):
         return lambda record: _walk(record, bits, accessor)
     path, display = bits[:-1], f"get_{bits[-1]}_display"
+    # get_FOO_display translates every label of the field at each call: once a page will do.
+    labels: dict[Any, Any] = {}
 
     def choice(record: Any) -> Any:
         owner = _walk(record, path, accessor)
         method = getattr(owner, display, None) if isinstance(owner, models.Model) else None
-        return method() if method else _walk(record, bits, accessor)
+        if method is None:
+            return _walk(record, bits, accessor)
+        stored = getattr(owner, field.attname)
+        if stored not in labels:
+            labels[stored] = method()
+        return labels[stored]
 
     return choice
 
@@ -244,8 +258,8 @@ class ActionTable(LeanTable):
         # Uses the prefetched paragraphs: no query per row.
         return format_html_join(", ", "{}", ((p.label,) for p in record.paragraphs.all())) or "—"
 
-    def render_status(self, record: Action) -> str:
-        return format_html('<span class="badge">{}</span>', record.get_status_display())
+    def render_status(self, value: str) -> str:
+        return format_html('<span class="badge">{}</span>', value)
 
     def render_progress(self, value: int) -> str:
         return f"{value}%"
@@ -341,8 +355,8 @@ class CycleTable(LeanTable):
     def render_period(self, record: ReportingCycle) -> str:
         return f"{day(record.starts_on)} – {day(record.ends_on)}"
 
-    def render_state(self, record: ReportingCycle) -> str:
-        return format_html('<span class="badge">{}</span>', record.get_state_display())
+    def render_state(self, value: str) -> str:
+        return format_html('<span class="badge">{}</span>', value)
 
 
 class ReportTable(LeanTable):
