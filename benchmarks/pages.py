@@ -15,10 +15,8 @@ its coordinator reach by links, with real ids from the database (the actions lis
 sort key and with each filter, forms, fragments, language versions, ...). A kind that does
 not answer 200 on this database (no such record, say) is listed apart, with its status.
 
-The floor is the cheapest page a logged-in user can get: a view that requires login and
-renders `base.html` with no queries of its own, so it pays only for what every page pays
-(middleware, the session and user lookups, the verified second factor, the context
-processors, the base template). It is mounted for this script only. Each page's ratio is to
+The floor is the cheapest page a logged-in user can get (`benchmarks/floor.py`), mounted for
+the benchmarks only. Each page's ratio is to
 the floor of the same user (anonymous pages: the focal point's). Pages are fetched in turn,
 one round after another, so that a change in the machine's load falls on every page alike
 and the ratios stay fair. Rows are sorted by ratio.
@@ -40,26 +38,14 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 from django.db import connection  # noqa: E402
-from django.shortcuts import render  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.urls import path  # noqa: E402
 
+from benchmarks.floor import FLOOR_URL  # noqa: E402
 from benchmarks.sessions import end_sessions, verified_client  # noqa: E402
-from config import urls  # noqa: E402
 from tracking.models import Action, Evidence, ReportingCycle, Submission  # noqa: E402
 
-FLOOR_URL = "/benchmark/floor/"
 TARGET = 3
-
-
-def floor(request):
-    """What every logged-in page costs before doing anything of its own."""
-    return render(request, "base.html")
-
-
-# This module is the URLconf while it measures: the site's URLs and the floor.
-urlpatterns = [path(FLOOR_URL.lstrip("/"), floor), *urls.urlpatterns]
 
 SECRETARIAT, FOCAL, COORDINATOR = "secretariat", "tjk-focal", "tjk-coordinator"
 ACTION_SORT_KEYS = (
@@ -205,7 +191,7 @@ def main() -> None:
     clients = {user: verified_client(user) for user in (*users, None)}
     times: dict[str, list[float]] = {}
     queries, sizes, refused = {}, {}, {}
-    with override_settings(ROOT_URLCONF=__name__):
+    with override_settings(ROOT_URLCONF="benchmarks.floor"):
         pages = []
         for label, username, url in [*floors, *page_kinds()]:  # warms caches, finds the 200s
             status = fetch(clients[username], url)[1] if url else "no record"
