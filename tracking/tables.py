@@ -15,7 +15,7 @@ from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2.columns import BoundColumn, ManyToManyColumn
@@ -164,9 +164,9 @@ def _value_getter(column: BoundColumn, model: type | None) -> Callable[[Any], An
     accessor = A(column.accessor)
     bits = tuple(accessor.bits)
     field = accessor.get_field(model) if model is not None else None
-    if not getattr(field, "choices", None):
+    if field is None or not getattr(field, "choices", None):
         return lambda record: _walk(record, bits, accessor)
-    path, display = bits[:-1], f"get_{bits[-1]}_display"
+    path, display, attname = bits[:-1], f"get_{bits[-1]}_display", field.attname
     # get_FOO_display translates every label of the field at each call: once a page will do.
     labels: dict[Any, Any] = {}
 
@@ -175,7 +175,7 @@ def _value_getter(column: BoundColumn, model: type | None) -> Callable[[Any], An
         method = getattr(owner, display, None) if isinstance(owner, models.Model) else None
         if method is None:
             return _walk(record, bits, accessor)
-        stored = getattr(owner, field.attname)
+        stored = getattr(owner, attname)
         if stored not in labels:
             labels[stored] = method()
         return labels[stored]
