@@ -23,7 +23,9 @@ and the ratios stay fair. Rows are sorted by ratio.
 """
 
 import argparse
+import cProfile
 import os
+import pstats
 import statistics
 import sys
 import time
@@ -182,10 +184,33 @@ def fetch(client: Client, url: str) -> tuple[float, int, int, int]:
     return elapsed, response.status_code, len(queries), len(body)
 
 
+def profile(label: str, runs: int) -> None:
+    """Where one page kind spends its time: cProfile over `runs` fetches, after one to warm."""
+    _, username, url = next(kind for kind in page_kinds() if kind[0] == label)
+    client = verified_client(username)
+    with override_settings(ROOT_URLCONF="benchmarks.floor"):
+        fetch(client, url)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(runs):
+            fetch(client, url)
+        profiler.disable()
+    end_sessions([client.cookies[settings.SESSION_COOKIE_NAME].value] if username else [])
+    print(f"{label}: {url}, {runs} fetches")
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(20)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=25)
-    runs = parser.parse_args().runs
+    parser.add_argument(
+        "--profile", metavar="LABEL", help="instead, profile this page kind: top 20 cumulative"
+    )
+    options = parser.parse_args()
+    if options.profile:
+        profile(options.profile, options.runs)
+        return
+    runs = options.runs
     users = (SECRETARIAT, FOCAL, COORDINATOR)
     floors = [(f"floor: logged-in base.html, {user}", user, FLOOR_URL) for user in users]
     clients = {user: verified_client(user) for user in (*users, None)}
