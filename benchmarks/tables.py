@@ -14,8 +14,9 @@ the response (its rows are already loaded: what follows costs no query) and time
 - LeanTable: `body_html`, the rows written in Python (what the pages use).
 
 Then it times the whole page (median) with LeanTable and with the tables2 loop put back, and
-prints both. The submission page's ratings table is a plain template of 16 rows, no
-django-tables2: it is timed whole, for reference. Prints figures; asserts nothing.
+prints both. The submission page's ratings table is a plain template of 16 rows, without
+django-tables2: it is timed whole, for reference. It only reads, apart from one session per
+user, removed at the end. Prints figures; asserts nothing.
 """
 
 import argparse
@@ -39,7 +40,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import translation  # noqa: E402
 
-from benchmarks.sessions import verified_client  # noqa: E402
+from benchmarks.sessions import end_sessions, verified_client  # noqa: E402
 from tracking.models import Participant, ReportingCycle  # noqa: E402
 from tracking.tables import LeanTable  # noqa: E402
 
@@ -153,6 +154,9 @@ def main() -> None:
     submission = f"/tracking/submissions/TJK/{current.pk}/"
     figure = page_ms(clients[FOCAL_POINT], submission, runs)
     print(f"submission page (its own 16-row table, no django-tables2): {figure:.1f} ms")
+    end_sessions(
+        [client.cookies[settings.SESSION_COOKIE_NAME].value for client in clients.values()]
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import itertools
 import re
 from datetime import date, timedelta
 
+import django_tables2 as tables
 import pytest
 from django.template import engines
 from django.utils import timezone, translation
@@ -116,3 +117,15 @@ def test_an_empty_list_says_so(client, secretariat, cycle):
     response = client.get("/tracking/actions/?q=nothing-matches-this")
 
     assert "No actions match these filters." in response.text
+
+
+def test_a_table_that_is_not_a_lean_table_still_shows_its_rows(rf):
+    class Plain(tables.Table):
+        name = tables.Column()
+
+    template = engines["django"].from_string("{% load django_tables2 %}{% render_table table %}")
+
+    html = template.render({"table": Plain([{"name": "Tajikistan"}])}, rf.get("/"))
+
+    assert '<tr class="even">' in html
+    assert "<td >Tajikistan</td>" in html
