@@ -1,10 +1,12 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
+from tracking.tables import LeanTable
+
 from .models import Declaration
 
 
-class DeclarationTable(tables.Table):
+class DeclarationTable(LeanTable):
     caption = _("Declarations whose commitments are tracked")
     title = tables.Column(verbose_name=_("Declaration"), linkify=True)
     symbol = tables.Column(verbose_name=_("UN symbol"), default="—")

@@ -1,18 +1,27 @@
 """Tables of the tracking pages (django-tables2)."""
 
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, TypedDict
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
+from django.db import models
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import localize
 from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns import BoundColumn, ManyToManyColumn
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.rows import BoundRow
+from django_tables2.utils import A, AttributeDict, signature
 
 from .models import Action, EvidenceDownload, Participant, Report, ReportingCycle, Submission
 from .templatetags.tracking_tags import day, moment
@@ -50,6 +59,150 @@ def configure_table(
     return tables.RequestConfig(request, paginate=paginate if per_page else False).configure(table)
 
 
+# What a cell's render method may ask for, as django-tables2 passes it. A column that asks
+# for anything else, and the columns django-tables2 treats apart, are left to it.
+_CELL_ARGUMENTS = frozenset({"value", "record", "column", "bound_column", "bound_row", "table"})
+_COLUMNS_LEFT_TO_TABLES2 = (BaseLinkColumn, ManyToManyColumn)
+
+Cell = Callable[[BoundRow], str]
+
+
+class LeanTable(tables.Table):
+    """A table whose rows are written in Python, with the very markup django-tables2's
+    `row.items` and `column.attrs.td` gave `tables/table.html`.
+
+    django-tables2 works out afresh for every cell how to reach its value (the field's
+    choices, the accessor, the render method's signature) and recomputes every cell's
+    attributes: most of a list's rendering time. Here each column's way is worked out once a
+    page, then applied to each row: the same values, `render_<name>` methods, columns and
+    links, localised and escaped as `{{ cell }}` does.
+    """
+
+    def body_html(self) -> SafeString:
+        """The `<tr>` of each row of the current page."""
+        cells = [(self._td_attrs(column), self._cell(column)) for column in self.columns]
+        per_row_attrs = callable_anywhere(self.row_attrs)
+        rows = []
+        for row in self.paginated_rows:
+            attrs = row.attrs if per_row_attrs else self._row_attrs(row)
+            tds = "".join(f"<td {td}>{cell(row)}</td>" for td, cell in cells)
+            rows.append(f"<tr {attrs.as_html()}>\n        {tds}\n      </tr>")
+        # Every part comes from format_html, conditional_escape or AttributeDict.as_html.
+        return mark_safe("\n      ".join(rows))  # noqa: S308
+
+    def _row_attrs(self, row: BoundRow) -> AttributeDict:
+        # BoundRow.attrs without computed_values: the table's row attributes hold no callable.
+        even_odd = row.get_even_odd_css_class()
+        extra = self.row_attrs.get("class")
+        return AttributeDict(
+            {**self.row_attrs, "class": f"{extra} {even_odd}" if extra else even_odd}
+        )
+
+    def _td_attrs(self, column: BoundColumn) -> str:
+        return column.attrs["td"].as_html()
+
+    def _cell(self, column: BoundColumn) -> Cell:
+        """How to write one column's cells, worked out once for every row."""
+        name, render, link = column.name, column.render, column.link
+        if getattr(render, "__func__", None) is tables.Column.render and not link:
+            wanted: tuple[str, ...] = ()  # the plain Column shows the value itself
+        else:
+            arguments, catch_all = signature(render)
+            wanted = tuple(_CELL_ARGUMENTS) if catch_all else tuple(arguments)
+        if (
+            not _CELL_ARGUMENTS.issuperset(wanted)
+            or isinstance(column.column, _COLUMNS_LEFT_TO_TABLES2)
+            or callable_anywhere(dict(self.attrs))
+            or callable_anywhere(column.column.attrs)
+        ):
+            return lambda row: _as_text(row.get_cell(name))
+        empty_values = column.column.empty_values
+        if empty_values or link or "value" in wanted:
+            value_of = _value_getter(column, getattr(self.data, "model", None))
+        else:  # a column that renders every record from the record alone
+            value_of = _no_value
+        default = _as_text(column.default)
+
+        def cell(row: BoundRow) -> str:
+            record = row.record
+            value = value_of(record)
+            if value in empty_values:
+                return default
+            content = value
+            if wanted:
+                given = {"value": value, "record": record, "column": column.column,
+                         "bound_column": column, "bound_row": row, "table": self}  # fmt: skip
+                content = render(**{key: given[key] for key in wanted})
+            if link:
+                content = link(content, value=value, record=record, column=column.column,
+                               bound_column=column, bound_row=row, table=self)  # fmt: skip
+            return _as_text(content)
+
+        return cell
+
+
+def callable_anywhere(attrs: dict) -> bool:
+    """Whether attributes hold a callable (then they differ from row to row)."""
+    return any(
+        callable(value) or (isinstance(value, dict) and callable_anywhere(value))
+        for value in attrs.values()
+    )
+
+
+def _no_value(record: Any) -> None:
+    return None
+
+
+def _as_text(content: Any) -> str:
+    """A cell as `{{ cell }}` writes it: in local time, localised, escaped."""
+    return conditional_escape(localize(template_localtime(content)))
+
+
+def _value_getter(column: BoundColumn, model: type | None) -> Callable[[Any], Any]:
+    """A cell's value as django-tables2 finds it: the display of a field with choices, else
+    what the accessor reaches (None where it fails)."""
+    accessor = A(column.accessor)
+    bits = tuple(accessor.bits)
+    field = accessor.get_field(model) if model is not None else None
+    if field is None or not getattr(field, "choices", None):
+        return lambda record: _walk(record, bits, accessor)
+    path, display, attname = bits[:-1], f"get_{bits[-1]}_display", field.attname
+    # get_FOO_display translates every label of the field at each call: once a page will do.
+    labels: dict[Any, Any] = {}
+
+    def choice(record: Any) -> Any:
+        owner = _walk(record, path, accessor)
+        method = getattr(owner, display, None) if isinstance(owner, models.Model) else None
+        if method is None:
+            return _walk(record, bits, accessor)
+        stored = getattr(owner, attname)
+        if stored not in labels:
+            labels[stored] = method()
+        return labels[stored]
+
+    return choice
+
+
+def _walk(record: Any, bits: tuple[str, ...], accessor: A) -> Any:
+    """Accessor.resolve for model instances: attribute by attribute, calling what is callable,
+    stopping at None. Anything else (a dictionary, an index, a failure) goes to resolve itself."""
+    current = record
+    try:
+        for bit in bits:
+            current = getattr(current, bit)
+            if callable(current):
+                if getattr(current, "alters_data", False) or getattr(
+                    current, "do_not_call_in_templates", False
+                ):
+                    return accessor.resolve(record, quiet=True)
+                current = current()
+            if current is None:
+                break
+    except Exception:
+        return accessor.resolve(record, quiet=True)
+    return current
+
+
 class DayColumn(tables.Column):
     """A date (a datetime's local date) as the `day` filter shows it, like `DateColumn` but
     without rendering a template per cell: that was a third of a list page's time."""
@@ -65,7 +218,7 @@ class MomentColumn(tables.Column):
         return moment(value)
 
 
-class ActionTable(tables.Table):
+class ActionTable(LeanTable):
     # Every sort key ends with the pk, so that pages of tied rows neither repeat nor skip one;
     # each has an index that reads it in order (`Action.Meta.indexes`).
     caption = _("Actions")
@@ -109,8 +262,8 @@ class ActionTable(tables.Table):
         # Uses the prefetched paragraphs: no query per row.
         return format_html_join(", ", "{}", ((p.label,) for p in record.paragraphs.all())) or "—"
 
-    def render_status(self, record: Action) -> str:
-        return format_html('<span class="badge">{}</span>', record.get_status_display())
+    def render_status(self, value: str) -> str:
+        return format_html('<span class="badge">{}</span>', value)
 
     def render_progress(self, value: int) -> str:
         return f"{value}%"
@@ -127,7 +280,7 @@ class CompletenessAnnotations(TypedDict):
     chased_by: str | None
 
 
-class CompletenessTable(tables.Table):
+class CompletenessTable(LeanTable):
     caption = _("Submissions of the participants")
     name = tables.Column(verbose_name=_("Participant"))
     kind = tables.Column(verbose_name=_("Kind"))
@@ -181,7 +334,7 @@ class CompletenessTable(tables.Table):
         return format_html_join(" ", "{}", ((part,) for part in parts)) or "—"
 
 
-class CycleTable(tables.Table):
+class CycleTable(LeanTable):
     caption = _("Reporting cycles")
     declaration = tables.Column(accessor="declaration__short_title", verbose_name=_("Declaration"))
     name = tables.Column(verbose_name=_("Name"), linkify=True)
@@ -206,11 +359,11 @@ class CycleTable(tables.Table):
     def render_period(self, record: ReportingCycle) -> str:
         return f"{day(record.starts_on)} – {day(record.ends_on)}"
 
-    def render_state(self, record: ReportingCycle) -> str:
-        return format_html('<span class="badge">{}</span>', record.get_state_display())
+    def render_state(self, value: str) -> str:
+        return format_html('<span class="badge">{}</span>', value)
 
 
-class ReportTable(tables.Table):
+class ReportTable(LeanTable):
     number = tables.Column(accessor="pk", verbose_name=_("Report"))
     created_at = MomentColumn(verbose_name=_("Requested at"))
     requested_by = tables.Column(verbose_name=_("Requested by"), order_by="requested_by__username")
@@ -251,7 +404,7 @@ class ReportTable(tables.Table):
         return value.get_full_name() or value.get_username()
 
 
-class EvidenceDownloadTable(tables.Table):
+class EvidenceDownloadTable(LeanTable):
     caption = _("Downloads")
     at = MomentColumn(verbose_name=_("Downloaded at"))
     user = tables.Column(verbose_name=_("Downloaded by"), order_by="user__username")
