@@ -286,7 +286,10 @@ def test_the_participant_page_runs_the_same_queries_for_1_and_4_cycles(
     # session, user, participant, memberships, its declarations, their cycles, operative
     # paragraphs, the submissions and the ratings the user may see.
     with django_assert_num_queries(9):
-        assert client.get(participant_url("TJK")).status_code == 200
+        response = client.get(participant_url("TJK"))
+    assert response.status_code == 200
+    # A column per cycle (the cycles of a declaration, a few a decade): 2.5 KB each.
+    assert len(response.content) <= 9_000 + cycles * 3_000
 
 
 # --- Reports ------------------------------------------------------------------------------
