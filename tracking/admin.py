@@ -180,9 +180,10 @@ DOWNLOADS_SHOWN = 20
 class NewestDownloads(BaseInlineFormSet):
     def get_queryset(self) -> QuerySet:
         if not hasattr(self, "_queryset"):
-            newest = self.queryset.order_by("-at", "-pk").values("pk")[:DOWNLOADS_SHOWN]
+            downloads = cast(QuerySet, self.queryset)  # the report's, set by the inline formset
+            newest = downloads.order_by("-at", "-pk").values("pk")[:DOWNLOADS_SHOWN]
             self._queryset = (
-                self.queryset.filter(pk__in=newest)
+                downloads.filter(pk__in=newest)
                 .select_related("user", "report")
                 .order_by("-at", "-pk")
             )

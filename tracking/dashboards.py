@@ -279,7 +279,7 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
 
 
 # Short class names: the matrix has thousands of cells (tracker.css styles them).
-_RATING_CLASS = {
+_RATING_CLASS: dict[str, str] = {
     Assessment.Rating.NOT_STARTED: "r r0",
     Assessment.Rating.PARTIALLY: "r r1",
     Assessment.Rating.SUBSTANTIALLY: "r r2",
