@@ -5,6 +5,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -172,10 +173,29 @@ class AssessmentAdmin(SubmissionRecordAdmin):
     raw_id_fields = ("submission", "paragraph", "updated_by")
 
 
+# A report may be downloaded thousands of times: its page lists the newest downloads.
+DOWNLOADS_SHOWN = 20
+
+
+class NewestDownloads(BaseInlineFormSet):
+    def get_queryset(self) -> QuerySet:
+        if not hasattr(self, "_queryset"):
+            downloads = cast(QuerySet, self.queryset)  # the report's, set by the inline formset
+            newest = downloads.order_by("-at", "-pk").values("pk")[:DOWNLOADS_SHOWN]
+            self._queryset = (
+                downloads.filter(pk__in=newest)
+                .select_related("user", "report")
+                .order_by("-at", "-pk")
+            )
+        return self._queryset
+
+
 class ReportDownloadInline(admin.TabularInline):
     model = ReportDownload
+    formset = NewestDownloads
     extra = 0
     readonly_fields = ("user", "at")
+    verbose_name_plural = _("newest downloads")
 
 
 @admin.register(Report)

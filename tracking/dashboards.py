@@ -278,37 +278,40 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
     )
 
 
+# Short class names: the matrix has thousands of cells (tracker.css styles them).
+_RATING_CLASS: dict[str, str] = {
+    Assessment.Rating.NOT_STARTED: "r r0",
+    Assessment.Rating.PARTIALLY: "r r1",
+    Assessment.Rating.SUBSTANTIALLY: "r r2",
+    Assessment.Rating.FULLY: "r r3",
+    Assessment.Rating.NOT_APPLICABLE: "r",
+    Assessment.Rating.NO_INFORMATION: "r",
+}
+
+
 def _cell(
     rating: str | None, count: int, previous: str | None = None, *, compared: bool = False
 ) -> SafeString:
     """A matrix cell, built here rather than in the template: there are thousands of them.
 
-    With `compared`, the previous cycle's rating and the trend (word and symbol) follow the
-    rating.
+    With `compared`, a mark follows a rating that changed since the previous cycle, its word
+    hidden but for screen readers (the page's legend explains the marks, the participant's page
+    has the ratings of every cycle). An unchanged rating has no mark.
     """
     actions = ngettext("%(count)s action", "%(count)s actions", count) % {"count": count}
     if rating:
         current = format_html(
-            '<span class="rating rating--{}">{}</span>', rating, Assessment.Rating(rating).label
+            '<span class="{}">{}</span>', _RATING_CLASS[rating], Assessment.Rating(rating).label
         )
     else:
-        current = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
-    if not compared:
+        current = format_html('<span class="r">{}</span>', _("Not rated"))
+    trend = comparison.trend(previous, rating) if compared else None
+    if trend is None or trend == comparison.Trend.UNCHANGED:
         return format_html("<td>{}<br>{}</td>", current, actions)
-    before = Assessment.Rating(previous).label if previous else _("Not rated")
-    trend = comparison.trend(previous, rating)
-    if trend is None:
-        line = format_html(
-            '<span class="previous">{}</span>', _("Previous: %(rating)s") % {"rating": before}
-        )
-    else:
-        line = format_html(
-            '<span class="previous">{}</span> <span class="trend trend--{}">{}</span>',
-            _("Previous: %(rating)s") % {"rating": before},
-            trend.value,
-            trend.text,
-        )
-    return format_html("<td>{}<br>{}<br>{}</td>", current, line, actions)
+    mark = format_html(
+        '<b class="t-{}">{}<span class="vh"> {}</span></b>', trend.value, trend.symbol, trend.label
+    )
+    return format_html("<td>{} {}<br>{}</td>", current, mark, actions)
 
 
 def completeness(cycle: ReportingCycle) -> QuerySet:

@@ -176,6 +176,10 @@ def _upload_help() -> str:
     return _("%(types)s. Give either a file or a link.") % {"types": ALLOWED_LABEL}
 
 
+# The progress updates evidence may be attached to, newest first.
+UPDATES_OFFERED = 20
+
+
 class EvidenceForm(SubmitOnceForm, forms.ModelForm):
     upload = forms.FileField(
         label=_("File"),
@@ -212,7 +216,14 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
     def __init__(self, *args, action: Action, **kwargs):
         super().__init__(*args, **kwargs)
         update = cast(forms.ModelChoiceField, self.fields["update"])
-        update.queryset = action.updates.filter(submission__state="draft")
+        # The newest draft updates only: an action may gather many, the select stays short.
+        newest = action.updates.filter(submission__state="draft").values("pk")
+        update.queryset = action.updates.filter(
+            pk__in=newest.order_by("-date", "-pk")[:UPDATES_OFFERED]
+        ).order_by("-date", "-pk")
+        update.help_text = _("The %(count)s newest updates of this cycle are offered.") % {
+            "count": UPDATES_OFFERED
+        }
         # A client that sends no level gets the default, as before levels existed.
         self.fields["visibility"].required = False
         self.extension = self.content_type = ""

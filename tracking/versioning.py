@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from django.db import models, transaction
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
 
 from .templatetags.tracking_tags import day, moment
@@ -131,15 +132,72 @@ def history_entries(records: list) -> list[dict]:
     return entries
 
 
-def timeline(*histories: tuple[models.QuerySet, Callable[[Any], str]]) -> list[dict]:
+def _newest(queryset: models.QuerySet, limit: int, before: datetime | None) -> list:
+    """The `limit` newest records of `queryset` (older than `before`), each with the record
+    before it of the same object as `record.previous` (None for the first one): one query.
+
+    The records before come in the same query, whatever their age or their number.
+    """
+    model = queryset.model
+    if before is not None:
+        queryset = queryset.filter(history_date__lt=before)
+    newest = queryset.order_by("-history_date", "-history_id").values("history_id")[:limit]
+    at = OuterRef("history_date")
+    earlier = model._default_manager.filter(
+        Q(history_date__lt=at) | Q(history_date=at, history_id__lt=OuterRef("history_id")),
+        id=OuterRef("id"),
+    )
+    previous = Subquery(earlier.order_by("-history_date", "-history_id").values("history_id")[:1])
+    records = list(
+        model._default_manager.filter(
+            Q(history_id__in=newest)
+            | Q(
+                history_id__in=model._default_manager.filter(history_id__in=newest)
+                .annotate(previous=previous)
+                .values("previous")
+            )
+        )
+        .annotate(
+            previous_id=previous,
+            shown=ExpressionWrapper(Q(history_id__in=newest), output_field=BooleanField()),
+        )
+        .select_related("history_user")
+    )
+    by_id = {record.history_id: record for record in records}
+    shown = [record for record in records if record.shown]
+    for record in shown:
+        record.previous = by_id.get(record.previous_id)
+    return shown
+
+
+def timeline(
+    *histories: tuple[models.QuerySet, Callable[[Any], str]],
+    limit: int | None = None,
+    before: datetime | None = None,
+) -> list[dict]:
     """The entries of several records' histories, newest first, each naming its subject.
 
     `histories` are (historical queryset, describe) pairs: one query each, whatever the number
     of records, plus one per model that a changed foreign key points to, so a page's query
-    count stays constant.
+    count stays constant. With `limit`, only the `limit` newest entries (older than `before`)
+    are read and returned, so the cost does not grow with the history either.
     """
     entries = []
     for queryset, describe in histories:
+        if limit is not None:
+            for record in _newest(queryset, limit, before):
+                older = record.previous
+                entries.append(
+                    {
+                        "record": record,
+                        "user": record.history_user,
+                        "date": record.history_date,
+                        "type": record.get_history_type_display(),
+                        "changes": _raw_changes(record, older, ("version",)) if older else [],
+                        "subject": describe(record),
+                    }
+                )
+            continue
         by_record = defaultdict(list)
         ordered = queryset.select_related("history_user").order_by("-history_date", "-history_id")
         for record in ordered:
@@ -147,10 +205,12 @@ def timeline(*histories: tuple[models.QuerySet, Callable[[Any], str]]) -> list[d
         for records in by_record.values():
             for entry in history_entries(records):
                 entries.append({**entry, "subject": describe(entry["record"])})
+    entries.sort(key=lambda entry: entry["date"], reverse=True)
+    if limit is not None:
+        entries = entries[:limit]
     labels = _related_labels(change for entry in entries for change in entry["changes"])
     for entry in entries:
         entry["changes"] = _described(entry["changes"], labels)
-    entries.sort(key=lambda entry: entry["date"], reverse=True)
     return entries
 
 

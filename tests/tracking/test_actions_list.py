@@ -182,3 +182,5 @@ def test_the_list_runs_the_same_queries_for_1_and_50_rows(
     with django_assert_num_queries(13):
         response = client.get(URL)
     assert response.status_code == 200
+    # One page of at most 25 rows (7.5 KB with 1 row, 15.5 KB with 25 of the 50).
+    assert len(response.content) <= 8_000 + min(rows, 25) * 400

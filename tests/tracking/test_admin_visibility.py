@@ -10,7 +10,7 @@ from django.urls import reverse
 from tests.conftest import make_pdf
 from tests.tracking.filings import file_action
 from tracking import services
-from tracking.models import Evidence, Report, Submission, User
+from tracking.models import Evidence, Report, ReportDownload, Submission, User
 
 
 @pytest.fixture
@@ -123,3 +123,27 @@ def test_the_admin_shows_no_report_that_may_hold_drafts_and_deletes_none(
     assert 'name="_save"' not in shared_page.text
     assert [response.status_code for response in deleted] == [403, 403]
     assert Report.objects.count() == 2
+
+
+@pytest.mark.parametrize("downloads", [1, 50])
+def test_a_reports_admin_page_lists_its_newest_downloads_in_constant_queries(
+    downloads, client, admin_user, reports, secretariat, tjk_focal, django_assert_num_queries
+):
+    shared = reports["secretariat"]
+    ReportDownload.objects.bulk_create(
+        ReportDownload(report=shared, user=user)
+        for user in [tjk_focal] * (downloads - 1) + [secretariat]
+    )
+    client.force_login(admin_user)
+    url = reverse("admin:tracking_report_change", args=[shared.pk])
+    client.get(url)  # the content types' cache fills once per process
+
+    # session, user, the report, its requester, declaration and participants, the paragraphs
+    # offered, and the newest 20 downloads with their users (and report: no query per row).
+    with django_assert_num_queries(8):
+        page = client.get(url)
+
+    assert page.status_code == 200
+    rows = page.context["inline_admin_formsets"][0].formset.forms
+    assert len(rows) == min(downloads, 20)
+    assert rows[0].instance.user == secretariat  # the newest first

@@ -63,16 +63,61 @@ def test_the_action_page_costs_the_same_queries_with_1_or_50_updates(
 
     # session, user, memberships (all roles, for every check and the header); the action with
     # participant, declaration, submission and its cycle and participant; the open-cycle
-    # submission check; history
-    # of the action, of its updates and of its evidence, with their users; paragraphs; updates
-    # with authors; evidence; the update choices of the evidence form.
+    # submission check; the newest history of the action, of its updates and of its evidence,
+    # each with the records before them and their users; paragraphs; the newest updates with
+    # authors; the newest evidence; the update choices of the evidence form.
     add_updates(1)
     with django_assert_num_queries(12):
-        client.get(tjk_action.get_absolute_url())
+        one = client.get(tjk_action.get_absolute_url())
     add_updates(49)
     with django_assert_num_queries(12):
-        response = client.get(tjk_action.get_absolute_url())
-    assert response.content.decode().count("Filed by Farrukh Focal") == 50
+        fifty = client.get(tjk_action.get_absolute_url())
+    add_updates(50)
+    with django_assert_num_queries(12):
+        hundred = client.get(tjk_action.get_absolute_url())
+
+    # The newest 20 updates and 20 history entries, whatever their number.
+    assert fifty.text.count("Filed by Farrukh Focal") == 20
+    assert _history_entries(fifty.text) == 20
+    assert "Older updates" in fifty.text and "Older entries" in fifty.text
+    assert "Older updates" not in one.text and "Older entries" not in one.text
+    # One update and 3 history entries, then 20 of each: at most 19 more of each; then
+    # the page no longer grows (only a few digits of dates and progress differ).
+    assert len(fifty.content) <= len(one.content) + 19 * 600 + 17 * 600
+    assert abs(len(hundred.content) - len(fifty.content)) < 200
+
+
+def _history_entries(page: str) -> int:
+    return page[page.index('id="history-heading"') :].count("<p><strong>")
+
+
+def test_older_updates_and_history_are_a_link_away(client, tjk_action, tjk_focal):
+    for day in range(25):
+        ProgressUpdate.objects.create(
+            action=tjk_action,
+            submission=tjk_action.submission,
+            date=f"2026-02-{day + 1:02d}",
+            narrative=f"Step {day + 1}.",
+            status="in_progress",
+            progress=day,
+            created_by=tjk_focal,
+        )
+    client.force_login(tjk_focal)
+    page = client.get(tjk_action.get_absolute_url()).text
+    assert "Step 25." in page and "Step 6." in page and "Step 5." not in page
+
+    older = re.search(r'<a href="(\?updates=2#updates-heading)">Older updates</a>', page)
+    second = client.get(tjk_action.get_absolute_url() + older.group(1)).text
+    assert "Step 5." in second and "Step 1." in second and "Step 6." not in second
+    assert '<a href="?#updates-heading">Newer updates</a>' in second
+    assert "Older updates" not in second
+
+    # 25 updates and the action's own creation: 26 entries, 20 then 6, none twice.
+    history = re.search(r'<a href="(\?history_before=[^"]+)">Older entries</a>', page)
+    rest = client.get(tjk_action.get_absolute_url() + history.group(1).replace("&amp;", "&"))
+    assert _history_entries(page) == 20 and _history_entries(rest.text) == 6
+    assert "Created" in rest.text[rest.text.index('id="history-heading"') :]
+    assert "Newest entries" in rest.text and "Older entries" not in rest.text
 
 
 def test_the_action_page_tells_when_evidence_was_added_and_deleted(
@@ -183,3 +228,13 @@ def test_the_submission_history_costs_one_query_for_all_the_users_it_names(
     with django_assert_num_queries(18):
         page = client.get(url).content.decode()
     assert page.count("Updated by: Farrukh Focal → Kamila Coordinator") == 11
+    # 16 more changes: the history shows its newest 20 entries, the page grows no further.
+    for assessment in submission.assessments.all():
+        assessment.justification = "Looked at again."
+        assessment.save()
+    with django_assert_num_queries(18):
+        later = client.get(url).content.decode()
+    assert later.count("Justification: Nothing done yet. → Looked at again.") == 16
+    # Still 20 entries: only their wording differs (up to 50 bytes each).
+    assert later[later.index('id="history-heading"') :].count("<p><strong>") == 20
+    assert len(later.encode()) <= len(page.encode()) + 20 * 50

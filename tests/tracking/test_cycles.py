@@ -242,7 +242,32 @@ def test_the_list_runs_the_same_queries_for_1_and_20_cycles(
         response = client.get(reverse("tracking:cycles"))
     page = response.content.decode()
     assert "New cycle" in page
+    # One page of at most 25 cycles (4.3 KB with 1, 9.3 KB with 20).
+    assert len(response.content) <= 5_000 + min(cycles, 25) * 300
     shown = list(response.context["table"].page.object_list.data)
     assert shown[0].name == str(2000 + cycles - 1)  # newest first
     oldest = shown[-1]
     assert (oldest.participant_count, oldest.submitted_count, oldest.approved_count) == (2, 1, 1)
+
+
+@pytest.mark.parametrize("edits", [1, 30])
+def test_the_cycle_page_shows_its_newest_history_in_constant_queries(
+    edits, client, secretariat, cycle, django_assert_num_queries
+):
+    for n in range(edits):
+        cycle.name = f"Renamed {n}"
+        cycle.save()
+    client.force_login(secretariat)
+
+    # session, user, memberships (header), the cycle with its declaration, its participants
+    # with their submission's state, the newest history entries with the records before them
+    # and their users.
+    with django_assert_num_queries(6):
+        response = client.get(cycle.get_absolute_url())
+
+    history = response.text[response.text.index('id="history-heading"') :]
+    assert history.count("<p><strong>") == min(edits + 1, 20)
+    assert f"Name: Renamed {edits - 2} → Renamed {edits - 1}" in history or edits == 1
+    assert ("Older entries" in history) == (edits + 1 > 20)
+    # 20 entries at most, each under 400 bytes.
+    assert len(response.content) <= 6_000 + min(edits + 1, 20) * 400

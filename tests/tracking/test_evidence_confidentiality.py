@@ -235,3 +235,11 @@ def test_the_log_page_of_20_downloads_runs_7_queries(
         response = client.get(url)
     assert response.status_code == 200
     assert response.content.decode().count(_name(tjk_focal)) == 20
+    # 80 more: one page of 50, the rest a link away.
+    EvidenceDownload.objects.bulk_create(
+        EvidenceDownload(evidence=secret, user=tjk_focal) for _ in range(80)
+    )
+    with django_assert_num_queries(7):
+        page = client.get(url)
+    assert page.content.decode().count(_name(tjk_focal)) == 50
+    assert len(page.content) <= len(response.content) + 30 * 200

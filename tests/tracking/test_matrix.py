@@ -5,8 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
+from declarations.models import Paragraph
 from tests.conftest import new_cycle
-from tracking.models import Participant, ReportingCycle, Submission
+from tracking.models import Assessment, Participant, ReportingCycle, Submission
 
 from .filings import file_action, rate, submission
 
@@ -45,7 +46,7 @@ def test_each_cell_shows_the_rating_and_the_number_of_actions(
 
     html = client.get(MATRIX).text
 
-    assert 'rating--substantially">Substantially implemented<' in _cell(html, "Kazakhstan", 3)
+    assert '"r r2">Substantially implemented<' in _cell(html, "Kazakhstan", 3)
     assert "2 actions" in _cell(html, "Kazakhstan", 3)
     assert "Not rated" in _cell(html, "Kazakhstan", 4)
     assert "1 action" in _cell(html, "Kazakhstan", 4)
@@ -133,23 +134,53 @@ def _participants(n: int, cycle) -> None:
         submission(participant, cycle, Submission.State.SUBMITTED)
 
 
+def _rate_everything(cycle, user, ratings: list[str], state: str) -> None:
+    """Rates every operative paragraph of every participant in one go, `ratings` in turn."""
+    paragraphs = list(Paragraph.objects.operative().filter(declaration=cycle.declaration))
+    Assessment.objects.bulk_create(
+        Assessment(
+            submission=submission(participant, cycle, state),
+            paragraph=paragraph,
+            rating=ratings[(participant.pk + paragraph.pk) % len(ratings)],
+            justification="Because.",
+            updated_by=user,
+        )
+        for participant in Participant.objects.all()
+        for paragraph in paragraphs
+    )
+
+
+# The page around the table (header, forms, legend, chart: 11-12 KB) and what one more
+# participant may add: its row header and 16 cells, each rated and changed since the previous
+# cycle (2.3 KB). The cells that repeated the previous rating and the trend word in every
+# cell took 3.6 KB a row.
+MATRIX_PAGE_BYTES = 15_000
+MATRIX_ROW_BYTES = 2_500
+
+
 @pytest.mark.parametrize("rows", [1, 50])
 @pytest.mark.parametrize("earlier", [False, True], ids=["first cycle", "compared"])
 def test_the_matrix_runs_the_same_queries_for_1_and_50_participants(
     rows, earlier, client, cycle, secretariat, django_assert_num_queries
 ):
     _participants(rows, cycle)
+    _rate_everything(cycle, secretariat, ["partially", "fully", "substantially"], "submitted")
     if earlier:
         older = new_cycle(cycle.declaration, 2025, state=ReportingCycle.State.CLOSED)
-        for participant in Participant.objects.all():
-            rate(participant, older, secretariat, 1, "partially", state="approved")
+        _rate_everything(older, secretariat, ["substantially", "partially", "fully"], "approved")
     client.force_login(secretariat)
 
     # session, user, the cycles (form and default), operative paragraphs, participants,
     # memberships, ratings, action counts per participant and paragraph, the previous cycle;
     # when there is one, its ratings.
     with django_assert_num_queries(10 if earlier else 9):
-        assert client.get(MATRIX).status_code == 200
+        response = client.get(MATRIX)
+    assert response.status_code == 200
+    matrix = response.text.split('<section class="card"')[0]
+    assert matrix.count("<td>") == rows * 16
+    # Every rating changed: each cell carries its mark.
+    assert matrix.count("<b class=") == (rows * 16 if earlier else 0)
+    assert len(response.content) <= MATRIX_PAGE_BYTES + rows * MATRIX_ROW_BYTES
 
 
 @pytest.mark.parametrize("rows", [1, 50])
@@ -163,4 +194,7 @@ def test_completeness_runs_the_same_queries_for_1_and_50_participants(
     # participants with their submission (subqueries), the participant count, the states,
     # the user's memberships (header).
     with django_assert_num_queries(8):
-        assert client.get(COMPLETENESS).status_code == 200
+        response = client.get(COMPLETENESS)
+    assert response.status_code == 200
+    # One page of at most 25 participants (4.4 KB with 1, 13.2 KB with 25 of the 50).
+    assert len(response.content) <= 5_000 + min(rows, 25) * 450

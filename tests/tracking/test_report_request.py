@@ -142,7 +142,10 @@ def test_my_reports_lists_state_and_progress_with_a_constant_number_of_queries(
     with django_assert_num_queries(4):
         page = client.get(url).content.decode()
     assert "42%" in page and "1 participant" in page
+    one_row = len(page.encode())
     make(49)
     with django_assert_num_queries(4):
         page = client.get(url).content.decode()
     assert page.count("42%</progress>") == 50
+    # The page asked for 50 rows (at most 100, test_page_size.py): about 700 bytes each.
+    assert len(page.encode()) <= one_row + 49 * 800

@@ -150,7 +150,7 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
     # missing before it can be submitted (operative paragraphs, ratings); the previous
     # cycle (none here: test_comparison pins the page with one).
     with django_assert_num_queries(18):
-        client.get(url)
+        one = client.get(url)
     for number in range(49):
         Action.objects.create(
             participant=tjk_action.participant,
@@ -163,6 +163,8 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
     with django_assert_num_queries(18):
         response = client.get(url)
     assert "50 actions" in response.content.decode()
+    # The first 50 actions are listed (ACTIONS_SHOWN), then a link to the rest: 70 bytes each.
+    assert len(response.content) <= len(one.content) + 49 * 100
 
 
 def test_a_submission_with_many_actions_lists_the_first_and_links_to_all(

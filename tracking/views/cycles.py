@@ -8,13 +8,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import languages, permissions, services
+from .. import languages, paging, permissions, services
 from ..forms import CycleCloseForm, ReportingCycleForm
 from ..models import ReportingCycle, Submission
 from ..permissions import AuthenticatedRequest
 from ..services import CycleUnderReview, FilingRefused
 from ..tables import CycleTable, configure_table
-from ..versioning import timeline
 
 
 def _count_per_cycle(queryset, cycle_field: str) -> Coalesce:
@@ -100,7 +99,7 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     context = {
         "cycle": cycle,
         "rows": rows,
-        "history": timeline((cycle.history.all(), lambda record: _("the cycle"))),
+        "history": paging.history(request, (cycle.history.all(), lambda record: _("the cycle"))),
     }
     return render(request, "tracking/cycle_detail.html", context)
 

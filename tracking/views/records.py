@@ -12,17 +12,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from .. import permissions, services, submission_rules
+from .. import paging, permissions, services, submission_rules
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
 from ..idempotency import ALREADY_SENT, submit_once
 from ..models import Action, Evidence, EvidenceDownload, Participant, ProgressUpdate
 from ..permissions import AuthenticatedRequest, get_for_user
 from ..services import FilingRefused
 from ..tables import EvidenceDownloadTable
-from ..versioning import EditConflict, timeline
+from ..versioning import EditConflict
 from ._forms import refused_edit
 
 logger = logging.getLogger(__name__)
+
+# An action's updates and evidence shown at a time, newest first.
+RECORDS_SHOWN = 20
 
 
 @require_http_methods(["GET", "POST"])
@@ -102,12 +105,26 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         ).order_by("submission__cycle__starts_on"),
         "may_file": permissions.may_file_for(user, action.participant_id),
         "paragraphs": action.paragraphs.select_related("declaration"),
-        "updates": permissions.scope(action.updates.select_related("created_by"), user),
-        "evidence": permissions.scope_evidence(
-            action.evidence.select_related("update", "submission"), user
+        # Updates, evidence and history keep growing: the page shows the newest of each.
+        "updates": paging.newest(
+            request,
+            permissions.scope(action.updates.select_related("created_by"), user),
+            param="updates",
+            per_page=RECORDS_SHOWN,
+            anchor="updates-heading",
+        ),
+        "evidence": paging.newest(
+            request,
+            permissions.scope_evidence(
+                action.evidence.select_related("update", "submission"), user
+            ),
+            param="evidence",
+            per_page=RECORDS_SHOWN,
+            anchor="evidence-heading",
         ),
         "may_see_downloads": permissions.may_see_evidence_downloads(user, action.participant_id),
-        "history": timeline(
+        "history": paging.history(
+            request,
             (action.history.all(), lambda record: _("the action")),
             (
                 permissions.scope(ProgressUpdate.history.filter(action_id=action.pk), user),

@@ -15,12 +15,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from declarations.models import Paragraph
 
-from .. import comparison, permissions, services, submission_rules
+from .. import comparison, paging, permissions, services, submission_rules
 from ..forms import AssessmentForm, ReviewForm, SubmitForm
 from ..models import Action, Assessment, Submission
 from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
-from ..versioning import EditConflict, timeline
+from ..versioning import EditConflict
 from ._forms import refused_edit
 
 # A participant may have a thousand actions in a cycle: the page lists this many.
@@ -70,7 +70,9 @@ def assessment_edit(
             messages.success(request, _("The rating was saved."))
             return redirect(submission)
     history = (
-        timeline((assessment.history.all(), lambda record: _("this rating"))) if assessment else []
+        paging.history(request, (assessment.history.all(), lambda record: _("this rating")))
+        if assessment
+        else None
     )
     context = {"form": form, "submission": submission, "paragraph": paragraph, "history": history}
     return render(request, "tracking/assessment_form.html", context)
@@ -141,7 +143,8 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         "may_submit": may_file and submission.pk is not None and not problems,
         "review_form": review_form or (ReviewForm(initial={"version": submission.version})),
         "may_review": may_review,
-        "history": timeline(
+        "history": paging.history(
+            request,
             (submission.history.all(), lambda record: _("the submission")),
             (
                 Assessment.history.filter(submission_id=submission.pk),
@@ -152,7 +155,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
             ),
         )
         if submission.pk
-        else [],
+        else None,
     }
     return render(request, "tracking/submission_detail.html", context)
 
