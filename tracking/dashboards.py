@@ -30,7 +30,16 @@ from django.utils.translation import ngettext
 from declarations.models import Declaration, Paragraph
 
 from . import comparison, languages
-from .models import ActionTally, Assessment, Chase, Participant, ReportingCycle, Submission, User
+from .models import (
+    Action,
+    ActionTally,
+    Assessment,
+    Chase,
+    Participant,
+    ReportingCycle,
+    Submission,
+    User,
+)
 from .permissions import participant_ids, scope
 
 
@@ -193,6 +202,79 @@ def secretariat_headlines(user: User) -> Headlines:
         "actions": sum(statuses.values()),
         "statuses": statuses,
     }
+
+
+@dataclass
+class ParagraphSummary:
+    """What the user may see of the actions and ratings on one paragraph in its declaration's
+    current cycle: counts only, so the paragraph page is the same size at any scale."""
+
+    cycle_id: int | None = None
+    cycle_name: str = ""
+    statuses: list[tuple[str | Promise, int]] = field(default_factory=list)
+    ratings: list[tuple[str | Promise, int]] = field(default_factory=list)
+    # The participants with the most actions, most first: (participant, actions).
+    participants: list[tuple[Participant, int]] = field(default_factory=list)
+    participant_count: int = 0
+    actions: int = 0
+    rated: int = 0
+
+
+# The paragraph page names this many participants; the actions list pages through the rest.
+PARTICIPANTS_SHOWN = 10
+
+
+def paragraph_summary(user: User, paragraph: Paragraph) -> ParagraphSummary:
+    """Counts by status, by rating and by participant on `paragraph`: two queries, on the
+    tallies and the ratings, whatever the number of actions."""
+    cycles = current_cycles().filter(declaration_id=paragraph.declaration_id)
+    tallies = ActionTally.objects.filter(paragraph=paragraph, submission__cycle__in=cycles)
+    summary = ParagraphSummary()
+    by_status: Counter[str] = Counter()
+    by_participant: Counter[int] = Counter()
+    participants: dict[int, Participant] = {}
+    for row in scope(tallies, user).values(
+        "submission__cycle_id",
+        "submission__cycle__name",
+        "submission__participant_id",
+        "submission__participant__code",
+        "submission__participant__name",
+        "submission__participant__kind",
+        "status",
+        "actions",
+    ):
+        summary.cycle_id, summary.cycle_name = (
+            row["submission__cycle_id"],
+            row["submission__cycle__name"],
+        )
+        by_status[row["status"]] += row["actions"]
+        pk = row["submission__participant_id"]
+        by_participant[pk] += row["actions"]
+        participants[pk] = Participant(
+            pk=pk,
+            code=row["submission__participant__code"],
+            name=row["submission__participant__name"],
+            kind=row["submission__participant__kind"],
+        )
+    ratings: Counter[str] = Counter()
+    for cycle_id, cycle_name, rating, n in (
+        scope(Assessment.objects.filter(paragraph=paragraph, submission__cycle__in=cycles), user)
+        .values_list("submission__cycle_id", "submission__cycle__name", "rating")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        summary.cycle_id, summary.cycle_name = cycle_id, cycle_name
+        ratings[rating] += n
+    summary.statuses = [(label, by_status[value]) for value, label in Action.Status.choices]
+    summary.ratings = [(label, ratings[value]) for value, label in Assessment.Rating.choices]
+    summary.actions = sum(by_status.values())
+    summary.rated = sum(ratings.values())
+    summary.participant_count = len(participants)
+    most = sorted(
+        participants.values(), key=lambda p: (-by_participant[p.pk], p.display_name.casefold())
+    )
+    summary.participants = [(p, by_participant[p.pk]) for p in most[:PARTICIPANTS_SHOWN]]
+    return summary
 
 
 @dataclass
