@@ -13,11 +13,11 @@ from django.db.models import (
     CharField,
     Count,
     Exists,
-    Max,
     OuterRef,
     Prefetch,
     QuerySet,
     Subquery,
+    Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
@@ -30,7 +30,16 @@ from django.utils.translation import ngettext
 from declarations.models import Declaration, Paragraph
 
 from . import comparison, languages
-from .models import Action, Assessment, Chase, Participant, ReportingCycle, Submission, User
+from .models import (
+    Action,
+    ActionTally,
+    Assessment,
+    Chase,
+    Participant,
+    ReportingCycle,
+    Submission,
+    User,
+)
 from .permissions import participant_ids, scope
 
 
@@ -96,28 +105,29 @@ def member_overview(user: User) -> list[ParticipantCycle]:
             "submission__participant_id", "submission__cycle_id", "paragraph_id", "rating"
         )
     }
-    # Each cycle counts its own actions (ongoing ones have a copy per cycle).
-    through = Action.paragraphs.through.objects.filter(
-        action__participant__in=ids, action__submission__cycle__in=cycles
-    )
-    per_paragraph = {
-        (
-            row["action__participant_id"],
-            row["action__submission__cycle_id"],
-            row["paragraph_id"],
-        ): row
-        for row in scope(through, user, "action__submission")
-        .values("action__participant_id", "action__submission__cycle_id", "paragraph_id")
-        .annotate(actions=Count("action_id", distinct=True), last=Max("action__updates__date"))
-    }
+    # Each cycle counts its own actions (ongoing ones have a copy per cycle): per paragraph,
+    # and per status over the whole submission (paragraph None).
+    per_paragraph: dict[tuple[int, int, int], dict] = {}
     statuses: defaultdict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    for row in (
-        scope(Action.objects.filter(participant__in=ids, submission__cycle__in=cycles), user)
-        .values("participant_id", "submission__cycle_id", "status")
-        .annotate(n=Count("*"))
-        .order_by()
+    tallies = ActionTally.objects.filter(
+        submission__participant__in=ids, submission__cycle__in=cycles
+    )
+    for row in scope(tallies, user).values(
+        "submission__participant_id",
+        "submission__cycle_id",
+        "paragraph_id",
+        "status",
+        "actions",
+        "last_update",
     ):
-        statuses[row["participant_id"], row["submission__cycle_id"]][row["status"]] = row["n"]
+        key = (row["submission__participant_id"], row["submission__cycle_id"])
+        if row["paragraph_id"] is None:
+            statuses[key][row["status"]] = row["actions"]
+            continue
+        counts = per_paragraph.setdefault((*key, row["paragraph_id"]), {"actions": 0, "last": None})
+        counts["actions"] += row["actions"]
+        if row["last_update"] and (counts["last"] is None or row["last_update"] > counts["last"]):
+            counts["last"] = row["last_update"]
 
     labels = dict(Assessment.Rating.choices)
     result = []
@@ -174,11 +184,13 @@ def secretariat_headlines(user: User) -> Headlines:
             .order_by()
         )
     )
-    # COUNT(*), not COUNT(id): the (submission, status) index alone answers it.
     statuses = dict(
-        scope(Action.objects.filter(submission__cycle__in=current_cycles()), user)
+        scope(
+            ActionTally.objects.filter(submission__cycle__in=current_cycles(), paragraph=None),
+            user,
+        )
         .values_list("status")
-        .annotate(n=Count("*"))
+        .annotate(n=Sum("actions"))
         .order_by()
     )
     return {
@@ -190,6 +202,79 @@ def secretariat_headlines(user: User) -> Headlines:
         "actions": sum(statuses.values()),
         "statuses": statuses,
     }
+
+
+@dataclass
+class ParagraphSummary:
+    """What the user may see of the actions and ratings on one paragraph in its declaration's
+    current cycle: counts only, so the paragraph page is the same size at any scale."""
+
+    cycle_id: int | None = None
+    cycle_name: str = ""
+    statuses: list[tuple[str | Promise, int]] = field(default_factory=list)
+    ratings: list[tuple[str | Promise, int]] = field(default_factory=list)
+    # The participants with the most actions, most first: (participant, actions).
+    participants: list[tuple[Participant, int]] = field(default_factory=list)
+    participant_count: int = 0
+    actions: int = 0
+    rated: int = 0
+
+
+# The paragraph page names this many participants; the actions list pages through the rest.
+PARTICIPANTS_SHOWN = 10
+
+
+def paragraph_summary(user: User, paragraph: Paragraph) -> ParagraphSummary:
+    """Counts by status, by rating and by participant on `paragraph`: two queries, on the
+    tallies and the ratings, whatever the number of actions."""
+    cycles = current_cycles().filter(declaration_id=paragraph.declaration_id)
+    tallies = ActionTally.objects.filter(paragraph=paragraph, submission__cycle__in=cycles)
+    summary = ParagraphSummary()
+    by_status: Counter[str] = Counter()
+    by_participant: Counter[int] = Counter()
+    participants: dict[int, Participant] = {}
+    for row in scope(tallies, user).values(
+        "submission__cycle_id",
+        "submission__cycle__name",
+        "submission__participant_id",
+        "submission__participant__code",
+        "submission__participant__name",
+        "submission__participant__kind",
+        "status",
+        "actions",
+    ):
+        summary.cycle_id, summary.cycle_name = (
+            row["submission__cycle_id"],
+            row["submission__cycle__name"],
+        )
+        by_status[row["status"]] += row["actions"]
+        pk = row["submission__participant_id"]
+        by_participant[pk] += row["actions"]
+        participants[pk] = Participant(
+            pk=pk,
+            code=row["submission__participant__code"],
+            name=row["submission__participant__name"],
+            kind=row["submission__participant__kind"],
+        )
+    ratings: Counter[str] = Counter()
+    for cycle_id, cycle_name, rating, n in (
+        scope(Assessment.objects.filter(paragraph=paragraph, submission__cycle__in=cycles), user)
+        .values_list("submission__cycle_id", "submission__cycle__name", "rating")
+        .annotate(n=Count("*"))
+        .order_by()
+    ):
+        summary.cycle_id, summary.cycle_name = cycle_id, cycle_name
+        ratings[rating] += n
+    summary.statuses = [(label, by_status[value]) for value, label in Action.Status.choices]
+    summary.ratings = [(label, ratings[value]) for value, label in Assessment.Rating.choices]
+    summary.actions = sum(by_status.values())
+    summary.rated = sum(ratings.values())
+    summary.participant_count = len(participants)
+    most = sorted(
+        participants.values(), key=lambda p: (-by_participant[p.pk], p.display_name.casefold())
+    )
+    summary.participants = [(p, by_participant[p.pk]) for p in most[:PARTICIPANTS_SHOWN]]
+    return summary
 
 
 @dataclass
@@ -227,12 +312,12 @@ def matrix(user: User, cycle: ReportingCycle, *, everyone: bool = False) -> Matr
             "submission__participant_id", "paragraph_id", "rating"
         )
     )
-    through = Action.paragraphs.through.objects.filter(action__submission__cycle=cycle)
+    tallies = ActionTally.objects.filter(submission__cycle=cycle, paragraph__isnull=False)
     counts = {
-        (row["action__participant_id"], row["paragraph_id"]): row["n"]
-        for row in scope(through, user, "action__submission")
-        .values("action__participant_id", "paragraph_id")
-        .annotate(n=Count("action_id"))
+        (row["submission__participant_id"], row["paragraph_id"]): row["n"]
+        for row in scope(tallies, user)
+        .values("submission__participant_id", "paragraph_id")
+        .annotate(n=Sum("actions"))
         .order_by()
     }
     previous_cycle = comparison.previous_cycle(cycle)

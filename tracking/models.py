@@ -409,6 +409,31 @@ class ProgressUpdate(models.Model):
         return f"{self.action} · {self.date}"
 
 
+class ActionTally(models.Model):
+    """How many of a submission's actions have a status, on one paragraph or (no paragraph) in
+    all, and their latest update's date: kept by `tracking/tallies.py` in the same transaction
+    as the writes that change them, so that pages count these few rows instead of the actions."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="tallies")
+    # None: the whole submission (an action on two paragraphs counts once there).
+    paragraph = models.ForeignKey(
+        Paragraph, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Action.Status)
+    actions = models.PositiveIntegerField(_("actions"))
+    last_update = models.DateField(_("last update"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "paragraph", "status"], name="one_tally_per_status"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} · {self.paragraph_id} · {self.status}: {self.actions}"
+
+
 class EvidenceQuerySet(models.QuerySet):
     def supporting(self, submission: "Submission", paragraph) -> "EvidenceQuerySet":
         """The submission's evidence on its actions linked to the paragraph (or on their updates).

@@ -31,7 +31,7 @@ from simple_history.utils import bulk_create_with_history
 
 from declarations.models import Declaration, Paragraph
 
-from . import languages, notices, permissions
+from . import languages, notices, permissions, tallies
 from .heartbeat import Heartbeat
 from .models import (
     Action,
@@ -143,6 +143,7 @@ def _carry_forward(submission: Submission, user: User) -> None:
         for old in evidence.order_by("pk")
     ]
     bulk_create_with_history(carried_evidence, Evidence, default_user=user)
+    tallies.recount([submission.pk])
 
 
 def submission_start(*, participant: Participant, cycle: ReportingCycle, user: User) -> Submission:
@@ -242,6 +243,7 @@ def action_create(
         **values,
     )
     action.paragraphs.set(paragraphs)
+    tallies.recount([submission.pk])
     return action
 
 
@@ -254,6 +256,7 @@ def action_edit(
     values = {**values, "paragraph_numbers": Action.numbers_of(paragraphs)}
     action = save_versioned(Action.objects.all(), pk=action.pk, version=version, values=values)
     action.paragraphs.set(paragraphs)
+    tallies.recount([action.submission_id])
     return action
 
 
@@ -279,6 +282,7 @@ def progress_update_file(
     )
     locked = Action.objects.select_for_update().get(pk=action.pk)
     save_new_version(locked, {"status": status, "progress": progress})
+    tallies.recount([submission.pk])
     return update
 
 

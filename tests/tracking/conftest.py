@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from declarations.models import Paragraph
 from tests.conftest import make_pdf, new_cycle
-from tracking import services
+from tracking import services, tallies
 from tracking.models import (
     Action,
     Assessment,
@@ -94,6 +94,8 @@ def records(declaration, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal):
     Assessment.objects.create(
         submission=kaz_2026, paragraph=op[1], rating="not_started", updated_by=kaz_focal
     )
+    # Filed around the services: counted as they would.
+    tallies.recount([tjk_2026.pk, tjk_2027.pk, kaz_2026.pk])
     return SimpleNamespace(
         paragraphs=op, fiu=fiu, fiu_2027=fiu_2027, youth=youth, border=border, secret=secret,
         updates=updates, draft_update=draft_update, next_cycle=next_cycle,

@@ -1,6 +1,10 @@
-"""Records filed straight through the ORM, for the list and dashboard tests."""
+"""Records filed straight through the ORM, for the list and dashboard tests.
+
+Like the services, they recount the submission's action tallies (`tracking/tallies.py`).
+"""
 
 from declarations.models import Paragraph
+from tracking import tallies
 from tracking.models import Action, Assessment, ProgressUpdate, Submission
 
 
@@ -39,11 +43,12 @@ def file_action(
     action.paragraphs.set(
         Paragraph.objects.filter(declaration=cycle.declaration, number__in=numbers)
     )
+    tallies.recount([record.pk])
     return action
 
 
 def file_update(action, user, date="2026-03-01", status=Action.Status.IN_PROGRESS, progress=50):
-    return ProgressUpdate.objects.create(
+    update = ProgressUpdate.objects.create(
         action=action,
         submission=action.submission,
         date=date,
@@ -52,6 +57,8 @@ def file_update(action, user, date="2026-03-01", status=Action.Status.IN_PROGRES
         progress=progress,
         created_by=user,
     )
+    tallies.recount([action.submission_id])
+    return update
 
 
 def rate(participant, cycle, user, number, rating, *, state=Submission.State.DRAFT) -> Assessment:

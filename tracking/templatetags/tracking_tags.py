@@ -2,6 +2,8 @@ from datetime import date
 
 from django import template
 from django.template.defaultfilters import date as format_date
+from django.urls import reverse
+from django.utils.http import urlencode
 
 # Django's own helper for the template engine; django-stubs leaves it out.
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
@@ -9,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph
 
-from .. import languages, permissions
-from ..models import Action, Participant
+from .. import dashboards, languages, permissions
+from ..models import Participant
 
 register = template.Library()
 
@@ -48,16 +50,27 @@ def manageable_by(report, user) -> bool:
 
 @register.inclusion_tag("tracking/_paragraph_actions.html", takes_context=True)
 def paragraph_actions(context: template.Context, paragraph: Paragraph) -> dict:
-    """The actions on a paragraph that the user may see, and a link to add one if they may file."""
+    """A summary of the actions and ratings on a paragraph that the user may see, links into
+    the actions list, and a link to add one if they may file."""
     user = context["request"].user
-    actions = permissions.scope(
-        Action.objects.filter(paragraphs=paragraph).select_related("participant"), user
-    ).order_by("participant__name", "title")
+    summary = dashboards.paragraph_summary(user, paragraph)
+    actions_url = reverse("tracking:actions")
+    query = {"paragraph": paragraph.pk, "cycle": summary.cycle_id or ""}
+    participants = [
+        (participant, count, f"{actions_url}?{urlencode({**query, 'participant': participant.pk})}")
+        for participant, count in summary.participants
+    ]
     may_file = Participant.objects.filter(
         pk__in=permissions.participant_ids(user, permissions.FILING_ROLES),
         declarations=paragraph.declaration_id,
     ).exists()
-    return {"paragraph": paragraph, "actions": actions, "may_file": may_file}
+    return {
+        "paragraph": paragraph,
+        "summary": summary,
+        "participants": participants,
+        "actions_url": f"{actions_url}?{urlencode(query)}",
+        "may_file": may_file,
+    }
 
 
 @register.simple_tag

@@ -4,6 +4,7 @@ import contextlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from declarations.models import Paragraph
 
 from .. import comparison, paging, permissions, services, submission_rules
 from ..forms import AssessmentForm, ReviewForm, SubmitForm
-from ..models import Action, Assessment, Submission
+from ..models import Action, ActionTally, Assessment, Submission
 from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
 from ..versioning import EditConflict
@@ -108,7 +109,10 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
             )
         )
     counts = {
-        "actions": Action.objects.filter(submission_id=submission.pk).count(),
+        "actions": ActionTally.objects.filter(
+            submission_id=submission.pk, paragraph=None
+        ).aggregate(n=Sum("actions"))["n"]
+        or 0,
         "updates": submission.updates.count() if submission.pk else 0,
         "evidence": permissions.scope_evidence(submission.evidence.all(), user).count()
         if submission.pk

@@ -18,6 +18,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from declarations.models import Declaration, Paragraph, Theme
+from tracking import tallies
 from tracking.models import (
     Action,
     Assessment,
@@ -124,6 +125,8 @@ class _Generator:
         self.updates(action_rows, updates_per_action)
         supported = self.evidence(action_rows, updates_per_action, evidence)
         self.assessments(submissions, earlier, cycles, operative, users, supported)
+        # Written around the services: counted once, at the end.
+        tallies.recount_all()
         with connection.cursor() as cursor:
             models_: list[type[models.Model]] = [
                 Action, ProgressUpdate, Evidence, Assessment, Action.paragraphs.through

@@ -12,7 +12,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from declarations.models import Declaration
-from tracking import services, two_factor
+from tracking import services, tallies, two_factor
 from tracking.models import (
     Action,
     Assessment,
@@ -313,6 +313,8 @@ class Command(BaseCommand):
         submission = Submission.objects.create(participant=participant, cycle=cycle)
         for index, action in enumerate(actions):
             self.file_action(submission, cycle.declaration, paragraphs, focal, index, *action)
+        # Filed around the services (to date it in 2025): count it as they would.
+        tallies.recount([submission.pk])
         for number, paragraph in paragraphs.items():
             rating, justification = self.rating_2025(participant, number, actions)
             Assessment.objects.create(
