@@ -380,6 +380,8 @@ def test_the_api_answers_anonymous_users_401(client, records, name, method, url,
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
     assert response["Content-Type"] == "application/problem+json"
+
+
 NOT_RECORDS = [(name, method, url) for name, method, url, _ in OTHERS] + SECRETARIAT_ONLY
 
 

@@ -1,7 +1,7 @@
 """/api/v1/: the resources, the OpenAPI document and its interactive docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
 from . import views
@@ -29,7 +29,7 @@ class DocsView(SpectacularSwaggerSplitView):
 
 
 urlpatterns = [
-    path("openapi.json", SpectacularAPIView.as_view(), name="schema"),
+    path("openapi.json", SpectacularJSONAPIView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     *router.urls,
 ]
