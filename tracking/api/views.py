@@ -477,6 +477,7 @@ class AssessmentViewSet(RecordViewSet):
 
     def _save(self, submission: Submission, paragraph: Paragraph, record, data) -> Response:
         version = record.version if record else 0
+        data["version"] = version  # checked by If-Match already, and by the service under lock
         form = AssessmentForm(data, instance=record, submission=submission, paragraph=paragraph)
         validated(form)
         saved = services.assessment_save(
