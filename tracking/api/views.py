@@ -72,11 +72,30 @@ def etag(record: Any, representation: Mapping) -> str:
     return f'"{hashlib.sha256(encoded).hexdigest()[:20]}"'
 
 
+# Fields that name records by id: the forms look them up as given.
+ID_FIELDS = ("paragraphs", "update", "cycle", "participants")
+
+
+def _beyond_64_bits(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_beyond_64_bits(item) for item in value)
+    digits = str(value).removeprefix("-")
+    return not isinstance(value, bool) and digits.isdigit() and int(digits) >= 2**63
+
+
 def body(request: Request) -> Any:
-    """The request's fields as a form takes them (a JSON object, or form fields)."""
+    """The request's fields as a form takes them (a JSON object, or form fields).
+
+    An id beyond 64 bits is refused here: looked up, it crashes SQLite (OverflowError).
+    """
     if not isinstance(request.data, Mapping):
         raise exceptions.ValidationError({"": [_("Send a JSON object or form fields.")]})
-    return request.data.copy()
+    data = request.data.copy()
+    for name in ID_FIELDS:
+        values = data.getlist(name) if isinstance(data, QueryDict) else data.get(name)
+        if _beyond_64_bits(values):
+            raise exceptions.ValidationError({name: [_("This id is out of range.")]})
+    return data
 
 
 def validated(form: forms.BaseForm) -> forms.BaseForm:
