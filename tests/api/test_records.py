@@ -98,3 +98,43 @@ def test_the_action_list_costs_the_same_queries_whatever_its_length(
         response = client.get(reverse("api:action-list"))
 
     assert len(response.json()["results"]) == 7
+
+
+@pytest.fixture
+def tajik_records(tjk_action, tjk_focal, cycle):
+    from tracking import services
+    from tracking.models import Report
+
+    update = services.progress_update_file(action=tjk_action, user=tjk_focal, date="2026-03-01",
+                                           narrative="Drafted", status="planned", progress=5)  # fmt: skip
+    evidence = services.evidence_add(action=tjk_action, user=tjk_focal, title="Link", date=None,
+                                     url="https://example.org/a")  # fmt: skip
+    assessment = rate(tjk_action.participant, cycle, tjk_focal, 7, "partially")
+    report = Report.objects.create(requested_by=tjk_focal, declaration=cycle.declaration,
+                                   format="csv")  # fmt: skip
+    return {
+        "action-detail": tjk_action.pk,
+        "update-detail": update.pk,
+        "evidence-detail": evidence.pk,
+        "evidence-download": evidence.pk,
+        "assessment-detail": assessment.pk,
+        "submission-detail": tjk_action.submission_id,
+        "participant-detail": "TJK",
+        "report-detail": report.pk,
+        "report-download": report.pk,
+    }
+
+
+def test_another_participants_token_finds_none_of_its_records(api, tajik_records, kaz_focal,
+                                                              tjk_viewer):  # fmt: skip
+    theirs, viewer = api(kaz_focal), api(tjk_viewer)
+
+    for name, key in tajik_records.items():
+        url = reverse(f"api:{name}", args=[key])
+        assert theirs.get(url).status_code == 404, name
+        assert theirs.patch(url, {}, headers={"If-Match": "*"}).status_code in (404, 405), name
+        assert theirs.delete(url, headers={"If-Match": "*"}).status_code in (404, 405), name
+    # Tajikistan's viewer reads them (but its report, which is the focal point's own).
+    readable = {n for n, k in tajik_records.items()
+                if viewer.get(reverse(f"api:{n}", args=[k])).status_code == 200}  # fmt: skip
+    assert readable == set(tajik_records) - {"report-detail", "report-download", "evidence-download"}
