@@ -26,6 +26,7 @@ def test_a_token_made_on_the_profile_is_shown_once_and_works(client, tjk_focal, 
     secret = page.context["secret"]
     assert f'value="{secret}"' in page.text
     assert "is shown only now" in page.text
+    assert "no-store" in page["Cache-Control"]
     token = ApiToken.objects.get(user=tjk_focal)
     assert token.key_hash == hash_key(secret) and secret not in token.key_hash
     assert secret.startswith(token.prefix)

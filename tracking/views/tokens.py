@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ..api.authentication import token_create, token_revoke
@@ -12,6 +13,7 @@ from ..permissions import AuthenticatedRequest
 from .notices import profile_context
 
 
+@never_cache  # the page holds the secret: no copy in any cache
 @require_POST
 def api_token_create(request: AuthenticatedRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST)
