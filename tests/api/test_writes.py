@@ -219,3 +219,26 @@ def test_a_report_is_requested_polled_and_downloaded(
     download = client.get(ready["download"])
     assert b"National strategy" in b"".join(download.streaming_content)
     assert Report.objects.get().participants.get().code == "TJK"
+
+
+@pytest.mark.parametrize(
+    ("url", "data"),
+    [
+        ("api:report-list", {"declaration": "dushanbe", "participants": ["T\x00"]}),
+        ("api:action-list", {"participant": "\x00"}),
+        ("api:action-list", {"paragraphs": [10**30]}),
+    ],
+)
+def test_nul_characters_and_huge_ids_are_refused_before_any_lookup(
+    api, tjk_focal, cycle, url, data
+):
+    response = api(tjk_focal).post(reverse(url), data)
+
+    assert response.status_code == 400
+    assert response["Content-Type"] == PROBLEM
+
+
+def test_a_nul_character_in_a_filter_is_refused(api, tjk_focal):
+    response = api(tjk_focal).get(reverse("api:action-list"), {"participant": "T\x00"})
+
+    assert response.status_code == 400

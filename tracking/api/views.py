@@ -74,6 +74,7 @@ def etag(record: Any, representation: Mapping) -> str:
 
 # Fields that name records by id: the forms look them up as given.
 ID_FIELDS = ("paragraphs", "update", "cycle", "participants")
+NUL_REFUSED = _("Null characters are not allowed.")  # Django's own words, translated
 
 
 def _beyond_64_bits(value: Any) -> bool:
@@ -83,17 +84,26 @@ def _beyond_64_bits(value: Any) -> bool:
     return not isinstance(value, bool) and digits.isdigit() and int(digits) >= 2**63
 
 
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, list):
+        return any(_has_nul(item) for item in value)
+    return isinstance(value, str) and "\x00" in value
+
+
 def body(request: Request) -> Any:
     """The request's fields as a form takes them (a JSON object, or form fields).
 
-    An id beyond 64 bits is refused here: looked up, it crashes SQLite (OverflowError).
+    Refused here, before anything is looked up: an id beyond 64 bits (SQLite raises
+    OverflowError) and a NUL character (PostgreSQL refuses it in text).
     """
     if not isinstance(request.data, Mapping):
         raise exceptions.ValidationError({"": [_("Send a JSON object or form fields.")]})
     data = request.data.copy()
-    for name in ID_FIELDS:
-        values = data.getlist(name) if isinstance(data, QueryDict) else data.get(name)
-        if _beyond_64_bits(values):
+    for name in data:
+        values = data.getlist(name) if isinstance(data, QueryDict) else data[name]
+        if _has_nul(values):
+            raise exceptions.ValidationError({name: [NUL_REFUSED]})
+        if name in ID_FIELDS and _beyond_64_bits(values):
             raise exceptions.ValidationError({name: [_("This id is out of range.")]})
     return data
 
@@ -140,6 +150,8 @@ class RecordViewSet(viewsets.GenericViewSet):
                 value: Any = int_param(self.request, name)
             else:
                 value = self.request.query_params.get(name) or None
+                if _has_nul(value):
+                    raise exceptions.ValidationError({name: [NUL_REFUSED]})
             if value is not None:
                 queryset = queryset.filter(**{lookup: value})
         return queryset
@@ -175,6 +187,7 @@ class DeclarationViewSet(RecordViewSet):
     """Every declaration, open to everyone who logs in (as its pages are)."""
 
     lookup_field = "slug"
+    lookup_value_regex = r"[-\w]+"
 
     def get_queryset(self) -> QuerySet:
         if self.action != "retrieve":
@@ -204,6 +217,7 @@ class DeclarationViewSet(RecordViewSet):
 
 class ParticipantViewSet(RecordViewSet):
     lookup_field = "code"
+    lookup_value_regex = r"[-\w]+"
     serializer_class = s.ParticipantSerializer
 
     def get_queryset(self) -> QuerySet:
