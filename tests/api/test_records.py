@@ -141,3 +141,10 @@ def test_another_participants_token_finds_none_of_its_records(api, tajik_records
                 if viewer.get(reverse(f"api:{n}", args=[k])).status_code == 200}  # fmt: skip
     unreadable = {"report-detail", "report-download", "evidence-download"}  # a link: no file
     assert readable == set(tajik_records) - unreadable
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "-1", "1" * 30])
+def test_a_number_filter_takes_only_plain_digits(api, tjk_focal, value):
+    response = api(tjk_focal).get(reverse("api:action-list"), {"cycle": value})
+
+    assert response.status_code == 400

@@ -227,6 +227,7 @@ def test_a_report_is_requested_polled_and_downloaded(
         ("api:report-list", {"declaration": "dushanbe", "participants": ["T\x00"]}),
         ("api:action-list", {"participant": "\x00"}),
         ("api:action-list", {"paragraphs": [10**30]}),
+        ("api:update-list", {"action": "²"}),
     ],
 )
 def test_nul_characters_and_huge_ids_are_refused_before_any_lookup(

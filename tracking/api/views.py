@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status, viewsets
@@ -74,14 +75,19 @@ def etag(record: Any, representation: Mapping) -> str:
 
 # Fields that name records by id: the forms look them up as given.
 ID_FIELDS = ("paragraphs", "update", "cycle", "participants")
-NUL_REFUSED = _("Null characters are not allowed.")  # Django's own words, translated
+NUL_REFUSED = gettext_lazy("Null characters are not allowed.")  # Django's words, translated
+
+
+def _is_number(text: str) -> bool:
+    """Digits 0-9 only: str.isdigit() also takes "²", which int() refuses."""
+    return text.isascii() and text.isdigit()
 
 
 def _beyond_64_bits(value: Any) -> bool:
     if isinstance(value, list):
         return any(_beyond_64_bits(item) for item in value)
     digits = str(value).removeprefix("-")
-    return not isinstance(value, bool) and digits.isdigit() and int(digits) >= 2**63
+    return not isinstance(value, bool) and _is_number(digits) and int(digits) >= 2**63
 
 
 def _has_nul(value: Any) -> bool:
@@ -124,7 +130,7 @@ def int_param(request: Request, name: str) -> int | None:
     value = request.query_params.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit() or len(value) > 18:
+    if not _is_number(value) or len(value) > 18:
         raise exceptions.ValidationError({name: [_("Give a whole number.")]})
     return int(value)
 
@@ -420,7 +426,7 @@ def _codes_to_pks(data: Any, name: str) -> None:
 
 def _record_id(data: Mapping, name: str) -> int:
     value = data.get(name)
-    if isinstance(value, bool) or not str(value).isdigit() or len(str(value)) > 18:
+    if isinstance(value, bool) or not _is_number(str(value)) or len(str(value)) > 18:
         raise exceptions.ValidationError({name: [_("Give the id of a record.")]})
     return int(str(value))
 
