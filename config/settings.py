@@ -9,6 +9,7 @@ SECRET_KEY_FILE and the like (SECRET_VARIABLES).
 
 import math
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -149,6 +150,9 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "simple_history",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "declarations",
     "tracking",
 ]
@@ -517,5 +521,53 @@ CELERY_BEAT_SCHEDULE = {
     "notices-reminders": {
         "task": "tracking.tasks.send_reminders",
         "schedule": crontab(hour=6, minute=0),
+    },
+}
+
+# The REST API (tracking/api/): the browser session or a personal token (`Authorization: Bearer`),
+# errors as RFC 9457 problem details, cursor pagination, a request budget per token or user.
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", "600/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not valid: use requests per period, such "
+        "as 600/minute (periods: second, minute, hour, day)."
+    )
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 50, minimum=1, maximum=1000)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        # First: its "Bearer" challenge makes an anonymous request a 401, not a 403.
+        "tracking.api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["tracking.api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_FILTER_BACKENDS": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "tracking.api.problems.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Declaration tracker API",
+    "DESCRIPTION": (
+        "Declarations, participants, reporting cycles and what participants file about them. "
+        "Authenticate with `Authorization: Bearer <token>` (tokens are made on the profile page). "
+        "Changes need `If-Match` with the record's `ETag`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ActionStatusEnum": "tracking.models.Action.Status",
     },
 }

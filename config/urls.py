@@ -21,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("declarations/", include("declarations.urls")),
     path("tracking/", include("tracking.urls")),
+    path("api/v1/", include("tracking.api.urls")),
 ]
 
 # A database that is down while the session or the user loads answers 503, not 500.

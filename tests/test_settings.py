@@ -113,6 +113,8 @@ def _settings(*names: str, **env: str) -> subprocess.CompletedProcess:
         ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL='verbose'", "DEBUG, INFO, WARNING"),
         ({"STORAGE_BACKEND": "s4"}, "STORAGE_BACKEND='s4'", "filesystem, s3"),
         ({"SITE_URL": "tracker.example.org"}, "SITE_URL", "http:// or https://"),
+        ({"API_THROTTLE_RATE": "lots"}, "API_THROTTLE_RATE='lots'", "such as 600/minute"),
+        ({"API_PAGE_SIZE": "0"}, "API_PAGE_SIZE", "at least 1"),
     ],
 )
 def test_a_value_it_does_not_understand_stops_start_up_naming_the_variable(env, named, accepted):

@@ -502,6 +502,14 @@ class ProfileForm(forms.ModelForm):
         help_texts = {"email": _("Leave it empty to receive no e-mail at all.")}
 
 
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("What the token is for, such as the script or system that uses it."),
+    )
+
+
 class ReportingCycleForm(forms.Form):
     """A cycle's fields, for creating and editing it; the services check the rules again."""
 

@@ -245,13 +245,26 @@ def may_manage_report(user: User, report: Report) -> bool:
     return report.requested_by_id == user.pk
 
 
+def scope_participants(queryset: QuerySet[Participant], user: User) -> QuerySet[Participant]:
+    """The participants whose page the user may open: those they are a member of (who see all
+    its submissions, drafts included); every one for the secretariat (who sees its submitted
+    and approved ones)."""
+    if user.is_authenticated and user.is_secretariat:
+        return queryset
+    return queryset.filter(pk__in=participant_ids(user))
+
+
 def get_participant_for_user(user: User, code: str) -> Participant:
-    """A participant whose page the user may open: its members (who see all its submissions,
-    drafts included) and the secretariat (who sees its submitted and approved ones); 404 for
-    everyone else."""
-    participant = Participant.objects.filter(code=code).first()
+    """A participant of `scope_participants`; 404 for everyone else."""
+    participant = scope_participants(Participant.objects.all(), user).filter(code=code).first()
     if participant is None:
         raise Http404
-    if not (user.is_secretariat or participant.pk in participant_ids(user)):
-        raise Http404
     return participant
+
+
+def scope_cycles(queryset: QuerySet[ReportingCycle], user: User) -> QuerySet[ReportingCycle]:
+    """The cycles the user may know of: every one for the secretariat, who runs them; for
+    members, those their participants report in."""
+    if user.is_authenticated and user.is_secretariat:
+        return queryset
+    return queryset.filter(participants__in=participant_ids(user)).distinct()

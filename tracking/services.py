@@ -261,6 +261,23 @@ def action_edit(
 
 
 @transaction.atomic
+def action_delete(*, action: Action, version: int, user: User) -> None:
+    """Delete a draft's action with its updates and evidence if nobody saved it since `version`.
+
+    The audit history keeps a deletion row for each; stored files go once no row shares them.
+    """
+    _lock_for_filing(action.submission_id)
+    locked = lock_and_check(Action.objects.all(), pk=action.pk, version=version)
+    evidence = Evidence.objects.filter(Q(action=locked) | Q(update__action=locked))
+    stored = [name for name in evidence.values_list("file", flat=True) if name]
+    locked._history_user = user  # type: ignore[attr-defined]
+    locked.delete()
+    shared = set(Evidence.objects.filter(file__in=stored).values_list("file", flat=True))
+    for name in set(stored) - shared:
+        transaction.on_commit(partial(default_storage.delete, name))
+
+
+@transaction.atomic
 def progress_update_file(
     *, action: Action, user: User, date: date, narrative: str, status: str, progress: int
 ) -> ProgressUpdate:

@@ -43,6 +43,8 @@ urlpatterns += [
         name="participant_chase",
     ),
     path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.api_token_create, name="api_token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.api_token_revoke, name="api_token_revoke"),
     path("language/", views.language, name="language"),
     path("participants/<str:code>/", views.participant_detail, name="participant"),
 ]

@@ -15,6 +15,7 @@ from declarations.models import DeclarationImport
 from tests.conftest import make_pdf, new_cycle
 from tests.tracking.filings import rate
 from tracking import services
+from tracking.api.authentication import token_create
 from tracking.models import Report, Submission
 
 
@@ -40,7 +41,16 @@ def records(tjk_action, tjk_focal, private_media):
     )
     report.file.save("actions.csv", ContentFile(b"title\n"))
     job = DeclarationImport.objects.create(filename="declaration.txt", source_text="Text")
+    update = services.progress_update_file(
+        action=tjk_action, user=tjk_focal, date="2026-03-01", narrative="Drafted",
+        status="in_progress", progress=20,
+    )  # fmt: skip
+    assessment = rate(submission.participant, submission.cycle, tjk_focal, 7, "partially")
+    token, _secret = token_create(user=tjk_focal, name="A script")
     return {
+        "update": update,
+        "assessment": assessment,
+        "token": token,
         "action": tjk_action,
         "evidence": evidence,
         "submission": submission,
@@ -106,6 +116,22 @@ OTHERS = [
         # Everyone who logs in has a profile.
         {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 200,
          "secretariat": 200},
+    ),
+    # Personal API tokens: everyone makes and revokes their own (an empty name re-shows the
+    # form; revoking a token that is not yours changes nothing and goes back to the profile).
+    (
+        "api_token_create",
+        "post",
+        lambda r: reverse("tracking:api_token_create"),
+        {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 200,
+         "secretariat": 200},
+    ),
+    (
+        "api_token_revoke",
+        "post",
+        lambda r: reverse("tracking:api_token_revoke", args=[r["token"].pk]),
+        {"tjk_focal": 302, "tjk_coordinator": 302, "tjk_viewer": 302, "kaz_focal": 302,
+         "secretariat": 302},
     ),
     (
         "participant_chase",
@@ -257,6 +283,105 @@ SECRETARIAT_ONLY = [
     ),
 ]
 SECRETARIAT_IDS = [f"{u[0]}-{u[1]}" for u in SECRETARIAT_ONLY]
+
+
+def _api(name, *args):
+    return lambda r: reverse(f"api:{name}", args=[a(r) if callable(a) else a for a in args])
+
+
+def _pk(key):
+    return lambda r: r[key].pk
+
+
+EVERYONE = dict.fromkeys(OTHER_USERS, 200)
+# Tajikistan's draft records: its members read them; Kazakhstan's focal point and the
+# secretariat (drafts) get 404, exactly as on the pages.
+TJK_DRAFT = {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 404,
+             "secretariat": 404}  # fmt: skip
+# A change without If-Match: 428 for those who may change it, 403 for the viewer, 404 else.
+TJK_CHANGE = {"tjk_focal": 428, "tjk_coordinator": 428, "tjk_viewer": 403, "kaz_focal": 404,
+              "secretariat": 404}  # fmt: skip
+# Filing on Tajikistan's action with an incomplete body: its filers get the form's 400.
+TJK_FILE = {**TJK_CHANGE, "tjk_focal": 400, "tjk_coordinator": 400}
+# The API's routes (name, method, url, status for each user, given the session of the user;
+# tests/api/ repeats the essentials with tokens). POST bodies: `_API_BODIES`.
+API = [
+    ("declaration-list", "get", _api("declaration-list"), EVERYONE),
+    ("declaration-detail", "get", _api("declaration-detail", "dushanbe"), EVERYONE),
+    ("participant-list", "get", _api("participant-list"), EVERYONE),
+    # Members and the secretariat, as the participant page.
+    ("participant-detail", "get", _api("participant-detail", "TJK"),
+     {**TJK_DRAFT, "secretariat": 200}),
+    ("cycle-list", "get", _api("cycle-list"), EVERYONE),
+    # Kazakhstan reports in the same cycle: it knows of it.
+    ("cycle-detail", "get", _api("cycle-detail", _pk("submission")), EVERYONE),
+    ("submission-list", "get", _api("submission-list"), EVERYONE),
+    ("submission-detail", "get", _api("submission-detail", _pk("submission")), TJK_DRAFT),
+    ("action-list", "get", _api("action-list"), EVERYONE),
+    # Viewers and the secretariat file nothing; a filer's empty body is a 400.
+    ("action-list", "post", _api("action-list"),
+     {**dict.fromkeys(OTHER_USERS, 400), "tjk_viewer": 403, "secretariat": 403}),
+    ("action-detail", "get", _api("action-detail", _pk("action")), TJK_DRAFT),
+    ("action-detail", "patch", _api("action-detail", _pk("action")), TJK_CHANGE),
+    ("action-detail", "delete", _api("action-detail", _pk("action")), TJK_CHANGE),
+    ("update-list", "get", _api("update-list"), EVERYONE),
+    ("update-list", "post", _api("update-list"), TJK_FILE),
+    ("update-detail", "get", _api("update-detail", _pk("update")), TJK_DRAFT),
+    ("evidence-list", "get", _api("evidence-list"), EVERYONE),
+    ("evidence-list", "post", _api("evidence-list"), TJK_FILE),
+    ("evidence-detail", "get", _api("evidence-detail", _pk("evidence")), TJK_DRAFT),
+    ("evidence-detail", "delete", _api("evidence-detail", _pk("evidence")), TJK_CHANGE),
+    ("evidence-download", "get", _api("evidence-download", _pk("evidence")), TJK_DRAFT),
+    ("assessment-list", "get", _api("assessment-list"), EVERYONE),
+    ("assessment-list", "post", _api("assessment-list"), TJK_FILE),
+    ("assessment-detail", "get", _api("assessment-detail", _pk("assessment")), TJK_DRAFT),
+    ("assessment-detail", "patch", _api("assessment-detail", _pk("assessment")), TJK_CHANGE),
+    ("report-list", "get", _api("report-list"), EVERYONE),
+    # Everyone who may see a participant may ask for a report; an empty body is a 400.
+    ("report-list", "post", _api("report-list"), dict.fromkeys(OTHER_USERS, 400)),
+    # The focal point's own report, which may hold drafts: theirs alone.
+    ("report-detail", "get", _api("report-detail", _pk("report")),
+     {**dict.fromkeys(OTHER_USERS, 404), "tjk_focal": 200}),
+    ("report-download", "get", _api("report-download", _pk("report")),
+     {**dict.fromkeys(OTHER_USERS, 404), "tjk_focal": 200}),
+]  # fmt: skip
+_API_BODIES = {
+    "update-list": lambda r: {"action": r["action"].pk},
+    "evidence-list": lambda r: {"action": r["action"].pk},
+    "assessment-list": lambda r: {"participant": "TJK", "cycle": r["submission"].cycle_id,
+                                  "number": 8},
+}  # fmt: skip
+API_IDS = [f"{u[0]}-{u[1]}" for u in API]
+
+
+def _api_request(client, records, name, method, url):
+    body = _API_BODIES.get(name, lambda r: {})(records) if method == "post" else None
+    if method == "get":
+        return client.get(url(records))
+    return getattr(client, method)(url(records), body, content_type="application/json")
+
+
+@pytest.mark.parametrize("user", OTHER_USERS)
+@pytest.mark.parametrize(("name", "method", "url", "expected"), API, ids=API_IDS)
+def test_the_api_answers_each_user_as_the_pages_do(
+    client, records, request, user, name, method, url, expected
+):
+    client.force_login(request.getfixturevalue(user))
+
+    response = _api_request(client, records, name, method, url)
+
+    assert response.status_code == expected[user], response.content[:300]
+
+
+@pytest.mark.parametrize(("name", "method", "url", "expected"), API, ids=API_IDS)
+def test_the_api_answers_anonymous_users_401(client, records, name, method, url, expected):
+    response = _api_request(client, records, name, method, url)
+
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert response["Content-Type"] == "application/problem+json"
+
+
 NOT_RECORDS = [(name, method, url) for name, method, url, _ in OTHERS] + SECRETARIAT_ONLY
 
 
@@ -419,6 +544,8 @@ PUBLIC = {
     "healthz": "the load balancer's probe; it answers ok or 503 and shows no records",
     "tracking:language": "the language chooser is on the login page too; it changes only the "
     "visitor's own language (and a logged-in user's own profile), and a GET only redirects",
+    "api:schema": "the API's OpenAPI document describes its operations and holds no records",
+    "api:docs": "the API's interactive documentation: the same document, in Swagger UI",
 }
 PUBLIC_ARGS = {"password_reset_confirm": ["MQ", "set-password"]}
 
@@ -437,12 +564,13 @@ def test_every_url_of_ours_is_in_the_access_matrix_or_public_on_purpose(records)
     ours |= {
         name
         for name in _url_names(get_resolver().url_patterns)
-        if name.split(":")[0] in ("tracking", "declarations")
+        if name.split(":")[0] in ("tracking", "declarations", "api")
     }
     covered = {resolve(urlparse(url(records)).path).view_name for _name, _m, url in COVERED}
+    covered |= {resolve(urlparse(url(records)).path).view_name for _n, _m, url, _e in API}
 
     assert ours - covered - PUBLIC.keys() == set()
-    assert covered & PUBLIC.keys() == set()
+    assert covered & PUBLIC.keys() == set(), "a public URL is also in a matrix"
     assert PUBLIC.keys() <= ours
 
 

@@ -18,8 +18,11 @@ from .records import (
 )
 from .reports import report_delete, report_download, report_request, report_retry, reports
 from .submissions import assessment_edit, submission_detail, submission_review, submission_submit
+from .tokens import api_token_create, api_token_revoke
 
 __all__ = [
+    "api_token_create",
+    "api_token_revoke",
     "action_create",
     "action_detail",
     "action_edit",

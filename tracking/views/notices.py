@@ -9,7 +9,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import notices, permissions, services, two_factor
-from ..forms import ProfileForm
+from ..forms import ApiTokenForm, ProfileForm
 from ..permissions import AuthenticatedRequest
 
 
@@ -20,8 +20,18 @@ def profile(request: AuthenticatedRequest) -> HttpResponse:
         form.save()
         messages.success(request, _("Your profile was saved."))
         return redirect("tracking:profile")
-    context = {"form": form, "two_factor_on": two_factor.has_device(request.user)}
-    return render(request, "tracking/profile.html", context)
+    return render(request, "tracking/profile.html", profile_context(request, form))
+
+
+def profile_context(request: AuthenticatedRequest, form: ProfileForm, **extra) -> dict:
+    """What the profile page shows besides its form: two-factor login and the API tokens."""
+    return {
+        "form": form,
+        "two_factor_on": two_factor.has_device(request.user),
+        "tokens": request.user.api_tokens.filter(revoked_at__isnull=True),
+        "token_form": ApiTokenForm(),
+        **extra,
+    }
 
 
 @require_POST

@@ -15,7 +15,7 @@ from django_tables2 import RequestConfig
 from .. import paging, permissions, services, submission_rules
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
 from ..idempotency import ALREADY_SENT, submit_once
-from ..models import Action, Evidence, EvidenceDownload, Participant, ProgressUpdate
+from ..models import Action, Evidence, EvidenceDownload, Participant, ProgressUpdate, User
 from ..permissions import AuthenticatedRequest, get_for_user
 from ..services import FilingRefused
 from ..tables import EvidenceDownloadTable
@@ -240,6 +240,14 @@ def evidence_create(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 @require_GET
 def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     evidence = permissions.get_evidence_for_user(request.user, pk)
+    return evidence_file_response(evidence, request.user)
+
+
+def evidence_file_response(evidence: Evidence, user: User) -> FileResponse:
+    """The evidence's file as an attachment, its download logged; 404 for a link or a lost file.
+
+    For the page and the API alike: `evidence` comes from `get_evidence_for_user`.
+    """
     if not evidence.file:
         raise Http404
     try:
@@ -254,7 +262,7 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
         content_type=evidence.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    EvidenceDownload.objects.create(evidence=evidence, user=request.user)
+    EvidenceDownload.objects.create(evidence=evidence, user=user)
     return response
 
 

@@ -13,7 +13,7 @@ from .. import services
 from ..filters import ReportFilter
 from ..forms import ReportRequestForm
 from ..idempotency import ALREADY_SENT, submit_once
-from ..models import Report, ReportDownload
+from ..models import Report, ReportDownload, User
 from ..permissions import (
     AuthenticatedRequest,
     get_report_for_user,
@@ -74,9 +74,15 @@ def reports(request: AuthenticatedRequest, fragment: bool = False) -> HttpRespon
 @require_GET
 def report_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     report = get_report_for_user(Report.objects.select_related("declaration"), request.user, pk)
-    if not may_download_report(request.user, report) or not report.is_ready:
+    return report_file_response(report, request.user)
+
+
+def report_file_response(report: Report, user: User) -> FileResponse:
+    """The report's file, its download logged, for those who may download it (the page and
+    the API alike); 404 otherwise, and while it is not ready."""
+    if not may_download_report(user, report) or not report.is_ready:
         raise Http404
-    ReportDownload.objects.create(report=report, user=request.user)
+    ReportDownload.objects.create(report=report, user=user)
     return FileResponse(report.file.open("rb"), as_attachment=True, filename=report.download_name)
 
 

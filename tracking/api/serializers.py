@@ -1,0 +1,267 @@
+"""What the API shows of each record (read), and what a write accepts (documented here; the
+pages' forms validate it, so that both check the same rules)."""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from declarations.models import Declaration, DeclarationVersion, Paragraph, ParagraphText
+
+from ..models import (
+    Action,
+    Assessment,
+    Evidence,
+    Participant,
+    ProgressUpdate,
+    Report,
+    ReportingCycle,
+    Submission,
+)
+
+# --- Declarations -----------------------------------------------------------------------------
+
+
+class ParagraphSerializer(serializers.ModelSerializer):
+    section = serializers.CharField(source="section.number", allow_null=True, default=None)
+
+    class Meta:
+        model = Paragraph
+        fields = ["id", "kind", "number", "verb", "text", "text_markdown", "position", "section"]
+
+
+class ParagraphTextSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ParagraphText
+        fields = ["paragraph", "verb", "text", "text_markdown"]
+
+
+class DeclarationVersionSerializer(serializers.ModelSerializer):
+    paragraphs = ParagraphTextSerializer(source="texts", many=True)
+
+    class Meta:
+        model = DeclarationVersion
+        fields = ["language", "status", "title", "paragraphs"]
+
+
+class DeclarationSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Declaration
+        fields = [
+            "slug", "title", "short_title", "symbol", "adopted_on", "place",
+            "original_language", "language",
+        ]  # fmt: skip
+
+
+class SectionSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    title = serializers.CharField()
+
+
+class DeclarationDetailSerializer(DeclarationSerializer):
+    sections = SectionSerializer(many=True)
+    paragraphs = ParagraphSerializer(many=True)
+    versions = DeclarationVersionSerializer(many=True)
+
+    class Meta(DeclarationSerializer.Meta):
+        fields = [*DeclarationSerializer.Meta.fields, "sections", "paragraphs", "versions"]
+
+
+# --- Participants, cycles, submissions -------------------------------------------------------
+
+
+class ParticipantSerializer(serializers.ModelSerializer):
+    declarations: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="slug", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Participant
+        fields = ["code", "name", "kind", "declarations"]
+
+
+class CycleSerializer(serializers.ModelSerializer):
+    declaration: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+
+    class Meta:
+        model = ReportingCycle
+        fields = ["id", "declaration", "name", "starts_on", "ends_on", "due_on", "state"]
+
+
+class SubmissionSerializer(serializers.ModelSerializer):
+    participant: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id", "participant", "cycle", "state", "submitted_at", "reviewed_at",
+            "review_comment", "version",
+        ]  # fmt: skip
+
+
+# --- Filed records ----------------------------------------------------------------------------
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    participant: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    declaration: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
+    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+
+    class Meta:
+        model = Action
+        fields = [
+            "id", "participant", "declaration", "submission", "cycle", "carried_from",
+            "paragraphs", "paragraph_numbers", "title", "description", "lead_institution",
+            "partners", "start_date", "end_date", "status", "progress", "created_at",
+            "updated_at", "version",
+        ]  # fmt: skip
+
+
+class ActionEditSerializer(serializers.ModelSerializer):
+    """An action's fields, for a change (PATCH: only those sent change)."""
+
+    paragraphs = serializers.ListField(
+        child=serializers.IntegerField(), help_text="Ids of operative paragraphs: at least one."
+    )
+
+    class Meta:
+        model = Action
+        fields = [
+            "paragraphs", "title", "description", "lead_institution", "partners",
+            "start_date", "end_date", "status", "progress",
+        ]  # fmt: skip
+
+
+class ActionCreateSerializer(ActionEditSerializer):
+    participant = serializers.CharField(help_text="The code of a participant you file for.")
+
+    class Meta(ActionEditSerializer.Meta):
+        fields = ["participant", *ActionEditSerializer.Meta.fields]
+
+
+class UpdateSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ProgressUpdate
+        fields = [
+            "id", "action", "submission", "date", "narrative", "status", "progress",
+            "created_at", "version",
+        ]  # fmt: skip
+
+
+class UpdateCreateSerializer(serializers.ModelSerializer):
+    action = serializers.IntegerField()
+
+    class Meta:
+        model = ProgressUpdate
+        fields = ["action", "date", "narrative", "status", "progress"]
+
+
+class EvidenceSerializer(serializers.ModelSerializer):
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Evidence
+        fields = [
+            "id", "action", "update", "submission", "title", "date", "url", "original_name",
+            "content_type", "size", "sha256", "visibility", "created_at", "download",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_download(self, evidence: Evidence) -> str | None:
+        if not evidence.file:
+            return None
+        return reverse("api:evidence-download", args=[evidence.pk])
+
+
+class EvidenceCreateSerializer(serializers.Serializer):
+    action = serializers.IntegerField()
+    title = serializers.CharField(max_length=300)
+    date = serializers.DateField(required=False, allow_null=True)
+    file = serializers.FileField(required=False, help_text="A file, or else `url`.")
+    url = serializers.URLField(required=False, allow_blank=True)
+    visibility = serializers.ChoiceField(choices=Evidence.Visibility.choices, required=False)
+    # The form's name for it. DRF takes declared fields off the class, so the serializer's
+    # `update` method is not shadowed at run time; only the type checker sees a clash.
+    update = serializers.IntegerField(  # type: ignore[assignment]
+        required=False, allow_null=True, help_text="One of the action's updates (optional)."
+    )
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    participant = serializers.CharField(source="submission.participant.code", read_only=True)
+    cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
+    number = serializers.IntegerField(source="paragraph.number", read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id", "submission", "participant", "cycle", "paragraph", "number", "rating",
+            "justification", "updated_at", "version",
+        ]  # fmt: skip
+
+
+class AssessmentEditSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Assessment
+        fields = ["rating", "justification"]
+
+
+class AssessmentCreateSerializer(AssessmentEditSerializer):
+    participant = serializers.CharField()
+    cycle = serializers.IntegerField()
+    number = serializers.IntegerField(help_text="The operative paragraph's number.")
+
+    class Meta(AssessmentEditSerializer.Meta):
+        fields = ["participant", "cycle", "number", "rating", "justification"]
+
+
+# --- Reports ----------------------------------------------------------------------------------
+
+
+class ReportSerializer(serializers.ModelSerializer):
+    declaration: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    participants: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+    download = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Report
+        fields = [
+            "id", "declaration", "cycle", "participants", "paragraphs", "format", "table",
+            "language", "state", "progress", "error", "created_at", "finished_at",
+            "expires_at", "download",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_download(self, report: Report) -> str | None:
+        if not report.is_ready:
+            return None
+        return reverse("api:report-download", args=[report.pk])
+
+
+class ReportRequestSerializer(serializers.Serializer):
+    declaration = serializers.CharField(help_text="The declaration's slug.")
+    cycle = serializers.IntegerField()
+    participants = serializers.ListField(
+        child=serializers.CharField(), required=False, help_text="Codes; empty: all you may see."
+    )
+    paragraphs = serializers.ListField(child=serializers.IntegerField(), required=False)
+    format = serializers.ChoiceField(choices=Report.Format.choices)
+    table = serializers.ChoiceField(choices=Report.Table.choices, required=False)
+    language = serializers.CharField(required=False)
