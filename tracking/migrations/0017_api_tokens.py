@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("tracking", "0014_user_language"),
+        ("tracking", "0016_tallies"),
     ]
 
     operations = [
