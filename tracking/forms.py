@@ -21,6 +21,7 @@ from .models import (
     Evidence,
     Participant,
     ProgressUpdate,
+    Publication,
     Report,
     ReportingCycle,
     Submission,
@@ -582,6 +583,18 @@ class CycleCloseForm(forms.Form):
         label=_("Close anyway: submissions under review stay submitted and can still be approved"),
         required=False,
     )
+
+
+class PublicationForm(forms.ModelForm):
+    """The licence the open data of a published cycle is offered under."""
+
+    class Meta:
+        model = Publication
+        fields = ["licence", "licence_url"]
+        help_texts = {
+            "licence": _("Stated on the public pages and in every open data download."),
+            "licence_url": _("Where the licence's text can be read."),
+        }
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):
