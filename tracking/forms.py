@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.validators import URLValidator
 from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 from django.utils.functional import lazy
@@ -588,13 +589,20 @@ class CycleCloseForm(forms.Form):
 class PublicationForm(forms.ModelForm):
     """The licence the open data of a published cycle is offered under."""
 
+    licence_url = forms.URLField(
+        label=_("licence address"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        # Shown as a link to everyone: no javascript: or other schemes.
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("Where the licence's text can be read."),
+    )
+
     class Meta:
         model = Publication
         fields = ["licence", "licence_url"]
-        help_texts = {
-            "licence": _("Stated on the public pages and in every open data download."),
-            "licence_url": _("Where the licence's text can be read."),
-        }
+        help_texts = {"licence": _("Stated on the public pages and in every open data download.")}
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):

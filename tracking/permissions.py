@@ -293,7 +293,8 @@ def live_publications() -> QuerySet[Publication]:
 
 def get_public_evidence(publication: Publication, pk: int) -> Evidence:
     """A public evidence item of the publication's cycle, for anyone to download; 404 otherwise."""
-    evidence = scope_public_evidence(Evidence.objects.filter(submission__cycle=publication.cycle_id))
+    of_cycle = Evidence.objects.filter(submission__cycle=publication.cycle_id)
+    evidence = scope_public_evidence(of_cycle)
     try:
         return evidence.get(pk=pk)
     except Evidence.DoesNotExist:
