@@ -9,9 +9,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from tests.conftest import make_pdf, new_cycle
-from tests.tracking.filings import file_action, rate
+from tests.tracking.filings import file_action as _file_action
+from tests.tracking.filings import rate
 from tracking import services
-from tracking.models import Evidence, Participant, ReportingCycle, Submission
+from tracking.models import Action, Evidence, Participant, ReportingCycle, Submission
 
 # Strings that must appear nowhere on the public pages or in the downloads.
 HIDDEN = {
@@ -24,6 +25,14 @@ HIDDEN = {
     "secretariat_file": "MARKER-FILE-secretariat",
 }
 APPROVED = Submission.State.APPROVED
+
+
+def file_action(*args, **kwargs) -> Action:
+    """An action filed through the ORM, with its paragraphs' numbers saved as the services do."""
+    action = _file_action(*args, **kwargs)
+    action.paragraph_numbers = Action.numbers_of(action.paragraphs.all())
+    action.save(update_fields=["paragraph_numbers"])
+    return action
 
 
 @pytest.fixture(autouse=True)

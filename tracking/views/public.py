@@ -58,9 +58,9 @@ def participant(request: HttpRequest, slug: str, cycle_pk: int, code: str) -> Ht
     publication = get_publication(slug, cycle_pk)
 
     def build() -> tuple[str, str]:
-        context = {"publication": publication, "cycle": publication.cycle}
-        context |= public.participant_record(publication, code)
-        title = f"{context['participant'].display_name} · {publication.cycle}"
+        record = public.participant_record(publication, code)
+        context = {"publication": publication, "cycle": publication.cycle, **record}
+        title = f"{record['participant'].display_name} · {publication.cycle}"
         return title, render_to_string("public/participant.html", context)
 
     title, html = cached(publication, f"participant|{code}", build)
