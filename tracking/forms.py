@@ -590,7 +590,7 @@ class PublicationForm(forms.ModelForm):
     """The licence the open data of a published cycle is offered under."""
 
     licence_url = forms.URLField(
-        label=_("licence address"),
+        label=_("Licence address"),
         required=False,
         max_length=500,
         assume_scheme="https",
