@@ -459,7 +459,8 @@ class Evidence(models.Model):
 
     Its visibility decides who sees it (`permissions.scope_evidence`): the participant's members
     always; the secretariat unless it is "Participant only"; "Public once published" is also
-    for the public pages that will show an approved submission's evidence (not built yet).
+    for anyone on the public pages, once its submission is approved and its cycle published
+    (`permissions.scope_public_evidence`).
     """
 
     class Visibility(models.TextChoices):

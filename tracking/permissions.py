@@ -288,7 +288,11 @@ def scope_public_evidence(queryset: QuerySet, submission_path: str = "submission
 
 def live_publications() -> QuerySet[Publication]:
     """The publications the public sees, with their cycle and declaration."""
-    return Publication.objects.live().select_related("cycle__declaration")
+    return (
+        Publication.objects.live()
+        .select_related("cycle__declaration")
+        .defer("cycle__declaration__source_text")
+    )
 
 
 def get_public_evidence(publication: Publication, pk: int) -> Evidence:

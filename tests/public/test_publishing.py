@@ -37,6 +37,7 @@ def test_the_secretariat_publishes_a_cycle_after_confirming(client, secretariat,
     assert publication.history.get().history_user == secretariat
     page = client.get(cycle.get_absolute_url()).text
     assert "ODC-BY 1.0" in page and "Withdraw from the public view" in page
+    assert "its publication" in page  # in the cycle's history, with who did it
     public = client.get(reverse("public:cycle", args=[cycle.declaration.slug, cycle.pk]))
     assert public.status_code == 200 and "ODC-BY 1.0" in public.text
 

@@ -101,7 +101,13 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "cycle": cycle,
         "publication": Publication.objects.filter(cycle=cycle).first(),
         "rows": rows,
-        "history": timeline((cycle.history.all(), lambda record: _("the cycle"))),
+        "history": timeline(
+            (cycle.history.all(), lambda record: _("the cycle")),
+            (
+                Publication.history.filter(cycle_id=cycle.pk),
+                lambda record: _("its publication"),
+            ),
+        ),
     }
     return render(request, "tracking/cycle_detail.html", context)
 
