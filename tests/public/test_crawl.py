@@ -75,3 +75,11 @@ def test_the_hidden_records_answer_404_when_asked_for_directly(client, published
 
     for url in urls:
         assert client.get(url).status_code == 404, url
+
+
+def test_every_page_links_to_the_public_view(client, tjk_focal):
+    link = f'href="{reverse("public:index")}"'
+
+    assert link in client.get(reverse("login")).text
+    client.force_login(tjk_focal)
+    assert link in client.get(reverse("home")).text
