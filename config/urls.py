@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from tracking import views as tracking_views
 from tracking.forms import ThrottledPasswordResetForm
+from tracking.urls import public_urlpatterns
 from tracking.views import two_factor
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     path("declarations/", include("declarations.urls")),
     path("tracking/", include("tracking.urls")),
     path("api/v1/", include("tracking.api.urls")),
+    path("public/", include((public_urlpatterns, "public"))),
 ]
 
 # A database that is down while the session or the user loads answers 503, not 500.

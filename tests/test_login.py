@@ -10,6 +10,8 @@ PUBLIC_PREFIXES = (
     "accounts/reset/",
     "healthz",
     "tracking/language/",
+    # The public view of published cycles: tests/public/.
+    "public/",
 )
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
+from django.core.validators import URLValidator
 from django.forms.models import ModelChoiceIterator
 from django.utils import translation
 from django.utils.functional import lazy
@@ -21,6 +22,7 @@ from .models import (
     Evidence,
     Participant,
     ProgressUpdate,
+    Publication,
     Report,
     ReportingCycle,
     Submission,
@@ -601,6 +603,25 @@ class CycleCloseForm(forms.Form):
         label=_("Close anyway: submissions under review stay submitted and can still be approved"),
         required=False,
     )
+
+
+class PublicationForm(forms.ModelForm):
+    """The licence the open data of a published cycle is offered under."""
+
+    licence_url = forms.URLField(
+        label=_("Licence address"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        # Shown as a link to everyone: no javascript: or other schemes.
+        validators=[URLValidator(schemes=["http", "https"])],
+        help_text=_("Where the licence's text can be read."),
+    )
+
+    class Meta:
+        model = Publication
+        fields = ["licence", "licence_url"]
+        help_texts = {"licence": _("Stated on the public pages and in every open data download.")}
 
 
 class ThrottledPasswordResetForm(PasswordResetForm):

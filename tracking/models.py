@@ -174,6 +174,50 @@ class ReportingCycle(models.Model):
         return self.state == self.State.OPEN
 
 
+class PublicationQuerySet(models.QuerySet):
+    def live(self) -> "PublicationQuerySet":
+        """Publications the public sees: published and not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class Publication(models.Model):
+    """The secretariat's decision to show a cycle's approved records on the public pages.
+
+    Withdrawing keeps the row (and its history) with `withdrawn_at` set; publishing again
+    clears it. `updated_at` changes on every change, so caches keyed on it go stale at once.
+    """
+
+    DEFAULT_LICENCE = "CC BY 4.0"
+    DEFAULT_LICENCE_URL = "https://creativecommons.org/licenses/by/4.0/"
+
+    cycle = models.OneToOneField(
+        ReportingCycle, on_delete=models.CASCADE, related_name="publication"
+    )
+    published_at = models.DateTimeField(_("published at"))
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    licence = models.CharField(_("licence"), max_length=200, default=DEFAULT_LICENCE)
+    licence_url = models.URLField(
+        _("licence address"), max_length=500, blank=True, default=DEFAULT_LICENCE_URL
+    )
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+    if TYPE_CHECKING:
+        _history_user: "User"
+
+    objects = PublicationQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id} · {self.published_at:%Y-%m-%d}"
+
+    @property
+    def is_live(self) -> bool:
+        return self.withdrawn_at is None
+
+
 class Submission(models.Model):
     """A participant's report for one cycle: what it filed in the cycle, and its review."""
 
@@ -454,7 +498,8 @@ class Evidence(models.Model):
 
     Its visibility decides who sees it (`permissions.scope_evidence`): the participant's members
     always; the secretariat unless it is "Participant only"; "Public once published" is also
-    for the public pages that will show an approved submission's evidence (not built yet).
+    for anyone on the public pages, once its submission is approved and its cycle published
+    (`permissions.scope_public_evidence`).
     """
 
     class Visibility(models.TextChoices):

@@ -3,7 +3,9 @@
 Members of a participant see all of its records, drafts included; the secretariat sees every
 participant's submitted and approved records, never drafts, and of evidence never an item
 marked "Participant only". A record of another participant answers 404; a record the user may
-read but not change answers 403.
+read but not change answers 403. Anyone, logged in or not, sees on the public pages the approved
+submissions of published cycles and, of their evidence, only what is marked public
+(`public_filter`).
 """
 
 from typing import TypeVar
@@ -19,6 +21,7 @@ from .models import (
     Membership,
     Participant,
     ProgressUpdate,
+    Publication,
     Report,
     ReportingCycle,
     Submission,
@@ -268,3 +271,48 @@ def scope_cycles(queryset: QuerySet[ReportingCycle], user: User) -> QuerySet[Rep
     if user.is_authenticated and user.is_secretariat:
         return queryset
     return queryset.filter(participants__in=participant_ids(user)).distinct()
+
+
+def public_filter(submission_path: str = "submission") -> Q:
+    """The public's visibility rule, as a filter on records that hang off a Submission through
+    `submission_path` ("" for Submission itself): approved submissions of a cycle whose
+    publication is live. Nothing else (drafts, submissions under review, unpublished or
+    withdrawn cycles) is ever public."""
+    prefix = f"{submission_path}__" if submission_path else ""
+    return Q(
+        **{
+            f"{prefix}state": Submission.State.APPROVED,
+            # isnull=False makes the join find a publication: no row is not "not withdrawn".
+            f"{prefix}cycle__publication__isnull": False,
+            f"{prefix}cycle__publication__withdrawn_at__isnull": True,
+        }
+    )
+
+
+def scope_public(queryset: QuerySet, submission_path: str = "submission") -> QuerySet:
+    """Only the rows of `queryset` that the public pages and open data may show."""
+    return queryset.filter(public_filter(submission_path))
+
+
+def scope_public_evidence(queryset: QuerySet, submission_path: str = "submission") -> QuerySet:
+    """`scope_public` for evidence: only the items their participant marked public."""
+    return scope_public(queryset, submission_path).filter(visibility=Evidence.Visibility.PUBLIC)
+
+
+def live_publications() -> QuerySet[Publication]:
+    """The publications the public sees, with their cycle and declaration."""
+    return (
+        Publication.objects.live()
+        .select_related("cycle__declaration")
+        .defer("cycle__declaration__source_text")
+    )
+
+
+def get_public_evidence(publication: Publication, pk: int) -> Evidence:
+    """A public evidence item of the publication's cycle, for anyone to download; 404 otherwise."""
+    of_cycle = Evidence.objects.filter(submission__cycle=publication.cycle_id)
+    evidence = scope_public_evidence(of_cycle)
+    try:
+        return evidence.get(pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404 from None

@@ -40,6 +40,7 @@ from .models import (
     Evidence,
     Participant,
     ProgressUpdate,
+    Publication,
     Report,
     ReportingCycle,
     Submission,
@@ -693,6 +694,44 @@ def cycle_close(*, cycle: ReportingCycle, user: User, confirmed: bool) -> Report
     locked._history_user = user
     locked.save(update_fields=["state"])
     return locked
+
+
+@transaction.atomic
+def cycle_publish(
+    *, cycle: ReportingCycle, user: User, licence: str, licence_url: str
+) -> Publication:
+    """Shows the cycle's approved submissions on the public pages, under `licence`.
+
+    A planned cycle has nothing filed and cannot be published; an open one can: the public sees
+    each submission once approved (sealed, so it never changes afterwards). Publishing again
+    (after a withdrawal, or to change the licence) dates the publication anew.
+    """
+    permissions.require_secretariat(user)
+    locked = ReportingCycle.objects.select_for_update().get(pk=cycle.pk)
+    if locked.state == ReportingCycle.State.PLANNED:
+        raise FilingRefused(_("A planned cycle has nothing to publish: open it first."))
+    publication = Publication.objects.filter(cycle=locked).first() or Publication(cycle=locked)
+    publication.published_at = timezone.now()
+    publication.published_by = user
+    publication.licence = licence
+    publication.licence_url = licence_url
+    publication.withdrawn_at = None
+    publication._history_user = user
+    publication.save()
+    return publication
+
+
+@transaction.atomic
+def cycle_unpublish(*, cycle: ReportingCycle, user: User) -> Publication:
+    """Withdraws the cycle from the public pages; publishing it again brings it back."""
+    permissions.require_secretariat(user)
+    publication = Publication.objects.select_for_update().filter(cycle_id=cycle.pk).first()
+    if publication is None or not publication.is_live:
+        raise FilingRefused(_("This cycle is not published."))
+    publication.withdrawn_at = timezone.now()
+    publication._history_user = user
+    publication.save(update_fields=["withdrawn_at", "updated_at"])
+    return publication
 
 
 logger = logging.getLogger(__name__)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import public as public_views
 
 app_name = "tracking"
 
@@ -65,4 +66,24 @@ urlpatterns += [
     path("cycles/<int:pk>/edit/", views.cycle_edit, name="cycle_edit"),
     path("cycles/<int:pk>/open/", views.cycle_open, name="cycle_open"),
     path("cycles/<int:pk>/close/", views.cycle_close, name="cycle_close"),
+    path("cycles/<int:pk>/publish/", views.cycle_publish, name="cycle_publish"),
+    path("cycles/<int:pk>/withdraw/", views.cycle_withdraw, name="cycle_withdraw"),
+]
+
+# The public view, mounted at /public/ with its own namespace: no login, published cycles only.
+public_urlpatterns = [
+    path("", public_views.index, name="index"),
+    path("<slug:slug>/<int:cycle_pk>/", public_views.cycle, name="cycle"),
+    path("<slug:slug>/<int:cycle_pk>/data.csv", public_views.data_csv, name="data_csv"),
+    path("<slug:slug>/<int:cycle_pk>/data.json", public_views.data_json, name="data_json"),
+    path(
+        "<slug:slug>/<int:cycle_pk>/participants/<str:code>/",
+        public_views.participant,
+        name="participant",
+    ),
+    path(
+        "<slug:slug>/<int:cycle_pk>/evidence/<int:pk>/download/",
+        public_views.evidence_download,
+        name="evidence_download",
+    ),
 ]

@@ -13,7 +13,8 @@ from django.utils import translation
 from playwright.sync_api import Browser, Page, expect
 
 from tests.conftest import PASSWORD
-from tracking.models import Report
+from tracking import services
+from tracking.models import Report, Submission
 
 pytestmark = pytest.mark.browser
 
@@ -27,6 +28,9 @@ NOT_PAGES = {
     "tracking:actions_xlsx",
     "tracking:reports_fragment",
     "declarations:import_fragment",
+    "public:data_csv",
+    "public:data_json",
+    "public:evidence_download",
     "logout",
 }
 # The pages of one route share their markup and differ by their records and by what the role
@@ -112,11 +116,16 @@ def _crawl(page: Page, origin: str, who: str, checked: Counter) -> tuple[list[st
 
 @pytest.fixture
 def reports(records, declaration, cycle, tjk_focal, secretariat) -> None:
-    """A finished and a failed report, so that the reports page lists both kinds."""
+    """A finished and a failed report, so that the reports page lists both kinds; and 2026
+    published, with Kazakhstan's submission approved, so that the public pages are crawled."""
     for user, state in [(tjk_focal, Report.State.SUCCEEDED), (secretariat, Report.State.FAILED)]:
         Report.objects.create(
             requested_by=user, declaration=declaration, cycle=cycle, format="xlsx", state=state
         )
+    kazakh = Submission.objects.get(participant__code="KAZ", cycle=cycle)
+    kazakh.state = Submission.State.APPROVED
+    kazakh.save()
+    services.cycle_publish(cycle=cycle, user=secretariat, licence="CC BY 4.0", licence_url="")
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
@@ -144,6 +153,7 @@ def test_no_page_reached_by_links_has_a_serious_accessibility_violation(
     assert any("/accounts/login/" in url for url in pages)
     assert any("/paragraphs/" in url and url.endswith("/assessment/") for url in pages)
     assert any(url.endswith("/tracking/matrix/") for url in pages)
+    assert any("/public/" in url and "/participants/KAZ/" in url for url in pages)
     assert len(pages) >= 50, pages
     assert not violations, f"{len(violations)} violations on {len(pages)} pages:\n" + "\n".join(
         violations

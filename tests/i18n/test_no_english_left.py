@@ -29,6 +29,7 @@ from declarations.models import (
     Theme,
 )
 from tests.conftest import ROOT
+from tracking import services
 from tracking.models import (
     Action,
     Assessment,
@@ -197,6 +198,11 @@ def reports(records, tjk_focal, secretariat, declaration, cycle):
         cycle=records.next_cycle, participant=records.fiu.participant, by=secretariat, at=now,
         on=now.date(),
     )  # fmt: skip
+    # The public view of 2026, where Kazakhstan's submission is approved.
+    kazakh = Submission.objects.get(participant__code="KAZ", cycle=cycle)
+    kazakh.state = Submission.State.APPROVED
+    kazakh.save()
+    services.cycle_publish(cycle=cycle, user=secretariat, licence="CC BY 4.0", licence_url="")
 
 
 def _pages(role: str, r) -> list[tuple[str, str, dict | None]]:
@@ -239,6 +245,11 @@ def _pages(role: str, r) -> list[tuple[str, str, dict | None]]:
         + [
             ("post", reverse("login"), {"username": "tjk-focal", "password": "wrong"}),
             ("post", reverse("password_reset"), {"email": "not an address"}),
+            *get(
+                reverse("public:index"),
+                reverse("public:cycle", args=[declaration.slug, cycle_2026]),
+                reverse("public:participant", args=[declaration.slug, cycle_2026, "KAZ"]),
+            ),
         ],
         "focal_point": [
             *common,
@@ -294,6 +305,8 @@ def _pages(role: str, r) -> list[tuple[str, str, dict | None]]:
                 reverse("tracking:participant", args=["TJK"]),
                 reverse("declarations:upload"),
                 reverse("declarations:import", args=[DeclarationImport.objects.get().pk]),
+                reverse("tracking:cycle_publish", args=[cycle_2026]),
+                reverse("tracking:cycle_withdraw", args=[cycle_2026]),
             ),
             ("post", reverse("tracking:cycle_create"), {"name": ""}),
             ("post", reverse("tracking:cycle_open", args=[cycle_2026]), {}),

@@ -16,7 +16,7 @@ from tests.conftest import make_pdf, new_cycle
 from tests.tracking.filings import rate
 from tracking import services
 from tracking.api.authentication import token_create
-from tracking.models import Report, Submission
+from tracking.models import Evidence, Report, Submission
 
 
 @pytest.fixture
@@ -54,6 +54,7 @@ def records(tjk_action, tjk_focal, private_media):
         "action": tjk_action,
         "evidence": evidence,
         "submission": submission,
+        "cycle": submission.cycle,
         "report": report,
         "import": job,
     }
@@ -270,6 +271,12 @@ SECRETARIAT_ONLY = [
         "post",
         lambda r: reverse("tracking:cycle_close", args=[r["submission"].cycle_id]),
     ),
+    # Publishing a cycle on the public pages, and withdrawing it: each asks first (GET).
+    *[
+        (name, method, lambda r, name=name: reverse(f"tracking:{name}", args=[r["cycle"].pk]))
+        for name in ("cycle_publish", "cycle_withdraw")
+        for method in ("get", "post")
+    ],
     ("matrix", "get", lambda r: reverse("tracking:matrix")),
     ("completeness", "get", lambda r: reverse("tracking:completeness")),
     ("declaration_upload", "get", lambda r: reverse("declarations:upload")),
@@ -546,8 +553,29 @@ PUBLIC = {
     "visitor's own language (and a logged-in user's own profile), and a GET only redirects",
     "api:schema": "the API's OpenAPI document describes its operations and holds no records",
     "api:docs": "the API's interactive documentation: the same document, in Swagger UI",
+    # The public view: only what the secretariat published, through permissions.scope_public
+    # (tests/public/ crawls it for anything else).
+    "public:index": "the published cycles, for anyone",
+    "public:cycle": "a published cycle's approved ratings",
+    "public:participant": "a participant's approved submission in a published cycle",
+    "public:data_csv": "open data of a published cycle",
+    "public:data_json": "open data of a published cycle",
+    "public:evidence_download": "evidence marked public, of an approved, published submission",
 }
-PUBLIC_ARGS = {"password_reset_confirm": ["MQ", "set-password"]}
+
+
+def _public_args(r) -> list:
+    return [r["cycle"].declaration.slug, r["cycle"].pk]
+
+
+PUBLIC_ARGS = {
+    "password_reset_confirm": lambda r: ["MQ", "set-password"],
+    "public:cycle": _public_args,
+    "public:participant": lambda r: [*_public_args(r), "TJK"],
+    "public:data_csv": _public_args,
+    "public:data_json": _public_args,
+    "public:evidence_download": lambda r: [*_public_args(r), r["evidence"].pk],
+}
 
 
 def _url_names(patterns, namespace: str = ""):
@@ -564,7 +592,7 @@ def test_every_url_of_ours_is_in_the_access_matrix_or_public_on_purpose(records)
     ours |= {
         name
         for name in _url_names(get_resolver().url_patterns)
-        if name.split(":")[0] in ("tracking", "declarations", "api")
+        if name.split(":")[0] in ("tracking", "declarations", "api", "public")
     }
     covered = {resolve(urlparse(url(records)).path).view_name for _name, _m, url in COVERED}
     covered |= {resolve(urlparse(url(records)).path).view_name for _n, _m, url, _e in API}
@@ -574,9 +602,24 @@ def test_every_url_of_ours_is_in_the_access_matrix_or_public_on_purpose(records)
     assert PUBLIC.keys() <= ours
 
 
+@pytest.fixture
+def published_records(records, secretariat):
+    """The records approved, their evidence marked public and their cycle published."""
+    records["submission"].state = Submission.State.APPROVED
+    records["submission"].save()
+    records["evidence"].visibility = Evidence.Visibility.PUBLIC
+    records["evidence"].save()
+    services.cycle_publish(
+        cycle=records["cycle"], user=secretariat, licence="CC BY 4.0", licence_url=""
+    )
+    return records
+
+
 @pytest.mark.parametrize("name", PUBLIC)
-def test_the_public_urls_answer_without_logging_in(client, db, name):
-    response = client.get(reverse(name, args=PUBLIC_ARGS.get(name, [])))
+def test_the_public_urls_answer_without_logging_in(client, published_records, name):
+    args = PUBLIC_ARGS[name](published_records) if name in PUBLIC_ARGS else []
+
+    response = client.get(reverse(name, args=args))
 
     assert response.status_code in (200, 302, 503)
     assert not response.headers.get("Location", "").startswith(reverse("login"))

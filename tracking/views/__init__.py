@@ -1,6 +1,15 @@
 """The views, grouped in one module per URL group as in tracking/urls.py."""
 
-from .cycles import cycle_close, cycle_create, cycle_detail, cycle_edit, cycle_list, cycle_open
+from .cycles import (
+    cycle_close,
+    cycle_create,
+    cycle_detail,
+    cycle_edit,
+    cycle_list,
+    cycle_open,
+    cycle_publish,
+    cycle_withdraw,
+)
 from .home import healthz, home
 from .language import language
 from .lists import action_export_csv, action_export_xlsx, action_list, completeness, matrix
@@ -37,6 +46,8 @@ __all__ = [
     "cycle_edit",
     "cycle_list",
     "cycle_open",
+    "cycle_publish",
+    "cycle_withdraw",
     "evidence_create",
     "evidence_delete",
     "evidence_download",

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import languages, paging, permissions, services
-from ..forms import CycleCloseForm, ReportingCycleForm
-from ..models import ReportingCycle, Submission
+from ..forms import CycleCloseForm, PublicationForm, ReportingCycleForm
+from ..models import Publication, ReportingCycle, Submission
 from ..permissions import AuthenticatedRequest
 from ..services import CycleUnderReview, FilingRefused
 from ..tables import CycleTable, configure_table
@@ -98,8 +98,13 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ]
     context = {
         "cycle": cycle,
+        "publication": Publication.objects.filter(cycle=cycle).first(),
         "rows": rows,
-        "history": paging.history(request, (cycle.history.all(), lambda record: _("the cycle"))),
+        "history": paging.history(
+            request,
+            (cycle.history.all(), lambda record: _("the cycle")),
+            (Publication.history.filter(cycle_id=cycle.pk), lambda record: _("its publication")),
+        ),
     }
     return render(request, "tracking/cycle_detail.html", context)
 
@@ -165,3 +170,48 @@ def cycle_close(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The %(cycle)s cycle is now closed.") % {"cycle": cycle})
     return redirect(cycle)
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_publish(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Asks for the licence and a confirmation, then shows the cycle on the public pages."""
+    permissions.require_secretariat(request.user)
+    cycle = _get_cycle(pk)
+    publication = Publication.objects.filter(cycle=cycle).first()
+    form = PublicationForm(request.POST or None, instance=publication)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.cycle_publish(
+                cycle=cycle,
+                user=request.user,
+                licence=form.cleaned_data["licence"],
+                licence_url=form.cleaned_data["licence_url"],
+            )
+        except FilingRefused as refused:
+            messages.error(request, _("Not published: %(reason)s") % {"reason": refused})
+        else:
+            messages.success(
+                request, _("The %(cycle)s cycle is now on the public pages.") % {"cycle": cycle}
+            )
+        return redirect(cycle)
+    context = {"cycle": cycle, "form": form, "publication": publication}
+    return render(request, "tracking/cycle_publish.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def cycle_withdraw(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    """Asks for a confirmation, then takes the cycle off the public pages."""
+    permissions.require_secretariat(request.user)
+    cycle = _get_cycle(pk)
+    if request.method == "POST":
+        try:
+            services.cycle_unpublish(cycle=cycle, user=request.user)
+        except FilingRefused as refused:
+            messages.error(request, _("Not withdrawn: %(reason)s") % {"reason": refused})
+        else:
+            messages.success(
+                request,
+                _("The %(cycle)s cycle was withdrawn from the public view.") % {"cycle": cycle},
+            )
+        return redirect(cycle)
+    return render(request, "tracking/cycle_withdraw.html", {"cycle": cycle})
