@@ -161,6 +161,34 @@ class ActionEditForm(VersionedForm, ActionFieldsForm):
         )
 
 
+class WorkbookActionForm(ActionFieldsForm):
+    """An action's row of a workbook, checked as the action forms check it."""
+
+    def __init__(self, *args, declaration: Declaration, **kwargs):
+        super().__init__(*args, **kwargs)
+        cast(
+            ParagraphChoiceField, self.fields["paragraphs"]
+        ).queryset = Paragraph.objects.operative().filter(declaration=declaration)
+
+
+class WorkbookUploadForm(forms.Form):
+    workbook = forms.FileField(
+        label=_("Workbook"),
+        help_text=_("The workbook downloaded from this page, filled in (.xlsx)."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument"
+                   ".spreadsheetml.sheet"}
+        ),
+    )  # fmt: skip
+
+
+class WorkbookApplyForm(forms.Form):
+    """Names the stored upload and the preview the user confirmed."""
+
+    upload = forms.UUIDField(widget=forms.HiddenInput)
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
 class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):
     class Meta:
         model = ProgressUpdate

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from declarations.models import Paragraph
 
 from .. import comparison, permissions, services, submission_rules
-from ..forms import AssessmentForm, ReviewForm, SubmitForm
+from ..forms import AssessmentForm, ReviewForm, SubmitForm, WorkbookUploadForm
 from ..models import Action, Assessment, Submission
 from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
@@ -139,6 +139,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         "locked": locked,
         "problems": problems,
         "may_submit": may_file and submission.pk is not None and not problems,
+        "upload_form": WorkbookUploadForm() if may_file else None,
         "review_form": review_form or (ReviewForm(initial={"version": submission.version})),
         "may_review": may_review,
         "history": timeline(
