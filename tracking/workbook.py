@@ -358,7 +358,9 @@ class Parsed:
 def _rows(sheet, columns, counted: list[int]) -> list[tuple[int, dict[str, Value]]]:
     keys = [key for key, _label in columns]
     rows = []
-    for number, cells in enumerate(sheet.iter_rows(min_row=2, max_col=len(keys)), start=2):
+    for counter, cells in enumerate(sheet.iter_rows(min_row=2, max_col=len(keys)), start=2):
+        # Where the file says the row is (it may skip empty rows); else by counting.
+        number = next((c.row for c in cells if getattr(c, "row", None)), counter)
         values = {}
         for column, (key, cell) in enumerate(zip(keys, cells, strict=False), start=1):
             value = cell.value
@@ -368,6 +370,8 @@ def _rows(sheet, columns, counted: list[int]) -> list[tuple[int, dict[str, Value
                 value, str | int | float | datetime | date | type(None)
             )
             values[key] = Value(value, f"{get_column_letter(column)}{number}", formula)
+        for column, key in enumerate(keys[len(values) :], start=len(values) + 1):
+            values[key] = Value(None, f"{get_column_letter(column)}{number}")
         if any(v.value is not None for k, v in values.items() if k not in READ_ONLY):
             counted[0] += 1
             if counted[0] > MAX_ROWS:

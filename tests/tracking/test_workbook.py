@@ -7,6 +7,8 @@ import zipfile
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 from openpyxl import load_workbook
 
 from tests.conftest import make_pdf, new_cycle
@@ -347,3 +349,22 @@ def test_the_download_costs_a_constant_number_of_queries(
     # and their texts; ratings; actions and their paragraphs.
     with django_assert_num_queries(12):
         b"".join(client.get(url).streaming_content)
+
+
+def test_the_workbook_speaks_the_users_language_both_ways(
+    client, tjk_action, tjk_focal, private_media
+):
+    tjk_focal.language = "fr"
+    tjk_focal.save()
+    with translation.override("fr"):
+        title, completed = gettext("Title"), str(Action.Status.COMPLETED.label)
+    assert (title, completed) != ("Title", "Completed")  # the French catalog has them
+
+    book = download(client, tjk_focal, tjk_action)
+    assert book["Actions"]["C1"].value == title
+    book["Actions"]["J2"], book["Actions"]["K2"] = completed, 100
+    page = preview(client, tjk_action, saved(book))
+    assert apply(client, tjk_action, page).status_code == 302
+
+    tjk_action.refresh_from_db()
+    assert (tjk_action.status, tjk_action.progress) == ("completed", 100)
