@@ -368,3 +368,17 @@ def test_the_workbook_speaks_the_users_language_both_ways(
 
     tjk_action.refresh_from_db()
     assert (tjk_action.status, tjk_action.progress) == ("completed", 100)
+
+
+def test_the_preview_costs_the_same_queries_whatever_the_number_of_unchanged_rows(
+    client, tjk_action, tjk_focal, cycle, tajikistan, private_media, django_assert_num_queries
+):
+    for number in range(5):
+        file_action(tajikistan, cycle, tjk_focal, title=f"Action {number}", numbers=(1, 2))
+    data = saved(download(client, tjk_focal, tjk_action))
+
+    # Session, user, memberships; participant, cycle, declaration check, submission;
+    # paragraphs and their texts; ratings; actions and their paragraphs.
+    with django_assert_num_queries(12):
+        page = preview(client, tjk_action, data)
+    assert "Unchanged: 22" in page.text
