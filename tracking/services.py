@@ -31,7 +31,7 @@ from simple_history.utils import bulk_create_with_history
 
 from declarations.models import Declaration, Paragraph
 
-from . import languages, notices, permissions
+from . import languages, notices, permissions, workbook
 from .heartbeat import Heartbeat
 from .models import (
     Action,
@@ -403,13 +403,13 @@ def assessment_save(
 
 
 @transaction.atomic
-def workbook_apply(*, submission: Submission, parsed, fingerprint: str, user: User):
+def workbook_apply(
+    *, submission: Submission, parsed: workbook.Parsed, fingerprint: str, user: User
+) -> workbook.Plan:
     """Writes what an uploaded workbook changes, all of it or nothing, through the services
     above (their checks, audit history and version checks). Compared again under the
     submission's lock: refused when that differs from the preview the user confirmed
     (`fingerprint`). Rows in conflict are left as they are. Returns the plan applied."""
-    from . import workbook
-
     locked = _lock_for_filing(submission.pk)
     locked.participant, locked.cycle = submission.participant, submission.cycle
     plan = workbook.compare(locked, parsed)
