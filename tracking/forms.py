@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
-from django.forms.models import ModelChoiceIterator
+from django.forms.models import ModelChoiceIterator, construct_instance
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -162,13 +162,27 @@ class ActionEditForm(VersionedForm, ActionFieldsForm):
 
 
 class WorkbookActionForm(ActionFieldsForm):
-    """An action's row of a workbook, checked as the action forms check it."""
+    """An action's row of a workbook, checked as the action forms check it. Its paragraphs
+    are read from their numbers, among the declaration's operative paragraphs, before."""
 
-    def __init__(self, *args, declaration: Declaration, **kwargs):
-        super().__init__(*args, **kwargs)
-        cast(
-            ParagraphChoiceField, self.fields["paragraphs"]
-        ).queryset = Paragraph.objects.operative().filter(declaration=declaration)
+    paragraphs = None  # type: ignore[assignment]
+
+    class Meta(ActionFieldsForm.Meta):
+        fields = [name for name in ActionFieldsForm.Meta.fields if name != "paragraphs"]
+
+    def _post_clean(self):
+        # As ModelForm's, without the model's check constraints: run as queries they cost two
+        # per row of a workbook of a thousand, and they say again what `clean` and the fields'
+        # validators check (dates in order, progress at most 100). The database enforces them.
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
 
 class WorkbookUploadForm(forms.Form):

@@ -781,8 +781,8 @@ def _compare_action(row_values, number, ctx) -> Row:
     for key in TEXT_FIELDS:
         if existing and old[key] == new[key]:
             data[key] = getattr(existing, key)  # kept exactly as it is, even past Excel's limits
-    data["paragraphs"] = [p.pk for p in paragraphs]
-    form = WorkbookActionForm(data, declaration=ctx["declaration"])
+    del data["paragraphs"]
+    form = WorkbookActionForm(data)
     if not form.is_valid():
         for key, errors in form.errors.items():
             ref = row_values[key].ref if key in row_values else row_values["title"].ref
@@ -795,7 +795,7 @@ def _compare_action(row_values, number, ctx) -> Row:
     moved_by_update = ("status", "progress") if narrative else ()
     row.edits = any(old.get(key) != new[key] for key in new if key not in moved_by_update)
     row.values = form.values()
-    row.paragraphs = list(form.cleaned_data["paragraphs"])
+    row.paragraphs = paragraphs
     if existing:
         labels = {key: str(label) for key, label in ACTION_COLUMNS}
         row.changes = _changes(labels, old, new, {"status": dict(Action.Status.choices)})

@@ -319,7 +319,7 @@ def test_invalid_values_are_shown_by_sheet_cell_and_reason(
     book = download(client, tjk_focal, tjk_action)
     actions = book["Actions"]
     actions["G2"], actions["H2"], actions["J2"], actions["K2"] = "6, 99", "soon", "Maybe", 150
-    actions.append([None, None, "No lead", "", "", "", "1", None, None, "Planned", 0])
+    actions.append([None, None, "No lead", "", "", "", "1", None, None, "Planned", 150])
     book["Ratings"]["E4"] = "Fully implemented"
 
     page = preview(client, tjk_action, saved(book))
@@ -328,6 +328,7 @@ def test_invalid_values_are_shown_by_sheet_cell_and_reason(
         "G2: “99” is not an operative paragraph of this declaration.",
         "H2: Not a date: write it as 2026-03-01.",
         "J2: Choose one of: Planned",
+        "K3: Ensure this value is less than or equal to 100.",
         "E3: This field is required.",
         "F4: Say why the paragraph is fully implemented.",
     ]
