@@ -174,15 +174,16 @@ class WorkbookActionForm(ActionFieldsForm):
         # As ModelForm's, without the model's check constraints: run as queries they cost two
         # per row of a workbook of a thousand, and they say again what `clean` and the fields'
         # validators check (dates in order, progress at most 100). The database enforces them.
+        # (ModelForm's own helpers below are private: django-stubs does not list them.)
         try:
             self.instance = construct_instance(self, self.instance, self._meta.fields)
             self.instance.full_clean(
-                exclude=self._get_validation_exclusions(),
+                exclude=self._get_validation_exclusions(),  # type: ignore[attr-defined]
                 validate_unique=False,
                 validate_constraints=False,
             )
         except forms.ValidationError as error:
-            self._update_errors(error)
+            self._update_errors(error)  # type: ignore[attr-defined]
 
 
 class WorkbookUploadForm(forms.Form):
