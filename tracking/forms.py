@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.validators import URLValidator
-from django.forms.models import ModelChoiceIterator
+from django.forms.models import ModelChoiceIterator, construct_instance
 from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
@@ -161,6 +161,49 @@ class ActionEditForm(VersionedForm, ActionFieldsForm):
         paragraphs.queryset = operative_paragraphs().filter(
             declaration_id=self.instance.declaration_id
         )
+
+
+class WorkbookActionForm(ActionFieldsForm):
+    """An action's row of a workbook, checked as the action forms check it. Its paragraphs
+    are read from their numbers, among the declaration's operative paragraphs, before."""
+
+    paragraphs = None  # type: ignore[assignment]
+
+    class Meta(ActionFieldsForm.Meta):
+        fields = [name for name in ActionFieldsForm.Meta.fields if name != "paragraphs"]
+
+    def _post_clean(self):
+        # As ModelForm's, without the model's check constraints: run as queries they cost two
+        # per row of a workbook of a thousand, and they say again what `clean` and the fields'
+        # validators check (dates in order, progress at most 100). The database enforces them.
+        # (ModelForm's own helpers below are private: django-stubs does not list them.)
+        try:
+            self.instance = construct_instance(self, self.instance, self._meta.fields)
+            self.instance.full_clean(
+                exclude=self._get_validation_exclusions(),  # type: ignore[attr-defined]
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except forms.ValidationError as error:
+            self._update_errors(error)  # type: ignore[attr-defined]
+
+
+class WorkbookUploadForm(forms.Form):
+    workbook = forms.FileField(
+        label=_("Workbook"),
+        help_text=_("The workbook downloaded from this page, filled in (.xlsx)."),
+        widget=forms.ClearableFileInput(
+            attrs={"accept": ".xlsx,application/vnd.openxmlformats-officedocument"
+                   ".spreadsheetml.sheet"}
+        ),
+    )  # fmt: skip
+
+
+class WorkbookApplyForm(forms.Form):
+    """Names the stored upload and the preview the user confirmed."""
+
+    upload = forms.UUIDField(widget=forms.HiddenInput)
+    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):

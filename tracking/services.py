@@ -31,7 +31,7 @@ from simple_history.utils import bulk_create_with_history
 
 from declarations.models import Declaration, Paragraph
 
-from . import languages, notices, permissions, tallies
+from . import languages, notices, permissions, tallies, workbook
 from .heartbeat import Heartbeat
 from .models import (
     Action,
@@ -422,6 +422,66 @@ def assessment_save(
     except IntegrityError:
         # Someone rated the paragraph between our read and our insert.
         raise EditConflict(submission, []) from None
+
+
+@transaction.atomic
+def workbook_apply(
+    *, submission: Submission, parsed: workbook.Parsed, fingerprint: str, user: User
+) -> workbook.Plan:
+    """Writes what an uploaded workbook changes, all of it or nothing, through the services
+    above (their checks, audit history and version checks). Compared again under the
+    submission's lock: refused when that differs from the preview the user confirmed
+    (`fingerprint`). Rows in conflict are left as they are. Returns the plan applied."""
+    locked = _lock_for_filing(submission.pk)
+    locked.participant, locked.cycle = submission.participant, submission.cycle
+    plan = workbook.compare(locked, parsed)
+    if plan.has_errors:
+        raise FilingRefused(_("The workbook has errors, listed below: nothing was saved."))
+    if plan.fingerprint != fingerprint:
+        raise FilingRefused(
+            _(
+                "The submission changed since the preview, or the preview was of another "
+                "file: nothing was saved. Check the preview below and apply again."
+            )
+        )
+    participant, cycle = locked.participant, locked.cycle
+    for row in plan.to_apply:
+        if row.sheet == "ratings":
+            assert row.paragraph is not None  # a rating's row always names its paragraph
+            assessment_save(
+                participant=participant,
+                cycle=cycle,
+                paragraph=row.paragraph,
+                version=row.version,
+                user=user,
+                **row.values,
+            )
+            continue
+        values = dict(row.values)
+        if row.update is not None:
+            # The update moves status and progress, as on the action's page.
+            values.pop("status"), values.pop("progress")
+        if row.record is None:
+            action = action_create(
+                participant=participant,
+                declaration=cycle.declaration,
+                paragraphs=row.paragraphs,
+                user=user,
+                values=values,
+            )
+        else:
+            action = row.record
+            if row.edits:
+                action = action_edit(
+                    action=action,
+                    version=row.version,
+                    values=values,
+                    paragraphs=row.paragraphs,
+                    user=user,
+                )
+        if row.update is not None:
+            progress_update_file(action=action, user=user, **row.update)
+    return plan
 
 
 @transaction.atomic

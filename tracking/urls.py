@@ -26,6 +26,21 @@ urlpatterns = [
         name="submission_review",
     ),
     path(
+        "submissions/<str:code>/<int:cycle_pk>/workbook.xlsx",
+        views.workbook_download,
+        name="workbook_download",
+    ),
+    path(
+        "submissions/<str:code>/<int:cycle_pk>/workbook/preview/",
+        views.workbook_preview,
+        name="workbook_preview",
+    ),
+    path(
+        "submissions/<str:code>/<int:cycle_pk>/workbook/apply/",
+        views.workbook_apply,
+        name="workbook_apply",
+    ),
+    path(
         "submissions/<str:code>/<int:cycle_pk>/paragraphs/<int:number>/assessment/",
         views.assessment_edit,
         name="assessment_edit",

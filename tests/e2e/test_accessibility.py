@@ -26,6 +26,7 @@ NOT_PAGES = {
     "tracking:report_download",
     "tracking:actions_csv",
     "tracking:actions_xlsx",
+    "tracking:workbook_download",
     "tracking:reports_fragment",
     "declarations:import_fragment",
     "public:data_csv",

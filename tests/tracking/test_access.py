@@ -74,6 +74,11 @@ READS = [
     ),
     ("submission", "get", lambda r: reverse("tracking:submission", args=_submission_args(r))),
     ("participant", "get", lambda r: reverse("tracking:participant", args=["TJK"])),
+    (
+        "workbook_download",
+        "get",
+        lambda r: reverse("tracking:workbook_download", args=_submission_args(r)),
+    ),
 ]
 # Pages the secretariat opens for any participant: they show only what was submitted.
 SEALED_ONLY = {"participant"}
@@ -104,6 +109,17 @@ WRITES = [
         "submission_review",
         "post",
         lambda r: reverse("tracking:submission_review", args=_submission_args(r)),
+    ),
+    # Offline filing: uploading a workbook to preview it, and applying it.
+    (
+        "workbook_preview",
+        "post",
+        lambda r: reverse("tracking:workbook_preview", args=_submission_args(r)),
+    ),
+    (
+        "workbook_apply",
+        "post",
+        lambda r: reverse("tracking:workbook_apply", args=_submission_args(r)),
     ),
 ]
 ALL = [*READS, *WRITES]

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from declarations.models import Paragraph
 
 from .. import comparison, paging, permissions, services, submission_rules
-from ..forms import AssessmentForm, ReviewForm, SubmitForm
+from ..forms import AssessmentForm, ReviewForm, SubmitForm, WorkbookUploadForm
 from ..models import Action, ActionTally, Assessment, Submission
 from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
@@ -145,6 +145,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         "locked": locked,
         "problems": problems,
         "may_submit": may_file and submission.pk is not None and not problems,
+        "upload_form": WorkbookUploadForm() if may_file else None,
         "review_form": review_form or (ReviewForm(initial={"version": submission.version})),
         "may_review": may_review,
         "history": paging.history(
