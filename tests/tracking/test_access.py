@@ -340,6 +340,10 @@ API = [
     ("cycle-detail", "get", _api("cycle-detail", _pk("submission")), EVERYONE),
     ("submission-list", "get", _api("submission-list"), EVERYONE),
     ("submission-detail", "get", _api("submission-detail", _pk("submission")), TJK_DRAFT),
+    ("submission-submit", "post", _api("submission-submit", _pk("submission")), TJK_CHANGE),
+    # Only the coordinator reviews; without If-Match, 428.
+    ("submission-review", "post", _api("submission-review", _pk("submission")),
+     {**TJK_CHANGE, "tjk_focal": 403}),
     ("action-list", "get", _api("action-list"), EVERYONE),
     # Viewers and the secretariat file nothing; a filer's empty body is a 400.
     ("action-list", "post", _api("action-list"),

@@ -50,7 +50,14 @@ def _errors(detail: Any, pointer: str = "") -> list[dict[str, str]]:
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    problems: list[dict[str, Any]] = []
     if isinstance(exc, FilingRefused):
+        # What stops a submission, each with its paragraph, as the submission page lists them.
+        problems = [
+            {"paragraph": p.paragraph.number if p.paragraph else None, "detail": str(p.message)}
+            for p in exc.problems
+            if hasattr(p, "message")
+        ]
         exc = FilingConflict(str(exc))
     elif isinstance(exc, EditConflict):
         exc = exceptions.APIException(exc.message)
@@ -65,7 +72,7 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
         detail, extra = str(exc.detail), {"current": exc.current}
     else:
         data = response.data if isinstance(response.data, dict) else {}
-        detail, extra = str(data.get("detail", "")), {}
+        detail, extra = str(data.get("detail", "")), {"problems": problems} if problems else {}
     result = problem(response.status_code, detail, instance=request.get_full_path(), **extra)
     for header in ("Retry-After", "WWW-Authenticate", "Allow"):
         if header in response:

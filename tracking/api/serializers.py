@@ -102,6 +102,13 @@ class SubmissionSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
+class ReviewSerializer(serializers.Serializer):
+    """A coordinator's decision on a submitted submission (documents the request body)."""
+
+    decision = serializers.ChoiceField(choices=["approve", "return"])
+    comment = serializers.CharField(required=False, allow_blank=True)
+
+
 # --- Filed records ----------------------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from ..forms import (
     EvidenceForm,
     ProgressUpdateForm,
     ReportRequestForm,
+    ReviewForm,
 )
 from ..models import (
     Action,
@@ -285,6 +286,49 @@ class SubmissionViewSet(RecordViewSet):
     @extend_schema(responses={200: s.SubmissionSerializer, **ERRORS})
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return super().retrieve(request, *args, **kwargs)
+
+    @extend_schema(
+        request=None,
+        parameters=[ETAG],
+        responses={200: s.SubmissionSerializer, **WRITE_ERRORS},
+        description="Send the draft to the coordinator, as the submission page's Submit does. "
+        "Refused (409, with `problems`) while a paragraph is unrated or unexplained.",
+    )
+    @route(detail=True, methods=["post"])
+    def submit(self, request: Request, pk: int) -> Response:
+        record = self.get_object()
+        if not permissions.may_file_for(self.user, record.participant_id):
+            raise PermissionDenied
+        self.check_if_match(record)
+        services.submission_submit(submission=record, version=record.version, user=self.user)
+        return self.answer(self.get_queryset().get(pk=record.pk))
+
+    @extend_schema(
+        request=s.ReviewSerializer,
+        parameters=[ETAG],
+        responses={200: s.SubmissionSerializer, **WRITE_ERRORS},
+        description="The coordinator approves a submitted submission or returns it to draft "
+        "with a comment, as on the submission page.",
+    )
+    @route(detail=True, methods=["post"])
+    def review(self, request: Request, pk: int) -> Response:
+        record = self.get_object()
+        if not permissions.may_approve_for(self.user, record.participant_id):
+            raise PermissionDenied
+        self.check_if_match(record)
+        form = validated(ReviewForm({**body(request), "version": record.version}))
+        decide = (
+            services.submission_approve
+            if form.cleaned_data["decision"] == "approve"
+            else services.submission_return
+        )
+        decide(
+            submission=record,
+            version=record.version,
+            user=self.user,
+            comment=form.cleaned_data["comment"],
+        )
+        return self.answer(self.get_queryset().get(pk=record.pk))
 
 
 # --- Actions and their updates and evidence ---------------------------------------------------
