@@ -48,8 +48,8 @@ LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 SPACES = re.compile(r"\s+")
 # Attributes a reader meets: shown as tooltips or read by screen readers.
 READ_ATTRIBUTES = {"aria-label", "title", "placeholder", "alt"}
-# The same in every language: names of file formats.
-UNIVERSAL = {"CSV", "PDF", "XLSX", "ZIP"}
+# The same in every language: names of file formats, and the HTTP header an API token goes in.
+UNIVERSAL = {"CSV", "PDF", "XLSX", "ZIP", "Authorization: Bearer"}
 # The secret an authenticator app is given on the two-factor page (base32): data.
 SECRET = re.compile(r"[A-Z2-7]{16,}")
 SILENT = {"script", "style"}
