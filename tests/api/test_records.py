@@ -56,6 +56,19 @@ def test_small_pages_still_give_every_action_once(api, tjk_focal, tajikistan, cy
     assert sorted(seen) == [f"Action {n}" for n in range(1, 6)]
 
 
+@pytest.mark.usefixtures("small_pages")
+def test_a_script_may_ask_for_larger_pages_up_to_a_thousand(api, tjk_focal, tajikistan, cycle):
+    for number in range(1, 6):
+        file_action(tajikistan, cycle, tjk_focal, title=f"Action {number}")
+    client, url = api(tjk_focal), reverse("api:action-list")
+
+    assert len(client.get(url).json()["results"]) == 2
+    assert len(client.get(url, {"page_size": 4}).json()["results"]) == 4
+    whole = client.get(url, {"page_size": 5000}).json()
+    assert len(whole["results"]) == 5
+    assert whole["next"] is None
+
+
 def test_the_secretariat_reads_submitted_records_but_no_drafts(
     api, secretariat, tjk_focal, kaz_focal, tajikistan, kazakhstan, cycle
 ):

@@ -53,6 +53,9 @@ from .problems import PreconditionRequired, Stale
 
 class Pagination(CursorPagination):
     page_size = settings.API_PAGE_SIZE
+    # A script may ask for up to 1,000 records a page (`?page_size=`): fewer round trips.
+    page_size_query_param = "page_size"
+    max_page_size = 1000
     ordering = "pk"
 
 
