@@ -55,8 +55,13 @@ def test_a_new_cycle_starts_from_the_last_approved_one_and_shows_what_changed(
     tajikistan = page.get_by_role("row", name=re.compile("Tajikistan"))
     paragraph_6 = tajikistan.get_by_role("cell").nth(5)
     expect(paragraph_6).to_contain_text("Substantially implemented")
-    expect(paragraph_6).to_contain_text("Fully implemented")
+    # The matrix marks the change; the participant's page shows the rating it changed from.
     expect(paragraph_6).to_contain_text(re.compile("regressed", re.I))
+    tajikistan.get_by_role("link", name=re.compile("Tajikistan")).click()
+    history = page.get_by_role("table", name=re.compile("Ratings of Tajikistan per operative paragraph"))
+    expect(history.get_by_role("row", name=re.compile(r"^OP6\b"))).to_contain_text(
+        re.compile("Fully implemented.*Substantially implemented")
+    )
     # The 2026 record is what was approved then.
     assert Assessment.objects.get(submission__cycle__name="2026", paragraph__number=6).rating == (
         "fully"
