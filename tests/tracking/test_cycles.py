@@ -260,9 +260,9 @@ def test_the_cycle_page_shows_its_newest_history_in_constant_queries(
     client.force_login(secretariat)
 
     # session, user, memberships (header), the cycle with its declaration, its participants
-    # with their submission's state, the newest history entries with the records before them
-    # and their users.
-    with django_assert_num_queries(6):
+    # with their submission's state, its publication, and the newest history entries with the
+    # records before them and their users: one query for the cycle's, one for its publication's.
+    with django_assert_num_queries(8):
         response = client.get(cycle.get_absolute_url())
 
     history = response.text[response.text.index('id="history-heading"') :]
