@@ -337,7 +337,7 @@ API = [
      {**TJK_DRAFT, "secretariat": 200}),
     ("cycle-list", "get", _api("cycle-list"), EVERYONE),
     # Kazakhstan reports in the same cycle: it knows of it.
-    ("cycle-detail", "get", _api("cycle-detail", _pk("submission")), EVERYONE),
+    ("cycle-detail", "get", _api("cycle-detail", lambda r: r["submission"].cycle_id), EVERYONE),
     ("submission-list", "get", _api("submission-list"), EVERYONE),
     ("submission-detail", "get", _api("submission-detail", _pk("submission")), TJK_DRAFT),
     ("submission-submit", "post", _api("submission-submit", _pk("submission")), TJK_CHANGE),
@@ -388,16 +388,18 @@ def _api_request(client, records, name, method, url):
     return getattr(client, method)(url(records), body, content_type="application/json")
 
 
-@pytest.mark.parametrize("user", OTHER_USERS)
 @pytest.mark.parametrize(("name", "method", "url", "expected"), API, ids=API_IDS)
-def test_the_api_answers_each_user_as_the_pages_do(
-    client, records, request, user, name, method, url, expected
-):
-    client.force_login(request.getfixturevalue(user))
+def test_the_api_answers_each_user_as_the_pages_do(client, records, request, name, method, url,
+                                                   expected):  # fmt: skip
+    # Every user in one test: no answer in the matrix writes, and the records are costly to set up.
+    answers = {}
+    for user in OTHER_USERS:
+        client.force_login(request.getfixturevalue(user))
+        response = _api_request(client, records, name, method, url)
+        answers[user] = response.status_code
+        client.logout()
 
-    response = _api_request(client, records, name, method, url)
-
-    assert response.status_code == expected[user], response.content[:300]
+    assert answers == {user: expected[user] for user in OTHER_USERS}
 
 
 @pytest.mark.parametrize(("name", "method", "url", "expected"), API, ids=API_IDS)
