@@ -32,6 +32,7 @@ SECRET_VARIABLES = {
     "AWS_SECRET_ACCESS_KEY",
     "CELERY_BROKER_URL",
     "CELERY_RESULT_BACKEND",
+    "CACHE_URL",
 }
 _TRUE = ("1", "true", "yes", "on")
 _FALSE = ("0", "false", "no", "off")
@@ -523,6 +524,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=0),
     },
 }
+
+# The cache holds the API's request budgets and the public pages. Unset: each process keeps its
+# own (enough for one process); with several web processes set a shared one, so that a token's
+# budget is one budget and a publication is rendered once.
+CACHE_URL = env_str("CACHE_URL")
+if not CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+    }
+else:
+    raise ImproperlyConfigured(
+        "CACHE_URL is not valid: use redis://host:port/db (or rediss://, unix://), or leave it "
+        "unset for a cache in each process."
+    )
 
 # The REST API (tracking/api/): the browser session or a personal token (`Authorization: Bearer`),
 # errors as RFC 9457 problem details, cursor pagination, a request budget per token or user.

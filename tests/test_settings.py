@@ -82,7 +82,14 @@ def test_the_site_url_follows_the_port():
 def _settings(*names: str, **env: str) -> subprocess.CompletedProcess:
     """Loads the settings in a fresh process with `env` (DEBUG on unless given) and prints
     `names`; none of the variables this module tests leak in from ours."""
-    tested = {"SECRET_KEY", "DATABASE_URL", "EMAIL_HOST_PASSWORD", "CONN_MAX_AGE", "LOG_LEVEL"}
+    tested = {
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "EMAIL_HOST_PASSWORD",
+        "CONN_MAX_AGE",
+        "LOG_LEVEL",
+        "CACHE_URL",
+    }
     environment = {
         k: v
         for k, v in os.environ.items()
@@ -115,6 +122,7 @@ def _settings(*names: str, **env: str) -> subprocess.CompletedProcess:
         ({"SITE_URL": "tracker.example.org"}, "SITE_URL", "http:// or https://"),
         ({"API_THROTTLE_RATE": "lots"}, "API_THROTTLE_RATE='lots'", "such as 600/minute"),
         ({"API_PAGE_SIZE": "0"}, "API_PAGE_SIZE", "at least 1"),
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL", "redis://host:port/db"),
     ],
 )
 def test_a_value_it_does_not_understand_stops_start_up_naming_the_variable(env, named, accepted):
@@ -193,3 +201,12 @@ def test_it_refuses_an_unknown_role_for_two_factor_login():
 
     assert result.returncode != 0
     assert "TWO_FACTOR_REQUIRED_ROLES names unknown roles chair" in result.stderr
+
+
+def test_a_shared_cache_is_used_when_one_is_named():
+    shared = _settings("CACHES", CACHE_URL="redis://127.0.0.1:6379/14")
+    own = _settings("CACHES")
+
+    assert "django.core.cache.backends.redis.RedisCache" in shared.stdout, shared.stderr
+    assert "redis://127.0.0.1:6379/14" in shared.stdout
+    assert "django.core.cache.backends.locmem.LocMemCache" in own.stdout, own.stderr
