@@ -23,6 +23,17 @@ def test_the_header_links_the_users_name_to_the_profile(client, tjk_focal):
     assert "Farrukh Focal</a>" in html
 
 
+def test_the_profile_page_has_a_plain_title_and_one_token_section(client, tjk_focal):
+    client.force_login(tjk_focal)
+
+    html = client.get(PROFILE).text
+
+    title = html[html.index("<title>") : html.index("</title>")]
+    assert "<" not in title.removeprefix("<title>")
+    assert "Your profile" in title
+    assert html.count('id="api-tokens-heading"') == 1
+
+
 def test_the_profile_form_is_labelled_and_on_by_default(client, tjk_focal):
     client.force_login(tjk_focal)
 
