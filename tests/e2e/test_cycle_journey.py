@@ -58,7 +58,9 @@ def test_a_new_cycle_starts_from_the_last_approved_one_and_shows_what_changed(
     # The matrix marks the change; the participant's page shows the rating it changed from.
     expect(paragraph_6).to_contain_text(re.compile("regressed", re.I))
     tajikistan.get_by_role("link", name=re.compile("Tajikistan")).click()
-    history = page.get_by_role("table", name=re.compile("Ratings of Tajikistan per operative paragraph"))
+    history = page.get_by_role(
+        "table", name=re.compile("Ratings of Tajikistan per operative paragraph")
+    )
     expect(history.get_by_role("row", name=re.compile(r"^OP6\b"))).to_contain_text(
         re.compile("Fully implemented.*Substantially implemented")
     )

@@ -5,11 +5,10 @@ No view here reads the visitor's session or user: each looks up the publication 
 (`public.cached`); only a cache miss reads the records, through `permissions.scope_public`.
 """
 
-import logging
 from collections import defaultdict
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.text import slugify
@@ -18,8 +17,7 @@ from django.views.decorators.http import require_GET
 from .. import permissions, public
 from ..models import Publication
 from ..public import cached, get_publication
-
-logger = logging.getLogger(__name__)
+from .records import evidence_file_response
 
 
 def _page(request: HttpRequest, title: str, html: str) -> HttpResponse:
@@ -98,18 +96,4 @@ def data_json(request: HttpRequest, slug: str, cycle_pk: int) -> HttpResponse:
 def evidence_download(request: HttpRequest, slug: str, cycle_pk: int, pk: int) -> FileResponse:
     """A file marked public, of an approved submission of a published cycle."""
     evidence = permissions.get_public_evidence(get_publication(slug, cycle_pk), pk)
-    if not evidence.file:
-        raise Http404
-    try:
-        stored = evidence.file.open("rb")
-    except FileNotFoundError:
-        logger.warning("Evidence %s: its file %s is missing", evidence.pk, evidence.file.name)
-        raise Http404 from None
-    response = FileResponse(
-        stored,
-        as_attachment=True,
-        filename=evidence.original_name or f"evidence-{evidence.pk}",
-        content_type=evidence.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return evidence_file_response(evidence, None)

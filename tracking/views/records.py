@@ -243,10 +243,12 @@ def evidence_download(request: AuthenticatedRequest, pk: int) -> FileResponse:
     return evidence_file_response(evidence, request.user)
 
 
-def evidence_file_response(evidence: Evidence, user: User) -> FileResponse:
+def evidence_file_response(evidence: Evidence, user: User | None) -> FileResponse:
     """The evidence's file as an attachment, its download logged; 404 for a link or a lost file.
 
-    For the page and the API alike: `evidence` comes from `get_evidence_for_user`.
+    For the page and the API alike: `evidence` comes from `get_evidence_for_user`; for the
+    public view (`user` None: an anonymous reader, whose downloads are not logged) from
+    `get_public_evidence`.
     """
     if not evidence.file:
         raise Http404
@@ -262,7 +264,8 @@ def evidence_file_response(evidence: Evidence, user: User) -> FileResponse:
         content_type=evidence.content_type or "application/octet-stream",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    EvidenceDownload.objects.create(evidence=evidence, user=user)
+    if user is not None:
+        EvidenceDownload.objects.create(evidence=evidence, user=user)
     return response
 
 
