@@ -45,7 +45,7 @@ def get(client: Client, url: str) -> tuple[float, dict]:
     body = b"".join(response.streaming_content) if response.streaming else response.content
     elapsed = time.perf_counter() - started
     assert response.status_code == 200, (url, response.status_code, body[:200])
-    return elapsed, response.json() if url.startswith("/api/") else {}
+    return elapsed, response.json() if "/api/" in url else {}
 
 
 def follow(client: Client, url: str, count: int) -> float:
