@@ -1,23 +1,16 @@
 """Migrating a database of declarations imported before language versions keeps every row."""
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("declarations", "0002_declarationimport")]
 AFTER = [("declarations", "0003_language_versions")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def old_database(transactional_db):
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     get = apps.get_model
     declaration = get("declarations", "Declaration").objects.create(
         title="Dushanbe Declaration", short_title="Dushanbe", slug="dushanbe",
@@ -36,11 +29,11 @@ def old_database(transactional_db):
         state="succeeded", declaration=declaration,
     )  # fmt: skip
     yield
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_every_row_is_kept_and_the_texts_are_the_declarations_own_in_english(old_database):
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     get = apps.get_model
 
     declaration = get("declarations", "Declaration").objects.get()
@@ -58,9 +51,9 @@ def test_every_row_is_kept_and_the_texts_are_the_declarations_own_in_english(old
 
 
 def test_the_migration_reverses_without_losing_the_declaration(old_database):
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
 
     assert apps.get_model("declarations", "Paragraph").objects.count() == 2
     assert apps.get_model("declarations", "DeclarationImport").objects.count() == 1

@@ -4,26 +4,19 @@ gets back what it held when it was submitted."""
 import datetime
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
+
+from tests.migrations import migrate_to, migrate_to_latest
 
 BEFORE = [("tracking", "0005_report_includes_drafts"), ("declarations", "0002_declarationimport")]
 AFTER = [("tracking", "0008_cycle_period_required")]
-
-
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
 
 
 @pytest.fixture
 def old_database(transactional_db):
     """The schema of 0005, filled as the old code filed: a 2026 action approved, then a 2027
     draft update and evidence that wrote onto it."""
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     get = apps.get_model
     declaration = get("declarations", "Declaration").objects.create(
         title="Dushanbe Declaration", short_title="Dushanbe", slug="dushanbe"
@@ -91,12 +84,11 @@ def old_database(transactional_db):
         "counts": counts, "cycles": (cycle_2026.pk, cycle_2027.pk), "participant": participant.pk,
     }  # fmt: skip
     # Back to the latest schema for the tests that follow.
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_migrating_keeps_every_row_and_gives_each_cycle_back_what_it_held(old_database):
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     get = apps.get_model
     Action, Update, Evidence = (
         get("tracking", name) for name in ("Action", "ProgressUpdate", "Evidence")
@@ -126,7 +118,7 @@ def test_migrating_keeps_every_row_and_gives_each_cycle_back_what_it_held(old_da
 
 
 def test_cycles_keep_their_open_state_and_every_participant_in_scope(old_database):
-    apps = _migrate(AFTER)
+    apps = migrate_to(AFTER)
     Cycle = apps.get_model("tracking", "ReportingCycle")
     closed, opened = (Cycle.objects.get(pk=pk) for pk in old_database["cycles"])
 

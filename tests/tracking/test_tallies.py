@@ -7,7 +7,6 @@ from functools import partial
 
 import pytest
 from django.db import connection, transaction
-from django.db.migrations.executor import MigrationExecutor
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -21,6 +20,7 @@ from hypothesis.stateful import (
 
 from declarations.models import Declaration, Paragraph
 from tests.conftest import new_cycle
+from tests.migrations import migrate_to, migrate_to_latest
 from tracking import services
 from tracking.models import (
     Action,
@@ -277,19 +277,11 @@ BEFORE = [("tracking", "0015_list_indexes"), ("declarations", "0003_language_ver
 AFTER = [("tracking", "0016_tallies")]
 
 
-def _migrate(targets):
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.fixture
 def migrated_back(transactional_db):
-    yield _migrate(BEFORE)
+    yield migrate_to(BEFORE)
     # Back to the latest schema for the tests that follow.
-    executor = MigrationExecutor(connection)
-    _migrate(executor.loader.graph.leaf_nodes())
+    migrate_to_latest()
 
 
 def test_the_migration_counts_the_actions_already_filed_and_is_reversible(migrated_back):
@@ -348,7 +340,7 @@ def test_the_migration_counts_the_actions_already_filed_and_is_reversible(migrat
                 progress=50, created_by=user,
             )  # fmt: skip
 
-    _migrate(AFTER)
+    migrate_to(AFTER)
 
     first, second = (s.pk for s in submissions)
     p1, p2, p3 = (p.pk for p in paragraphs)
@@ -368,6 +360,6 @@ def test_the_migration_counts_the_actions_already_filed_and_is_reversible(migrat
         }
     )
     # Backwards: the table goes, every other row stays.
-    apps = _migrate(BEFORE)
+    apps = migrate_to(BEFORE)
     assert apps.get_model("tracking", "Action").objects.count() == len(filed)
     assert "tracking_actiontally" not in connection.introspection.table_names()
