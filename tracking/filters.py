@@ -10,7 +10,7 @@ from declarations.models import Paragraph, Theme
 from .forms import ByNameIterator
 from .models import Action, Participant, Report, ReportingCycle
 from .permissions import participant_ids
-from .widgets import Select
+from .widgets import CachedSelect, Select
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -48,7 +48,7 @@ class ActionFilter(django_filters.FilterSet):
         # django-filter also takes a function of the request; its stubs say only a queryset.
         queryset=_participants,  # type: ignore[arg-type]
         empty_label=_("All"),
-        widget=Select,
+        widget=CachedSelect(depends_on=("code", "name", "kind")),
     )
     cycle = django_filters.ModelChoiceFilter(
         label=_("Reporting cycle"),
@@ -57,7 +57,7 @@ class ActionFilter(django_filters.FilterSet):
         .select_related("declaration")
         .only("name", "declaration__short_title"),
         empty_label=_("All"),
-        widget=Select,
+        widget=CachedSelect(depends_on=("name", "declaration__short_title")),
     )
     paragraph = django_filters.ModelChoiceFilter(
         label=_("Operative paragraph"),
@@ -67,14 +67,14 @@ class ActionFilter(django_filters.FilterSet):
         .select_related("declaration")
         .only("number", "verb", "declaration__short_title"),
         empty_label=_("All"),
-        widget=Select,
+        widget=CachedSelect(depends_on=("number", "verb", "declaration__short_title")),
     )
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"),
         queryset=Theme.objects.all(),
         method="by_theme",
         empty_label=_("All"),
-        widget=Select,
+        widget=CachedSelect(depends_on=("name",)),
     )
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Action.Status.choices, empty_label=_("All"), widget=Select

@@ -174,11 +174,13 @@ def test_the_list_runs_the_same_queries_for_1_and_50_rows(
 ):
     _actions(rows, cycle, tajikistan, tjk_focal)
     client.force_login(tjk_focal)
+    client.get(URL)  # writes the filters' options into the cache
 
     # session, user, the user's memberships (also for "New action" and the header), the
-    # choices of the participant, cycle, paragraph and theme filters, one page of actions
-    # (LazyPaginator: no COUNT), their paragraphs (prefetched); whether "New action" can be
-    # used now (the user's participants and declarations, open cycles, their scope, submissions).
+    # rows named by the participant, cycle, paragraph and theme filters (their options come
+    # from the cache), one page of actions (LazyPaginator: no COUNT), their paragraphs
+    # (prefetched); whether "New action" can be used now (the user's participants and
+    # declarations, open cycles, their scope, submissions).
     with django_assert_num_queries(13):
         response = client.get(URL)
     assert response.status_code == 200

@@ -1,9 +1,13 @@
-"""The filters' select widget writes Django's own markup, without a template per option."""
+"""The filters' select widgets write Django's own markup, without a template per option;
+the cached one keeps its options until the rows they name change."""
 
 import pytest
 from django import forms
+from django.urls import reverse
+from django.utils import translation
 
-from tracking.widgets import Select
+from tracking.models import Participant
+from tracking.widgets import CachedSelect, Select
 
 CHOICES = [("", "All"), (1, "Tom & <Jerry>"), ("Group", [(2, "Two"), (3, 'Say "three"')]), (4, "4")]
 
@@ -21,3 +25,43 @@ def test_it_marks_the_chosen_option_and_escapes_labels():
 
     assert '<option value="3" selected>Say &quot;three&quot;</option>' in html
     assert "Tom &amp; &lt;Jerry&gt;" in html
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("chosen", [None, "", "tajikistan", "kazakhstan"])
+def test_cached_options_are_djangos_options_in_every_language(
+    language, chosen, tajikistan, kazakhstan
+):
+    field = forms.ModelChoiceField(
+        Participant.objects.all(), empty_label="All", widget=CachedSelect(depends_on=("name",))
+    )
+    value = {"tajikistan": tajikistan.pk, "kazakhstan": kazakhstan.pk}.get(chosen, chosen)
+    with translation.override(language):
+        django = forms.Select(choices=field.choices).render("p", value, {"id": "id_p"})
+        built = field.widget.render("p", value, {"id": "id_p"})  # builds the options
+        kept = field.widget.render("p", value, {"id": "id_p"})  # from the cache
+
+    assert built == kept == django
+    assert ("Таджикистан" in kept) == (language == "ru")
+
+
+def test_a_renamed_participant_shows_on_the_next_actions_list(client, secretariat, tajikistan):
+    client.force_login(secretariat)
+    assert "Tajikistan" in client.get(reverse("tracking:actions")).text
+
+    Participant.objects.filter(pk=tajikistan.pk).update(name="Republic of Tajikistan")
+    page = client.get(reverse("tracking:actions"), {"participant": tajikistan.pk}).text
+
+    assert f'<option value="{tajikistan.pk}" selected>Republic of Tajikistan</option>' in page
+
+
+def test_a_focal_point_is_offered_only_their_participant(
+    client, secretariat, tjk_focal, kazakhstan
+):
+    client.force_login(secretariat)
+    assert "Kazakhstan" in client.get(reverse("tracking:actions")).text  # options kept
+
+    client.force_login(tjk_focal)
+    page = client.get(reverse("tracking:actions")).text
+
+    assert "Tajikistan" in page and "Kazakhstan" not in page
