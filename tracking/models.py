@@ -386,6 +386,8 @@ class Action(models.Model):
             models.Index(fields=["start_date", "id"], name="action_start_sort"),
             models.Index(fields=["end_date", "id"], name="action_end_sort"),
             models.Index(fields=["updated_at", "id"], name="action_updated_sort"),
+            # A member's list (`permissions.scope_actions`): their participant's newest first.
+            models.Index(fields=["participant", "id"], name="action_participant_newest"),
         ]
         constraints = [
             models.CheckConstraint(

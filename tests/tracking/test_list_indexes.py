@@ -156,3 +156,17 @@ def test_the_other_list_pages_use_indexes(
         for url, keys in visible:
             for key in keys:
                 assert_no_sequential_scan(client, url, {"sort": key} if key else {})
+
+
+def test_a_members_list_reads_their_participants_newest_actions_in_order(
+    client, records, tjk_focal
+):
+    client.force_login(tjk_focal)
+    (sql, *_) = [
+        sql for sql in page_queries(client, URL) if sql.startswith('SELECT "tracking_action"')
+    ]
+
+    explained = plan(sql, "enable_seqscan", "enable_sort")
+
+    assert "action_participant_newest" in explained, explained
+    assert not FULL_SORT.search(explained), explained

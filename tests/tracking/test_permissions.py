@@ -1,7 +1,7 @@
 """The scoping rules every page relies on, checked on the querysets themselves."""
 
 from tracking.models import Action, Submission
-from tracking.permissions import scope
+from tracking.permissions import scope, scope_actions
 
 
 def _action(participant, cycle, user, state=Submission.State.DRAFT) -> Action:
@@ -49,3 +49,18 @@ def test_one_rule_scopes_submissions_and_their_rows_alike(
         assert list(scope(Submission.objects.all(), user, "")) == expected
         rows = scope(Action.objects.all(), user)
         assert [action.submission for action in rows] == expected
+
+
+def test_the_actions_scope_is_the_one_rule_for_every_user(
+    cycle, tajikistan, kazakhstan, tjk_focal, tjk_viewer, kaz_focal, secretariat, django_user_model
+):
+    _action(tajikistan, cycle, tjk_focal)
+    _action(kazakhstan, cycle, kaz_focal, state=Submission.State.SUBMITTED)
+    secretariat_member = django_user_model.objects.create(username="both", is_secretariat=True)
+    secretariat_member.memberships.create(participant=tajikistan, role="focal_point")
+    stranger = django_user_model.objects.create(username="stranger")
+
+    for user in (tjk_focal, tjk_viewer, kaz_focal, secretariat, secretariat_member, stranger):
+        expected = set(scope(Action.objects.all(), user))
+        assert set(scope_actions(Action.objects.all(), user)) == expected, user
+    assert len(scope_actions(Action.objects.all(), secretariat_member)) == 2

@@ -28,7 +28,7 @@ from ..exports import XlsxRows, cell
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
 from ..models import Action, Assessment, ReportingCycle
-from ..permissions import AuthenticatedRequest, require_secretariat, scope
+from ..permissions import AuthenticatedRequest, require_secretariat, scope_actions
 from ..submission_rules import filing_places
 from ..tables import ActionTable, CompletenessTable, configure_table
 
@@ -54,7 +54,7 @@ EXPORT_HEADER = [
 def _actions(request: AuthenticatedRequest) -> ActionFilter:
     """The actions the user may see, filtered by the query string."""
     queryset = (
-        scope(Action.objects.all(), request.user)
+        scope_actions(Action.objects.all(), request.user)
         .select_related("participant", "declaration", "submission__cycle")
         .defer("declaration__source_text")
     )
