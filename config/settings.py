@@ -497,6 +497,9 @@ if not SITE_URL.startswith(("http://", "https://")):
     )
 # Finished report files are deleted this many days after they were built.
 REPORT_RETENTION_DAYS = env_int("REPORT_RETENTION_DAYS", 30, minimum=1)
+# A download of the actions list holding more rows than this is requested from the report
+# worker instead of being written during the request.
+ACTIONS_EXPORT_MAX_ROWS = env_int("ACTIONS_EXPORT_MAX_ROWS", 5000, minimum=1)
 # Rows fetched per database round trip while a report is built.
 REPORT_CHUNK_SIZE = env_int("REPORT_CHUNK_SIZE", 2000, minimum=1)
 # Seconds to pause after each chunk. Zero in real use: it lets a test catch a report mid-build.

@@ -489,7 +489,9 @@ class ReportRequestForm(SubmitOnceForm):
         declaration_ids = list(declarations.values_list("pk", flat=True))
         cycles = list(ReportingCycle.objects.filter(declaration_id__in=declaration_ids))
         with_open_cycle = {cycle.declaration_id for cycle in cycles if cycle.is_open}
-        if len(declaration_ids) == 1:
+        if self.initial.get("declaration") in declaration_ids:  # chosen by the link
+            chosen = self.initial["declaration"]
+        elif len(declaration_ids) == 1:
             chosen = declaration_ids[0]
         elif len(with_open_cycle) == 1:
             chosen = with_open_cycle.pop()

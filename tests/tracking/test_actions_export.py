@@ -1,4 +1,5 @@
-"""CSV and XLSX downloads of the actions list: the filtered, visible rows, formulas defused."""
+"""CSV and XLSX downloads of the actions list: the filtered, visible rows, formulas defused;
+above a size, a report from the worker instead."""
 
 import csv
 import datetime
@@ -6,6 +7,9 @@ import io
 
 import openpyxl
 from django.urls import reverse
+
+from declarations.models import Paragraph
+from tracking.models import Report
 
 from .filings import file_action
 
@@ -114,3 +118,53 @@ def test_the_secretariat_downloads_submitted_rows_but_never_drafts(
 
     assert [row[4] for row in _csv(client.get(CSV))[1:]] == ["Kazakh law reform"]
     assert [row[4] for row in _xlsx(client.get(XLSX))[1:]] == ["Kazakh law reform"]
+
+
+def test_a_download_at_the_limit_is_written_at_once(client, settings, cycle, tajikistan, tjk_focal):
+    settings.ACTIONS_EXPORT_MAX_ROWS = 2
+    for title in ("Plan one", "Plan two"):
+        file_action(tajikistan, cycle, tjk_focal, title=title)
+    client.force_login(tjk_focal)
+
+    assert len(_csv(client.get(CSV))) == 3
+    assert len(_xlsx(client.get(XLSX))) == 3
+
+
+def test_a_bigger_download_opens_the_report_form_on_the_lists_choices(
+    client, settings, cycle, tajikistan, tjk_focal
+):
+    settings.ACTIONS_EXPORT_MAX_ROWS = 2
+    for title in ("Plan one", "Plan two", "Plan three"):
+        file_action(tajikistan, cycle, tjk_focal, title=title, numbers=(4,))
+    paragraph = Paragraph.objects.get(declaration=cycle.declaration, number=4)
+    client.force_login(tjk_focal)
+    filters = {"q": "plan", "cycle": cycle.pk, "participant": tajikistan.pk}
+
+    response = client.get(CSV, filters | {"paragraph": paragraph.pk}, follow=True)
+
+    assert response.redirect_chain[-1][0].startswith(reverse("tracking:report_request"))
+    page = response.content.decode()
+    assert "More than 2 actions match: too many to download at once." in page
+    assert "A report cannot filter by search words:" in page
+    for field, value in [("declaration", cycle.declaration_id), ("cycle", cycle.pk),
+                         ("participants", tajikistan.pk), ("paragraphs", paragraph.pk),
+                         ("format", "csv"), ("table", "actions")]:  # fmt: skip
+        select = page.split(f'name="{field}"')[1].split("</select>")[0]
+        assert f'<option value="{value}" selected>' in select, field
+    assert not Report.objects.exists()  # nothing is requested until the user sends the form
+
+
+def test_a_bigger_xlsx_download_opens_the_report_form_for_a_workbook(
+    client, settings, cycle, tajikistan, tjk_focal
+):
+    settings.ACTIONS_EXPORT_MAX_ROWS = 1
+    for title in ("Plan one", "Plan two"):
+        file_action(tajikistan, cycle, tjk_focal, title=title)
+    client.force_login(tjk_focal)
+
+    response = client.get(XLSX, follow=True)
+
+    page = response.content.decode()
+    assert "More than 1 actions match" in page and "A report cannot filter" not in page
+    select = page.split('name="format"')[1].split("</select>")[0]
+    assert '<option value="xlsx" selected>' in select

@@ -5,8 +5,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from typing import TypeVar
+from urllib.parse import urlencode
 
 import xlsxwriter
+from django.conf import settings
+from django.contrib import messages
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
@@ -15,7 +18,8 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -27,7 +31,7 @@ from .. import charts, dashboards
 from ..exports import XlsxRows, cell
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
-from ..models import Action, Assessment, ReportingCycle
+from ..models import Action, Assessment, Report, ReportingCycle
 from ..permissions import AuthenticatedRequest, require_secretariat, scope_actions
 from ..submission_rules import filing_places
 from ..tables import ActionTable, CompletenessTable, configure_table
@@ -110,11 +114,58 @@ def _invalid_filters() -> HttpResponseBadRequest:
     )
 
 
+# The list's filters a report cannot apply: a report holds every action of its scope.
+_NOT_IN_REPORTS = {
+    "q": gettext_lazy("search words"),
+    "theme": gettext_lazy("theme"),
+    "status": gettext_lazy("status"),
+    "starts_from": gettext_lazy("start date"),
+    "ends_by": gettext_lazy("end date"),
+}
+
+
+def _export_too_big(filterset: ActionFilter) -> bool:
+    """Whether more actions match than a download may write during the request (counted
+    up to the limit only)."""
+    limit = settings.ACTIONS_EXPORT_MAX_ROWS
+    return filterset.qs.order_by()[: limit + 1].count() > limit
+
+
+def _to_report(request: AuthenticatedRequest, filterset: ActionFilter, format: str) -> HttpResponse:
+    """The report form, opened on what the list's filters choose that a report can hold."""
+    chosen = filterset.form.cleaned_data
+    initial: dict[str, object] = {"format": format}
+    if format == Report.Format.CSV:
+        initial["table"] = Report.Table.ACTIONS
+    if chosen.get("participant"):
+        initial["participants"] = chosen["participant"].pk
+    if chosen.get("paragraph"):
+        initial["paragraphs"] = chosen["paragraph"].pk
+        initial["declaration"] = chosen["paragraph"].declaration_id
+    if chosen.get("cycle"):
+        initial["cycle"] = chosen["cycle"].pk
+        initial["declaration"] = chosen["cycle"].declaration_id
+    message = _(
+        "More than %(limit)s actions match: too many to download at once. Request them as a "
+        "report: it is built in the background and kept on My reports."
+    ) % {"limit": settings.ACTIONS_EXPORT_MAX_ROWS}
+    left_out = [str(label) for name, label in _NOT_IN_REPORTS.items() if chosen.get(name)]
+    if left_out:
+        message += " " + _(
+            "A report cannot filter by %(filters)s: it holds every action of the declaration, "
+            "cycle, participants and paragraphs you choose."
+        ) % {"filters": ", ".join(left_out)}
+    messages.info(request, message)
+    return redirect(f"{reverse('tracking:report_request')}?{urlencode(initial)}")
+
+
 @require_GET
 def action_export_csv(request: AuthenticatedRequest) -> HttpResponseBase:
     filterset = _actions(request)
     if not filterset.is_valid():
         return _invalid_filters()
+    if _export_too_big(filterset):
+        return _to_report(request, filterset, Report.Format.CSV)
     writer = csv.writer(_Echo())
     rows = (writer.writerow([cell(value) for value in row]) for row in _export_rows(filterset))
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
@@ -127,6 +178,8 @@ def action_export_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
     filterset = _actions(request)
     if not filterset.is_valid():
         return _invalid_filters()
+    if _export_too_big(filterset):
+        return _to_report(request, filterset, Report.Format.XLSX)
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     # constant_memory streams rows to disk; strings stay strings (no formulas, URLs or numbers).

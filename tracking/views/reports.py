@@ -28,7 +28,7 @@ from ..tables import ReportTable, configure_table
 def report_request(request: AuthenticatedRequest) -> HttpResponse:
     if reportable_participant_ids(request.user) == []:
         raise PermissionDenied
-    form = ReportRequestForm(request.POST or None, user=request.user)
+    form = ReportRequestForm(request.POST or None, user=request.user, initial=_initial(request.GET))
     if request.method == "POST" and form.is_valid():
         requested = []
 
@@ -54,6 +54,21 @@ def report_request(request: AuthenticatedRequest) -> HttpResponse:
             )
         return redirect(url)
     return render(request, "tracking/report_request.html", {"form": form})
+
+
+def _initial(query) -> dict[str, object]:
+    """What a link may preselect on the report form (the actions list's download does):
+    primary keys and choices only; the form offers only what the user may choose."""
+    initial: dict[str, object] = {}
+    for name in ("declaration", "cycle"):
+        if query.get(name, "").isdigit():
+            initial[name] = int(query[name])
+    for name in ("participants", "paragraphs"):
+        initial[name] = [int(value) for value in query.getlist(name) if value.isdigit()]
+    for name, choices in (("format", Report.Format), ("table", Report.Table)):
+        if query.get(name) in choices.values:
+            initial[name] = query[name]
+    return {name: value for name, value in initial.items() if value}
 
 
 @require_GET
