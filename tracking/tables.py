@@ -223,6 +223,9 @@ class ActionTable(LeanTable):
     # each has an index that reads it in order (`Action.Meta.indexes`).
     caption = _("Actions")
     title = tables.Column(verbose_name=_("Title"), linkify=True, order_by=("title", "pk"))
+    # By the official English short name in every language, as the index `participant_name_sort`
+    # reads it: a sort by the page's localised names would sort every visible row. The
+    # participant filter's options, short, are in the page language's order.
     participant = tables.Column(verbose_name=_("Participant"), order_by=("participant__name", "pk"))
     declaration = tables.Column(verbose_name=_("Declaration"), orderable=False)
     # Each cycle has its own copy of an ongoing action: the cycle tells them apart.

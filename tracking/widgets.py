@@ -9,6 +9,7 @@ import uuid
 
 from django import forms
 from django.core.cache import cache
+from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
@@ -76,10 +77,9 @@ class CachedSelect(Select):
         self.depends_on = depends_on
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        queryset = getattr(self.choices, "queryset", None)
-        if queryset is None:
+        if not isinstance(self.choices, ModelChoiceIterator):
             return super().render(name, value, attrs, renderer)
-        rows = list(queryset.values_list("pk", *self.depends_on))
+        rows = list(self.choices.queryset.values_list("pk", *self.depends_on))
         field = self.choices.field
         state = (
             _STARTED,  # a new deployment may bring new translations of the labels
