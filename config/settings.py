@@ -514,6 +514,12 @@ REPORT_MAX_ATTEMPTS = env_int("REPORT_MAX_ATTEMPTS", 3, minimum=1)
 # keeps nothing on disk (Redis without persistence) loses the messages it held when it dies.
 # A duplicate is harmless (the task claims its row first); it costs one message per period.
 REPORT_RESEND_AFTER = env_int("REPORT_RESEND_AFTER", 600, minimum=60)
+# Workbook uploads (offline filing): one whose preview was never applied, and the file of one
+# applied or refused, are deleted this many hours later.
+WORKBOOK_RETENTION_HOURS = env_int("WORKBOOK_RETENTION_HOURS", 24, minimum=1)
+# A workbook that changes at most this many rows is applied in the request (about 25 ms a row);
+# a larger one by a worker, its page following it. 0: every workbook goes to the worker.
+WORKBOOK_APPLY_AT_ONCE = env_int("WORKBOOK_APPLY_AT_ONCE", 50, minimum=0)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # `celery -A config worker -B` (one machine) or `celery -A config beat` (production) keep
 # their schedule here, not in the working directory.
@@ -521,6 +527,8 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "reports-sweep": {"task": "tracking.tasks.sweep_reports", "schedule": 60.0},
     "reports-expire": {"task": "tracking.tasks.expire_reports", "schedule": 3600.0},
+    "workbooks-sweep": {"task": "tracking.tasks.sweep_workbook_imports", "schedule": 60.0},
+    "workbooks-expire": {"task": "tracking.tasks.expire_workbook_imports", "schedule": 3600.0},
     # Each reminder is recorded before it is sent: a second beat or a re-run sends nothing twice.
     "notices-reminders": {
         "task": "tracking.tasks.send_reminders",

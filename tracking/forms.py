@@ -200,10 +200,9 @@ class WorkbookUploadForm(forms.Form):
 
 
 class WorkbookApplyForm(forms.Form):
-    """Names the stored upload and the preview the user confirmed."""
+    """Names the stored upload, and with it the preview the user confirmed."""
 
     upload = forms.UUIDField(widget=forms.HiddenInput)
-    fingerprint = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
 
 class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):

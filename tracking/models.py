@@ -752,6 +752,72 @@ class Report(models.Model):
         return None
 
 
+class WorkbookImport(models.Model):
+    """An uploaded workbook, from its preview to its application by a Celery task.
+
+    The preview stores the file and what it would change; "Apply changes" queues it; the task
+    writes it all or nothing and records the outcome, which its requester's page shows.
+    """
+
+    class State(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Being applied")
+        APPLIED = "applied", _("Applied")
+        FAILED = "failed", _("Not applied")
+
+    ACTIVE_STATES = (State.QUEUED, State.RUNNING)
+    FINISHED_STATES = (State.APPLIED, State.FAILED)
+
+    submission = models.ForeignKey(
+        Submission, on_delete=models.CASCADE, related_name="workbook_imports"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workbook_imports"
+    )
+    # Names the upload in the apply form: a pk would be guessable.
+    token = models.UUIDField(_("token"), unique=True)
+    file = models.FileField(_("file"), blank=True, max_length=300)
+    # The preview the user confirmed: the whole plan's, and each row's, to name what moved.
+    fingerprint = models.CharField(_("fingerprint"), max_length=64)
+    row_fingerprints = models.JSONField(_("fingerprints of the rows"), default=dict)
+    # The requester's language at the preview: the outcome is written in it.
+    language = models.CharField(_("language"), max_length=10, default=default_language)
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.PREVIEWED)
+    new = models.PositiveIntegerField(_("new rows"), default=0)
+    changed = models.PositiveIntegerField(_("changed rows"), default=0)
+    conflicts = models.PositiveIntegerField(_("rows in conflict"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    problems = models.JSONField(_("problems"), default=list, blank=True)
+    created_at = models.DateTimeField(_("previewed at"), auto_now_add=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    enqueued_at = models.DateTimeField(_("handed to the queue at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["state", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Workbook import #{self.pk} ({self.get_state_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracking:workbook_import", args=[self.pk])
+
+    @property
+    def rows_to_apply(self) -> int:
+        return self.new + self.changed
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in self.ACTIVE_STATES
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in self.FINISHED_STATES
+
+
 class ReportDownload(models.Model):
     """Who downloaded which report, and when."""
 

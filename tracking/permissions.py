@@ -26,6 +26,7 @@ from .models import (
     ReportingCycle,
     Submission,
     User,
+    WorkbookImport,
 )
 
 FILING_ROLES = (Membership.Role.FOCAL_POINT, Membership.Role.COORDINATOR)
@@ -258,6 +259,18 @@ def may_download_report(user: User, report: Report) -> bool:
 def may_manage_report(user: User, report: Report) -> bool:
     """Only the requester retries or deletes a report, even one shared with the secretariat."""
     return report.requested_by_id == user.pk
+
+
+def get_workbook_import_for_user(user: User, pk: int) -> WorkbookImport:
+    """A workbook upload is its uploader's alone, while they may still see its submission
+    (it may hold the participant's drafts); anyone else's answers 404."""
+    imports = scope(WorkbookImport.objects.filter(requested_by=user), user).select_related(
+        "submission__participant", "submission__cycle__declaration"
+    )
+    try:
+        return imports.get(pk=pk)
+    except WorkbookImport.DoesNotExist:
+        raise Http404 from None
 
 
 def scope_participants(queryset: QuerySet[Participant], user: User) -> QuerySet[Participant]:

@@ -12,21 +12,24 @@ from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import cast
 from uuid import uuid4
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
 from declarations.models import Declaration, Paragraph
@@ -45,6 +48,7 @@ from .models import (
     ReportingCycle,
     Submission,
     User,
+    WorkbookImport,
 )
 from .submission_rules import submission_problems
 from .versioning import EditConflict, lock_and_check, save_new_version, save_versioned
@@ -426,23 +430,26 @@ def assessment_save(
 
 @transaction.atomic
 def workbook_apply(
-    *, submission: Submission, parsed: workbook.Parsed, fingerprint: str, user: User
+    *, submission: Submission, parsed: workbook.Parsed, preview: dict[str, str], user: User
 ) -> workbook.Plan:
     """Writes what an uploaded workbook changes, all of it or nothing, through the services
     above (their checks, audit history and version checks). Compared again under the
-    submission's lock: refused when that differs from the preview the user confirmed
-    (`fingerprint`). Rows in conflict are left as they are. Returns the plan applied."""
+    submission's lock: refused, naming the rows, when that differs from the preview the user
+    confirmed (`preview`: its rows' fingerprints). Rows in conflict are left as they are.
+    Returns the plan applied."""
     locked = _lock_for_filing(submission.pk)
     locked.participant, locked.cycle = submission.participant, submission.cycle
     plan = workbook.compare(locked, parsed)
-    if plan.has_errors:
-        raise FilingRefused(_("The workbook has errors, listed below: nothing was saved."))
-    if plan.fingerprint != fingerprint:
+    moved = plan.moved_since(preview)
+    if moved or plan.has_errors:
+        problems = [row.describe() for row in moved]
+        problems += [error for row in plan.rows for error in row.errors]
         raise FilingRefused(
             _(
-                "The submission changed since the preview, or the preview was of another "
-                "file: nothing was saved. Check the preview below and apply again."
-            )
+                "The submission changed since the preview: nothing was saved. Upload the "
+                "workbook again to see what it would change now."
+            ),
+            problems,
         )
     participant, cycle = locked.participant, locked.cycle
     for row in plan.to_apply:
@@ -1091,3 +1098,226 @@ def reports_expire() -> int:
             if part.stat().st_mtime < too_old:
                 part.unlink()
     return expired
+
+
+# Workbook imports: an upload waits in private storage from its preview to its application.
+
+
+def _workbook_folder(submission: Submission, user: User) -> str:
+    return f"workbooks/{submission.pk}/{user.pk}"
+
+
+@transaction.atomic
+def workbook_import_preview(
+    *, submission: Submission, user: User, data: bytes, plan: workbook.Plan
+) -> WorkbookImport:
+    """Keeps a previewed upload and what it would change, in place of the user's earlier
+    previews of the submission (their files are deleted once this is committed)."""
+    earlier = WorkbookImport.objects.filter(
+        submission=submission, requested_by=user, state=WorkbookImport.State.PREVIEWED
+    )
+    names = [name for name in earlier.values_list("file", flat=True) if name]
+    earlier.delete()
+    for name in names:
+        transaction.on_commit(partial(default_storage.delete, name))
+    token = uuid4()
+    stored = default_storage.save(
+        f"{_workbook_folder(submission, user)}/{token.hex}.xlsx", ContentFile(data)
+    )
+    return WorkbookImport.objects.create(
+        submission=submission,
+        requested_by=user,
+        token=token,
+        file=stored,
+        fingerprint=plan.fingerprint,
+        row_fingerprints=plan.row_fingerprints,
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        new=plan.count(workbook.Kind.NEW),
+        changed=plan.count(workbook.Kind.CHANGED),
+        conflicts=plan.count(workbook.Kind.CONFLICT),
+    )
+
+
+def workbook_import_queue(*, submission: Submission, user: User, token: uuid.UUID) -> bool:
+    """Asks for the user's previewed upload to be applied, once: False if it is not waiting
+    (already asked for, or no longer kept). A small one is applied at once, in the request;
+    a larger one is sent to the worker once the transaction has committed."""
+    previewed = WorkbookImport.objects.filter(
+        token=token,
+        submission=submission,
+        requested_by=user,
+        state=WorkbookImport.State.PREVIEWED,
+    )
+    with transaction.atomic():
+        queued = previewed.select_for_update().first()
+        if queued is None:
+            return False
+        WorkbookImport.objects.filter(pk=queued.pk).update(
+            state=WorkbookImport.State.QUEUED, queued_at=timezone.now()
+        )
+        if queued.rows_to_apply > settings.WORKBOOK_APPLY_AT_ONCE:
+            transaction.on_commit(partial(workbook_import_dispatch, import_id=queued.pk))
+            return True
+    workbook_import_run(import_id=queued.pk)
+    return True
+
+
+def workbook_import_dispatch(*, import_id: int) -> bool:
+    """Sends the task. A broker that is down leaves the import queued for the sweep."""
+    from .tasks import apply_workbook
+
+    try:
+        apply_workbook.apply_async(args=[import_id], retry=False)  # type: ignore[arg-type]
+    except Exception:
+        logger.warning(
+            "Workbook import %s: the broker is unavailable; the sweep will send it",
+            import_id,
+            exc_info=True,
+        )
+        return False
+    WorkbookImport.objects.filter(pk=import_id).update(enqueued_at=timezone.now())
+    return True
+
+
+def _workbook_import_claim(import_id: int) -> bool:
+    """Marks the import running; False if it is not ours to apply (done, or running
+    elsewhere). One left running past the hard time limit lost its worker, and with it its
+    transaction: nothing of it was written, it may run again."""
+    now = timezone.now()
+    abandoned = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    claimable = Q(state=WorkbookImport.State.QUEUED) | Q(
+        state=WorkbookImport.State.RUNNING, started_at__lt=abandoned
+    )
+    return bool(
+        WorkbookImport.objects.filter(claimable, pk=import_id).update(
+            state=WorkbookImport.State.RUNNING, started_at=now
+        )
+    )
+
+
+@contextmanager
+def _history_by(user: User) -> Iterator[None]:
+    """Records the audit history under `user`, as the history middleware does for the user
+    of a request: a worker has no request."""
+    before = getattr(HistoricalRecords.context, "request", None)
+    HistoricalRecords.context.request = SimpleNamespace(user=user)
+    try:
+        yield
+    finally:
+        if before is None:
+            del HistoricalRecords.context.request
+        else:
+            HistoricalRecords.context.request = before
+
+
+def workbook_import_run(*, import_id: int) -> None:
+    """Applies a queued import, all of it or nothing, and records the outcome in the
+    requester's language. The outcome of a success is written in the same transaction as
+    the records: a worker lost on the way leaves nothing written and the import running."""
+    if not _workbook_import_claim(import_id):
+        logger.info("Workbook import %s is not queued (done or running elsewhere)", import_id)
+        return
+    mine = WorkbookImport.objects.filter(pk=import_id, state=WorkbookImport.State.RUNNING)
+    job = mine.select_related(
+        "requested_by", "submission__participant", "submission__cycle__declaration"
+    ).first()
+    if job is None:
+        return  # deleted as it was claimed
+    with translation.override(job.language):
+        try:
+            parsed = _read_upload(job)
+            with transaction.atomic(), _history_by(job.requested_by):
+                workbook_apply(
+                    submission=job.submission,
+                    parsed=parsed,
+                    preview=job.row_fingerprints,
+                    user=job.requested_by,
+                )
+                mine.update(state=WorkbookImport.State.APPLIED, finished_at=timezone.now())
+        except TRANSIENT_ERRORS:
+            logger.warning("Workbook import %s: the database went away; sent again", import_id)
+            # Still away, this fails too: the sweep takes it over after the time limit.
+            with contextlib.suppress(*TRANSIENT_ERRORS):
+                mine.update(state=WorkbookImport.State.QUEUED, enqueued_at=None)
+        except FilingRefused as refused:
+            _workbook_import_fail(mine, str(refused), refused.problems)
+        except (EditConflict, workbook.WorkbookRefused) as refused:
+            _workbook_import_fail(mine, str(refused))
+        except OSError:
+            _workbook_import_fail(
+                mine, _("The uploaded file is no longer kept: nothing was saved.")
+            )
+        except SoftTimeLimitExceeded:
+            _workbook_import_fail(
+                mine, _("Applying the workbook took too long: nothing was saved.")
+            )
+        except Exception:
+            logger.exception("Workbook import %s failed", import_id)
+            _workbook_import_fail(
+                mine, _("The workbook could not be applied: nothing was saved. Try again later.")
+            )
+
+
+def _read_upload(job: WorkbookImport) -> workbook.Parsed:
+    """The import's stored upload, read; OSError when it is no longer kept."""
+    if not job.file:
+        raise FileNotFoundError(job.pk)
+    with job.file.open("rb") as stored:
+        return workbook.read(stored.read())
+
+
+def _workbook_import_fail(
+    mine: QuerySet[WorkbookImport], reason: str, problems: list | tuple = ()
+) -> None:
+    mine.update(
+        state=WorkbookImport.State.FAILED,
+        error=reason,
+        problems=[str(problem) for problem in problems],
+        finished_at=timezone.now(),
+    )
+
+
+def workbook_imports_sweep() -> dict[str, int]:
+    """Sends imports the broker never got (or lost), and those whose worker was lost."""
+    now = timezone.now()
+    abandoned = WorkbookImport.objects.filter(
+        state=WorkbookImport.State.RUNNING,
+        started_at__lt=now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT),
+    )
+    requeued = abandoned.update(state=WorkbookImport.State.QUEUED, enqueued_at=None)
+    never_sent = WorkbookImport.objects.filter(state=WorkbookImport.State.QUEUED).filter(
+        Q(enqueued_at__isnull=True)
+        | Q(enqueued_at__lt=now - timedelta(seconds=settings.REPORT_RESEND_AFTER))
+    )
+    dispatched = 0
+    for import_id in never_sent.values_list("pk", flat=True)[:100]:
+        dispatched += workbook_import_dispatch(import_id=import_id)
+    return {"requeued": requeued, "dispatched": dispatched}
+
+
+def workbook_imports_expire() -> dict[str, int]:
+    """Deletes uploads past their retention: previews never applied (row and file), and the
+    files of finished imports (their rows stay, for their pages)."""
+    before = timezone.now() - timedelta(hours=settings.WORKBOOK_RETENTION_HOURS)
+    counts = {"previews": 0, "files": 0}
+    stale = WorkbookImport.objects.filter(
+        state=WorkbookImport.State.PREVIEWED, created_at__lt=before
+    )
+    for pk, name in stale.values_list("pk", "file")[:500]:
+        # Deleted only if still a preview: "Apply changes" may have just queued it.
+        if WorkbookImport.objects.filter(pk=pk, state=WorkbookImport.State.PREVIEWED).delete()[0]:
+            _delete_file(name)
+            counts["previews"] += 1
+    finished = WorkbookImport.objects.filter(
+        state__in=WorkbookImport.FINISHED_STATES, finished_at__lt=before
+    ).exclude(file="")
+    for pk, name in finished.values_list("pk", "file")[:500]:
+        if WorkbookImport.objects.filter(pk=pk, file=name).update(file=""):
+            _delete_file(name)
+            counts["files"] += 1
+    return counts
+
+
+def _delete_file(name: str) -> None:
+    with contextlib.suppress(OSError):  # gone already
+        default_storage.delete(name)

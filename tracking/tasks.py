@@ -54,6 +54,29 @@ def expire_reports() -> int:
     return services.reports_expire()
 
 
+# All or nothing in one transaction: a worker lost midway wrote nothing, so a redelivery may
+# apply it again; the claim makes a duplicate delivery find it taken and stop.
+@shared_task(
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+)
+def apply_workbook(import_id: int) -> None:
+    services.workbook_import_run(import_id=import_id)
+
+
+@shared_task
+def sweep_workbook_imports() -> dict[str, int]:
+    return services.workbook_imports_sweep()
+
+
+@shared_task
+def expire_workbook_imports() -> dict[str, int]:
+    return services.workbook_imports_expire()
+
+
 @shared_task(ignore_result=True)
 def send_submission_notice(submission_id: int, event: str, actor_id: int, comment: str = "") -> int:
     return notices.submission_notice_send(

@@ -40,6 +40,13 @@ urlpatterns = [
         views.workbook_apply,
         name="workbook_apply",
     ),
+    path("workbook-imports/<int:pk>/", views.workbook_import, name="workbook_import"),
+    path(
+        "workbook-imports/<int:pk>/status/",
+        views.workbook_import,
+        {"fragment": True},
+        name="workbook_import_fragment",
+    ),
     path(
         "submissions/<str:code>/<int:cycle_pk>/paragraphs/<int:number>/assessment/",
         views.assessment_edit,

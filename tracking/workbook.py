@@ -561,6 +561,19 @@ class Row:
     def kind_label(self) -> str:
         return str(KIND_LABELS[self.kind])
 
+    @property
+    def key(self) -> str:
+        return f"{self.sheet}:{self.number}"
+
+    def describe(self) -> str:
+        """The row named as the preview shows it, and what it does now."""
+        return _("%(sheet)s, row %(number)s (%(subject)s): %(kind)s") % {
+            "sheet": self.sheet_name,
+            "number": self.number,
+            "subject": self.subject,
+            "kind": self.kind_label.lower(),
+        }
+
     def fail(self, ref: str, reason: str) -> None:
         self.kind = Kind.ERROR
         self.errors.append(_("%(cell)s: %(reason)s") % {"cell": ref, "reason": reason})
@@ -583,15 +596,28 @@ class Plan:
         return [row for row in self.rows if row.kind in (Kind.NEW, Kind.CHANGED)]
 
     @property
-    def fingerprint(self) -> str:
-        """Changes whenever the plan would: the rows, what each does, and the versions of the
-        records they are compared with."""
-        digest = [self.submission_id] + [
-            [row.sheet, row.number, row.kind, getattr(row.record, "pk", None),
-             getattr(row.record, "version", None), [str(c) for c in row.changes]]
+    def row_fingerprints(self) -> dict[str, str]:
+        """Each row's (by `Row.key`): changes whenever what the row does would, or the version
+        of the record it is compared with."""
+        return {
+            row.key: _digest([row.kind, getattr(row.record, "pk", None),
+                              getattr(row.record, "version", None), [str(c) for c in row.changes]])
             for row in self.rows
-        ]  # fmt: skip
-        return hashlib.sha256(json.dumps(digest).encode()).hexdigest()
+        }  # fmt: skip
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever the plan would: its submission, its rows and what each does."""
+        return _digest([self.submission_id, list(self.row_fingerprints.items())])
+
+    def moved_since(self, row_fingerprints: dict[str, str]) -> list[Row]:
+        """The rows that do something else than in the plan those fingerprints are of."""
+        now = self.row_fingerprints
+        return [row for row in self.rows if row_fingerprints.get(row.key) != now[row.key]]
+
+
+def _digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()
 
 
 def _formula_errors(row: Row, values: dict[str, Value]) -> None:

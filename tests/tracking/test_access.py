@@ -4,6 +4,7 @@ A test walks the URL resolver: a URL of ours that is in none of these lists fail
 """
 
 from urllib.parse import urlparse
+from uuid import uuid4
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -16,7 +17,7 @@ from tests.conftest import make_pdf, new_cycle
 from tests.tracking.filings import rate
 from tracking import services
 from tracking.api.authentication import token_create
-from tracking.models import Evidence, Report, Submission
+from tracking.models import Evidence, Report, Submission, WorkbookImport
 
 
 @pytest.fixture
@@ -47,7 +48,12 @@ def records(tjk_action, tjk_focal, private_media):
     )  # fmt: skip
     assessment = rate(submission.participant, submission.cycle, tjk_focal, 7, "partially")
     token, _secret = token_create(user=tjk_focal, name="A script")
+    workbook_import = WorkbookImport.objects.create(
+        submission=submission, requested_by=tjk_focal, token=uuid4(), fingerprint="0" * 64,
+        state=WorkbookImport.State.APPLIED,
+    )  # fmt: skip
     return {
+        "workbook_import": workbook_import,
         "update": update,
         "assessment": assessment,
         "token": token,
@@ -234,6 +240,14 @@ OTHERS = [
         {"tjk_focal": 302, "tjk_coordinator": 302, "tjk_viewer": 302, "kaz_focal": 302,
          "secretariat": 302},
     ),
+    # An applied workbook's page is its uploader's alone (it may show the participant's drafts).
+    *[
+        (name, "get", lambda r, name=name: reverse(f"tracking:{name}",
+                                                   args=[r["workbook_import"].pk]),
+         {"tjk_focal": 200, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
+          "secretariat": 404})
+        for name in ("workbook_import", "workbook_import_fragment")
+    ],
     # A report is its requester's: only they retry or delete it; the secretariat sees and
     # downloads those without drafts (this one may hold drafts, so 404 for it too). Kept in
     # step with test_report_access.py.

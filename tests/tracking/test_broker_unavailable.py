@@ -1,4 +1,5 @@
-"""A report asked for while the broker refuses or never answers is accepted at once and sent later.
+"""A report asked for, or a workbook applied, while the broker refuses or never answers is accepted
+at once and sent later.
 
 Each case runs in a process of its own whose CELERY_BROKER_URL (Redis or RabbitMQ) is the broken
 one, configured from the environment as a deployed app is; the clock runs around the request only.
@@ -12,10 +13,11 @@ import sys
 import threading
 
 import pytest
+from django.urls import reverse
 
 from tests.conftest import ROOT, _database_url_for_tests
 from tracking import services
-from tracking.models import Report
+from tracking.models import Report, WorkbookImport
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -108,5 +110,73 @@ def test_a_report_asked_for_with_the_broker_down_is_accepted_at_once_and_sent_la
         assert services.reports_sweep()["dispatched"] == 1
         report.refresh_from_db()
         assert report.enqueued_at is not None
+    finally:
+        app.control.purge()
+
+
+APPLY = """
+import json, sys, time
+import django
+django.setup()
+import celery.backends.redis, celery.backends.rpc, kombu.transport.pyamqp, kombu.transport.redis
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.test.utils import setup_test_environment
+from tracking.models import User
+
+setup_test_environment()
+client = Client()
+client.force_login(User.objects.get(username=sys.argv[1]))
+preview_url, apply_url, path = sys.argv[2:5]
+with open(path, "rb") as data:
+    page = client.post(preview_url, {"workbook": SimpleUploadedFile("workbook.xlsx", data.read())})
+token = page.context["apply_form"].initial["upload"]
+started = time.monotonic()
+response = client.post(apply_url, {"upload": token})
+elapsed = time.monotonic() - started
+page = client.get(response["Location"]).content.decode() if response.status_code == 302 else ""
+print(json.dumps({"status": response.status_code, "elapsed": elapsed, "page": page}))
+"""
+
+
+@pytest.mark.parametrize("transport", list(TRANSPORTS))
+@pytest.mark.parametrize("broker", ["closed_port", "blackhole"])
+def test_a_workbook_applied_with_the_broker_down_is_kept_and_sent_later(
+    broker, transport, request, client, tjk_action, tjk_focal, tmp_path
+):
+    from tests.tracking.workbooks import edited, submission_args
+
+    path = tmp_path / "workbook.xlsx"
+    path.write_bytes(edited(client, tjk_focal, tjk_action))
+    env = {**os.environ, "DATABASE_URL": _database_url_for_tests()}
+    port = request.getfixturevalue(broker)
+    env["CELERY_BROKER_URL"] = TRANSPORTS[transport].format(port=port)
+    env.pop("CELERY_RESULT_BACKEND", None)
+    env.update(WORKBOOK_APPLY_AT_ONCE="0", MEDIA_ROOT=str(tmp_path / "media"))
+    urls = [reverse(f"tracking:workbook_{name}", args=submission_args(tjk_action))
+            for name in ("preview", "apply")]  # fmt: skip
+
+    run = subprocess.run(
+        [sys.executable, "-c", APPLY, tjk_focal.username, *urls, str(path)],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+    assert run.returncode == 0, run.stderr[-3000:]
+    answer = json.loads(run.stdout.splitlines()[-1])
+    assert answer["elapsed"] < 2, answer["elapsed"]
+    assert answer["status"] == 302
+    assert (
+        "The queue is unavailable; your workbook will be applied when it is back."
+        in (answer["page"])
+    )
+    job = WorkbookImport.objects.get()
+    assert (job.state, job.enqueued_at) == ("queued", None)
+
+    from config.celery import app
+
+    try:
+        assert services.workbook_imports_sweep()["dispatched"] == 1
+        job.refresh_from_db()
+        assert job.enqueued_at is not None
     finally:
         app.control.purge()

@@ -5,50 +5,15 @@ import io
 import zipfile
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
-from openpyxl import load_workbook
 
 from tests.conftest import make_pdf, new_cycle
 from tests.tracking.filings import file_action
+from tests.tracking.workbooks import apply, download, preview, saved, submission_args
 from tracking import services
-from tracking.models import Action, Assessment, ProgressUpdate, Submission
-
-
-def _args(action):
-    return [action.participant.code, action.submission.cycle_id]
-
-
-def download(client, user, action):
-    client.force_login(user)
-    response = client.get(reverse("tracking:workbook_download", args=_args(action)))
-    assert response.status_code == 200
-    assert response["Content-Disposition"].startswith("attachment")
-    return load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-
-
-def saved(book) -> bytes:
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def preview(client, action, data: bytes, name="workbook.xlsx"):
-    return client.post(
-        reverse("tracking:workbook_preview", args=_args(action)),
-        {"workbook": SimpleUploadedFile(name, data)},
-    )
-
-
-def apply(client, action, page):
-    form = page.context["apply_form"]
-    assert form is not None, page.text
-    return client.post(
-        reverse("tracking:workbook_apply", args=_args(action)),
-        {"upload": form.initial["upload"], "fingerprint": form.initial["fingerprint"]},
-    )
+from tracking.models import Action, Assessment, ProgressUpdate, Submission, WorkbookImport
 
 
 def rows(sheet):
@@ -83,9 +48,11 @@ def test_a_focal_point_files_ratings_actions_and_updates_offline(
 
     response = apply(client, tjk_action, page)
 
-    assert response.status_code == 302
+    job = WorkbookImport.objects.get()
+    assert (response.status_code, response.url) == (302, job.get_absolute_url())
     follow = client.get(response.url)
     assert "The workbook was applied: 2 new, 1 changed; 0 in conflict" in follow.text
+    assert "Applied" in follow.text
     tjk_action.refresh_from_db()
     assert (tjk_action.status, tjk_action.progress) == ("in_progress", 60)
     update = ProgressUpdate.objects.get()
@@ -101,7 +68,10 @@ def test_a_focal_point_files_ratings_actions_and_updates_offline(
     assert rating.history.get().history_user == tjk_focal
     assert new.history.get().history_user == tjk_focal
     assert tjk_action.history.count() == 2 and tjk_action.version == 2
-    assert list(private_media.glob("workbooks/**/*.xlsx")) == []  # the upload is gone
+    # The upload is kept for its retention (test_workbook_retention.py).
+    assert [path.name for path in private_media.glob("workbooks/**/*.xlsx")] == [
+        f"{job.token.hex}.xlsx"
+    ]
 
 
 def test_a_workbook_sent_back_unchanged_changes_nothing(
@@ -169,9 +139,14 @@ def test_a_change_between_preview_and_apply_refuses_everything(
 
     response = apply(client, tjk_action, page)
 
-    assert response.status_code == 200
-    assert "The submission changed since the preview" in response.text
-    assert "In conflict: 1" in response.text
+    assert response.status_code == 302
+    follow = client.get(response.url)
+    assert "Nothing was saved" in follow.text
+    assert "The submission changed since the preview: nothing was saved." in follow.text
+    # The rows that moved are named; the rating's row, as previewed, is not.
+    named = f"Actions, row 2 ({tjk_action.title}): in conflict"
+    assert WorkbookImport.objects.get().problems == [named]
+    assert named in follow.text
     assert not Assessment.objects.exists()
     tjk_action.refresh_from_db()
     assert tjk_action.progress == 20
@@ -183,10 +158,11 @@ def test_applying_twice_applies_once(client, tjk_action, tjk_focal, private_medi
                             "Planned", 0])  # fmt: skip
     page = preview(client, tjk_action, saved(book))
 
-    assert apply(client, tjk_action, page).status_code == 302
+    first = apply(client, tjk_action, page)
     again = apply(client, tjk_action, page)
 
-    assert again.status_code == 302
+    assert (again.status_code, again.url) == (302, first.url)
+    assert "This form had already been sent" in client.get(again.url).text
     assert Action.objects.filter(title="Only once").count() == 1
 
 
@@ -343,7 +319,7 @@ def test_the_download_costs_a_constant_number_of_queries(
     for number in range(5):
         file_action(tajikistan, cycle, tjk_focal, title=f"Action {number}", numbers=(1, 2))
     client.force_login(tjk_focal)
-    url = reverse("tracking:workbook_download", args=_args(tjk_action))
+    url = reverse("tracking:workbook_download", args=submission_args(tjk_action))
     client.get(url)
 
     # Session, user, memberships; participant, cycle, declaration check, submission; paragraphs

@@ -28,7 +28,7 @@ from .records import (
 from .reports import report_delete, report_download, report_request, report_retry, reports
 from .submissions import assessment_edit, submission_detail, submission_review, submission_submit
 from .tokens import api_token_create, api_token_revoke
-from .workbook import workbook_apply, workbook_download, workbook_preview
+from .workbook import workbook_apply, workbook_download, workbook_import, workbook_preview
 
 __all__ = [
     "api_token_create",
@@ -71,5 +71,6 @@ __all__ = [
     "update_create",
     "workbook_apply",
     "workbook_download",
+    "workbook_import",
     "workbook_preview",
 ]
