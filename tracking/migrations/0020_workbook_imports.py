@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tracking', '0018_publication'),
+        ('tracking', '0019_action_participant_newest'),
     ]
 
     operations = [
