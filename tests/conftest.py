@@ -32,6 +32,17 @@ def _two_factor_optional(settings) -> None:
     settings.TWO_FACTOR_REQUIRED_ROLES = []
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    """Hashes the cast's passwords with MD5: PBKDF2's million rounds cost ~0.2 s per user
+    and per login, most of a test's setup. The site's own hashers stay behind it, so a
+    password hashed by another process (a worker, a management command) still checks."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        *settings.PASSWORD_HASHERS,
+    ]
+
+
 @pytest.fixture
 def secretariat(db) -> User:
     return User.objects.create_user(

@@ -4,6 +4,7 @@ gets back what it held when it was submitted."""
 import datetime
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from tests.migrations import migrate_to, migrate_to_latest
@@ -12,11 +13,31 @@ BEFORE = [("tracking", "0005_report_includes_drafts"), ("declarations", "0002_de
 AFTER = [("tracking", "0008_cycle_period_required")]
 
 
+@pytest.fixture(scope="module")
+def migration(django_db_setup, django_db_blocker):
+    """(apps of AFTER, what the old code filed): one walk back and forth for the module, whose
+    tests only read the migrated rows (each walk costs seconds)."""
+    with django_db_blocker.unblock():
+        filed = _file_as_the_old_code(migrate_to(BEFORE))
+        yield migrate_to(AFTER), filed
+        # Back to the latest schema, empty, for the tests that follow.
+        migrate_to_latest()
+        call_command("flush", interactive=False, verbosity=0)
+
+
 @pytest.fixture
-def old_database(transactional_db):
+def migrated_apps(migration, db):
+    return migration[0]
+
+
+@pytest.fixture
+def old_database(migration, db):
+    return migration[1]
+
+
+def _file_as_the_old_code(apps) -> dict:
     """The schema of 0005, filled as the old code filed: a 2026 action approved, then a 2027
     draft update and evidence that wrote onto it."""
-    apps = migrate_to(BEFORE)
     get = apps.get_model
     declaration = get("declarations", "Declaration").objects.create(
         title="Dushanbe Declaration", short_title="Dushanbe", slug="dushanbe"
@@ -78,18 +99,17 @@ def old_database(transactional_db):
         model: get("tracking", model).objects.count()
         for model in ("Action", "ProgressUpdate", "Evidence", "Submission", "ReportingCycle")
     }
-    yield {
+    return {
         "action": action.pk, "own": own.pk, "leaked": leaked.pk, "old_evidence": old_evidence.pk,
         "new_evidence": new_evidence.pk, "approved": approved.pk, "draft": draft.pk,
         "counts": counts, "cycles": (cycle_2026.pk, cycle_2027.pk), "participant": participant.pk,
     }  # fmt: skip
-    # Back to the latest schema for the tests that follow.
-    migrate_to_latest()
 
 
-def test_migrating_keeps_every_row_and_gives_each_cycle_back_what_it_held(old_database):
-    apps = migrate_to(AFTER)
-    get = apps.get_model
+def test_migrating_keeps_every_row_and_gives_each_cycle_back_what_it_held(
+    old_database, migrated_apps
+):
+    get = migrated_apps.get_model
     Action, Update, Evidence = (
         get("tracking", name) for name in ("Action", "ProgressUpdate", "Evidence")
     )
@@ -117,9 +137,8 @@ def test_migrating_keeps_every_row_and_gives_each_cycle_back_what_it_held(old_da
     assert Evidence.objects.get(pk=old_database["new_evidence"]).action_id == copy.pk
 
 
-def test_cycles_keep_their_open_state_and_every_participant_in_scope(old_database):
-    apps = migrate_to(AFTER)
-    Cycle = apps.get_model("tracking", "ReportingCycle")
+def test_cycles_keep_their_open_state_and_every_participant_in_scope(old_database, migrated_apps):
+    Cycle = migrated_apps.get_model("tracking", "ReportingCycle")
     closed, opened = (Cycle.objects.get(pk=pk) for pk in old_database["cycles"])
 
     assert (closed.state, opened.state) == ("closed", "open")
