@@ -386,6 +386,9 @@ class Action(models.Model):
             models.Index(fields=["start_date", "id"], name="action_start_sort"),
             models.Index(fields=["end_date", "id"], name="action_end_sort"),
             models.Index(fields=["updated_at", "id"], name="action_updated_sort"),
+            # The submission page's first actions by title: without it PostgreSQL walks the
+            # title index of every action until it has found enough of the submission's.
+            models.Index(fields=["submission", "title", "id"], name="action_submission_title"),
         ]
         constraints = [
             models.CheckConstraint(

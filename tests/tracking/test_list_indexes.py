@@ -156,3 +156,18 @@ def test_the_other_list_pages_use_indexes(
         for url, keys in visible:
             for key in keys:
                 assert_no_sequential_scan(client, url, {"sort": key} if key else {})
+
+
+def test_the_submission_page_reads_its_first_actions_by_title_from_one_index(
+    client, records, cycle, secretariat
+):
+    client.force_login(secretariat)
+    url = reverse("tracking:submission", args=["TJK", cycle.pk])
+    (sql, *_) = [
+        sql for sql in page_queries(client, url) if sql.startswith('SELECT "tracking_action"')
+    ]
+
+    explained = plan(sql, "enable_seqscan", "enable_sort")
+
+    assert "action_submission_title" in explained, explained
+    assert not FULL_SORT.search(explained), explained

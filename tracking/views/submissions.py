@@ -131,9 +131,9 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
     context = {
         "submission": submission,
         # The first few; the actions list, filtered to this submission, pages through the rest.
-        "actions": Action.objects.filter(submission_id=submission.pk).order_by("title")[
-            :ACTIONS_SHOWN
-        ],
+        "actions": Action.objects.filter(submission_id=submission.pk)
+        .only("title", "status", "progress", "carried_from", "version")
+        .order_by("title", "pk")[:ACTIONS_SHOWN],
         "all_actions_url": reverse("tracking:actions")
         + "?"
         + urlencode({"participant": participant.pk, "cycle": submission.cycle_id}),
