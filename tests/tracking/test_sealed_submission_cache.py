@@ -1,8 +1,7 @@
-"""What the pages keep of a sealed submission (its counts) shows every change at once: a
-return to draft moves the submission's version, and so the key of what was kept."""
+"""What the pages keep of a sealed submission (its counts, the history of it and of its
+actions) shows every change at once: a return to draft moves the submission's seal, and so
+the key of what was kept; users' names are read on every view."""
 
-import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -11,13 +10,6 @@ from tracking import services
 from tracking.models import Evidence, Submission
 
 from .test_evidence_confidentiality import _add
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _client(user) -> Client:
@@ -32,6 +24,13 @@ def _post(client, name, submission, **data):
     return client.post(url, {"version": submission.version} | data)
 
 
+def _submitted(action, user) -> Submission:
+    submission = rate_all(action.submission, user=user)
+    services.submission_submit(submission=submission, version=submission.version, user=user)
+    submission.refresh_from_db()
+    return submission
+
+
 def test_a_sealed_submission_shows_what_was_filed_after_a_return_to_draft(
     tjk_action, tjk_focal, tjk_coordinator
 ):
@@ -39,7 +38,9 @@ def test_a_sealed_submission_shows_what_was_filed_after_a_return_to_draft(
     file_update(tjk_action, tjk_focal)
     focal, coordinator = _client(tjk_focal), _client(tjk_coordinator)
     _post(focal, "submission_submit", submission)
-    assert "1 progress update" in focal.get(submission.get_absolute_url()).content.decode()
+    page = focal.get(submission.get_absolute_url()).content.decode()
+    assert "1 progress update" in page
+    assert "Returned" not in page
 
     _post(coordinator, "submission_review", submission, decision="return", comment="More.")
     file_update(tjk_action, tjk_focal, date="2026-04-01")
@@ -49,6 +50,7 @@ def test_a_sealed_submission_shows_what_was_filed_after_a_return_to_draft(
     assert submission.state == Submission.State.SUBMITTED
     page = focal.get(submission.get_absolute_url()).content.decode()
     assert "2 progress updates" in page
+    assert "Draft → Submitted" in page.replace("&rarr;", "→")  # the second submitting
 
 
 def test_members_and_the_secretariat_each_count_the_evidence_they_may_see(
@@ -56,10 +58,38 @@ def test_members_and_the_secretariat_each_count_the_evidence_they_may_see(
 ):
     _add(tjk_action, tjk_focal, "Memo", Evidence.Visibility.PARTICIPANT)
     _add(tjk_action, tjk_focal, "Decree", Evidence.Visibility.PARTICIPANT_AND_SECRETARIAT)
-    submission = rate_all(tjk_action.submission, user=tjk_focal)
-    services.submission_submit(submission=submission, version=submission.version, user=tjk_focal)
-    url = submission.get_absolute_url()
+    url = _submitted(tjk_action, tjk_focal).get_absolute_url()
 
-    for _ in range(2):  # counted, then kept
+    for _ in range(2):  # worked out, then kept
         assert "2 evidence items" in _client(tjk_focal).get(url).content.decode()
         assert "1 evidence item" in _client(secretariat).get(url).content.decode()
+
+
+def test_a_sealed_actions_history_keeps_each_readers_evidence_apart(
+    tjk_action, tjk_focal, secretariat, private_media
+):
+    _add(tjk_action, tjk_focal, "Memo", Evidence.Visibility.PARTICIPANT)
+    _submitted(tjk_action, tjk_focal)
+    url = reverse("tracking:action", args=[tjk_action.pk])
+
+    for _ in range(2):  # the secretariat first: what it was shown is not what members see
+        assert "Memo" not in _client(secretariat).get(url).content.decode()
+        assert "evidence “Memo”" in _client(tjk_focal).get(url).content.decode()
+
+
+def _history(client, url) -> str:
+    return client.get(url).content.decode().split('id="history-heading"')[1]
+
+
+def test_a_kept_history_names_its_users_as_they_are_now(tjk_action, tjk_focal, secretariat):
+    submission = rate_all(tjk_action.submission, user=tjk_focal)
+    _post(_client(tjk_focal), "submission_submit", submission)  # the history names who did it
+    url = submission.get_absolute_url()
+    assert "Farrukh Focal" in _history(_client(secretariat), url)
+
+    tjk_focal.first_name = "Renamed"
+    tjk_focal.save()
+
+    history = _history(_client(secretariat), url)
+    assert "Renamed Focal" in history
+    assert "Farrukh Focal" not in history

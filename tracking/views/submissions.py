@@ -30,8 +30,6 @@ from ._forms import refused_edit
 
 # A participant may have a thousand actions in a cycle: the page lists this many.
 ACTIONS_SHOWN = 50
-# What is kept of a sealed submission lives until its key changes; the timeout frees old keys.
-SEALED_CACHE_SECONDS = 24 * 60 * 60
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,10 +86,9 @@ def assessment_edit(
 def _record_counts(submission: Submission, user) -> dict[str, int]:
     """The submission's progress updates and the evidence the user may see.
 
-    Counting them reads every row (thousands in a large submission). A submitted or approved
-    submission is sealed: its records change only after a return to draft, which moves its
-    version, so its counts are kept under that version and the reader's side of the one
-    visibility rule that differs (members see "participant only" evidence, others do not).
+    Counting them reads every row (thousands in a large submission): a sealed submission's
+    counts are kept under its seal and the reader's side of the one visibility rule that
+    differs (members see "participant only" evidence, others do not).
     """
     if submission.pk is None:
         return {"updates": 0, "evidence": 0}
@@ -102,17 +99,14 @@ def _record_counts(submission: Submission, user) -> dict[str, int]:
             "evidence": permissions.scope_evidence(submission.evidence.all(), user).count(),
         }
 
-    if submission.is_draft:
+    if not submission.seal:
         return count()
     member = submission.participant_id in permissions.participant_ids(user)
-    key = (
-        f"submission-counts:{submission.pk}:{submission.version}:"
-        f"{submission.submitted_at and submission.submitted_at.timestamp()}:{int(member)}"
-    )
+    key = f"submission-counts:{submission.seal}:{int(member)}"
     counts = cache.get(key)
     if counts is None:
         counts = count()
-        cache.set(key, counts, SEALED_CACHE_SECONDS)
+        cache.set(key, counts, paging.KEPT_SECONDS)
     return counts
 
 
@@ -263,6 +257,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
                     % {"number": numbers.get(record.paragraph_id, "?")}
                 ),
             ),
+            kept=f"submission:{submission.seal}" if submission.seal else "",
         )
         if submission.pk
         else None,
