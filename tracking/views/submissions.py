@@ -114,13 +114,15 @@ def _actions_html(actions) -> SafeString:
     """The `<li>` of each listed action, written in Python: fifty of them through the
     template engine cost more than the rest of the page's contents."""
     unchanged = _("carried forward, unchanged")
+    # Once, not a get_status_display() (which rebuilds the choices) an action.
+    statuses = dict(Action.Status.choices)
     return mark_safe(  # noqa: S308 - every part comes from format_html
         "".join(
             format_html(
                 '<li><a href="{}">{}</a> · {} · {}%{}</li>',
                 action.get_absolute_url(),
                 action.title,
-                action.get_status_display(),
+                statuses.get(action.status, action.status),
                 action.progress,
                 format_html(' · <span class="muted">{}</span>', unchanged)
                 if action.is_carried_unchanged
@@ -136,6 +138,7 @@ def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: 
     code, cycle_pk = submission.participant.code, submission.cycle_id
     carried = format_html('<br><span class="muted">{}</span>', _("Carried forward, unchanged"))
     no_rating = format_html('<span class="rating rating--none">{}</span>', _("No rating yet"))
+    ratings = dict(Assessment.Rating.choices)
     html = []
     for paragraph, assessment, previous, trend in rows:
         link = reverse(
@@ -149,7 +152,7 @@ def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: 
                 format_html(
                     '<td><span class="rating rating--{}">{}</span>{}</td>',
                     assessment.rating,
-                    assessment.get_rating_display(),
+                    ratings.get(assessment.rating, assessment.rating),
                     carried if assessment.is_carried_unchanged else "",
                 )
             )
