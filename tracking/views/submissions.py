@@ -1,6 +1,8 @@
 """A participant's submission for a reporting cycle: ratings, submitting, review."""
 
 import contextlib
+import hashlib
+from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -108,6 +110,17 @@ def _record_counts(submission: Submission, user) -> dict[str, int]:
         counts = count()
         cache.set(key, counts, paging.KEPT_SECONDS)
     return counts
+
+
+def _history_key(submission: Submission, ratings: Iterable[Assessment]) -> str:
+    """What the history of a submission and of its ratings is kept under: every change to
+    them moves a version (the submission's, or a rating's, whose writes all go through
+    `versioning`; a new rating adds one), so a draft's history is kept too."""
+    if submission.seal:
+        return f"submission:{submission.seal}"
+    versions = ",".join(f"{a.pk}.{a.version}" for a in sorted(ratings, key=lambda a: a.pk))
+    digest = hashlib.sha256(versions.encode()).hexdigest()
+    return f"draft:{submission.pk}:{submission.version}:{digest}"
 
 
 def _actions_html(actions) -> SafeString:
@@ -260,7 +273,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
                     % {"number": numbers.get(record.paragraph_id, "?")}
                 ),
             ),
-            kept=f"submission:{submission.seal}" if submission.seal else "",
+            kept=_history_key(submission, ratings.values()),
         )
         if submission.pk
         else None,

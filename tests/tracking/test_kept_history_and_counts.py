@@ -1,6 +1,7 @@
-"""What the pages keep of a sealed submission (its counts, the history of it and of its
-actions) shows every change at once: a return to draft moves the submission's seal, and so
-the key of what was kept; users' names are read on every view."""
+"""What the pages keep in the cache (a sealed submission's counts, the history of it and of
+its actions, a draft's history) shows every change at once: every write moves a version in
+the key of what was kept (a return to draft moves the submission's seal); users' names are
+read on every view."""
 
 from django.test import Client
 from django.urls import reverse
@@ -93,3 +94,17 @@ def test_a_kept_history_names_its_users_as_they_are_now(tjk_action, tjk_focal, s
     history = _history(_client(secretariat), url)
     assert "Renamed Focal" in history
     assert "Farrukh Focal" not in history
+
+
+def test_a_drafts_history_shows_each_new_rating_at_once(cycle, tjk_action, tjk_focal):
+    focal = _client(tjk_focal)
+    submission = tjk_action.submission
+    url = submission.get_absolute_url()
+    assert "rating of paragraph 3" not in _history(focal, url)
+    rate = reverse("tracking:assessment_edit", args=["TJK", cycle.pk, 3])
+
+    focal.post(rate, {"rating": "partially", "justification": "Begun.", "version": 0})
+    assert "rating of paragraph 3" in _history(focal, url)
+    focal.post(rate, {"rating": "partially", "justification": "Half done.", "version": 1})
+
+    assert "Justification: Begun. → Half done." in _history(focal, url)
