@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ..languages import Reading
-from ..models import Declaration, Paragraph, WordedText
+from ..models import Declaration, Paragraph, Theme, WordedText
 
 register = template.Library()
 
@@ -31,6 +31,11 @@ def wording(text: WordedText) -> SafeString:
     )
 
 
+def theme_kinds() -> dict[str, str]:
+    """The kinds of theme in the active language: get_kind_display() rebuilds them each call."""
+    return {kind: str(label) for kind, label in Theme.Kind.choices}
+
+
 @register.simple_tag
 def paragraph_tags(paragraph: Paragraph, declaration: Declaration) -> SafeString:
     """Its themes (each a link to the declaration's paragraphs of that theme) and references."""
@@ -38,11 +43,17 @@ def paragraph_tags(paragraph: Paragraph, declaration: Declaration) -> SafeString
     url = reverse("declarations:detail", args=[declaration.slug])
     html = []
     if themes:
+        kinds = theme_kinds()
         links = format_html_join(
             "",
             '<a class="badge" href="{}?{}" title="{}">{}</a> ',
             (
-                (url, urlencode({"theme": theme.slug}), theme.get_kind_display(), theme.name)
+                (
+                    url,
+                    urlencode({"theme": theme.slug}),
+                    kinds.get(theme.kind, theme.kind),
+                    theme.name,
+                )
                 for theme in themes
             ),
         )
