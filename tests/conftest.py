@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from declarations.models import Declaration, Paragraph
@@ -24,6 +25,13 @@ def _english_after_each_test():
     activates a request's language and leaves it): the next test starts in English."""
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: ids come back after a rollback, so what one test
+    kept could otherwise show in another."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

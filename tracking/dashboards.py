@@ -455,6 +455,7 @@ class RatingHistory:
     cycles: list[tuple[ReportingCycle, Submission | None]]
     rows: list[tuple[Paragraph, list[RatingCell]]]
     chart: SafeString | None = None  # set by the participant page's view
+    rows_html: SafeString | None = None  # set by the participant page's view
 
     @property
     def per_cycle(self) -> list[tuple[str, dict[str, int]]]:

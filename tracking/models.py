@@ -269,6 +269,17 @@ class Submission(models.Model):
         return self.state != self.State.DRAFT
 
     @property
+    def seal(self) -> str:
+        """A name for what a sealed submission holds, which every change to it moves: it
+        changes only after a return to draft, which moves the version (and a new submitting,
+        `submitted_at`). Pages keep what they work out of a sealed submission under it.
+        Empty for a draft, whose records change without it."""
+        if not self.is_sealed or self.pk is None:
+            return ""
+        submitted = self.submitted_at.timestamp() if self.submitted_at else ""
+        return f"{self.pk}:{self.version}:{submitted}"
+
+    @property
     def accepts_filing(self) -> bool:
         """A draft in an open cycle: the only submission whose records may change."""
         return self.is_draft and self.cycle.is_open
@@ -388,6 +399,9 @@ class Action(models.Model):
             models.Index(fields=["updated_at", "id"], name="action_updated_sort"),
             # A member's list (`permissions.scope_actions`): their participant's newest first.
             models.Index(fields=["participant", "id"], name="action_participant_newest"),
+            # The submission page's first actions by title: without it PostgreSQL walks the
+            # title index of every action until it has found enough of the submission's.
+            models.Index(fields=["submission", "title", "id"], name="action_submission_title"),
         ]
         constraints = [
             models.CheckConstraint(

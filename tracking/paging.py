@@ -8,12 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import is_aware
+from django.utils.translation import get_language
 
-from .versioning import timeline
+from .versioning import described, timeline
+
+# What is kept of sealed records lives until its key changes; the timeout frees old keys.
+KEPT_SECONDS = 24 * 60 * 60
 
 
 @dataclass
@@ -53,22 +58,41 @@ def history(
     *histories: tuple[QuerySet, Callable[[Any], str]],
     per_page: int = 20,
     anchor: str = "history-heading",
+    kept: str = "",
 ) -> Slice:
     """The newest `per_page` entries of `histories` before `?history_before=` (a moment):
-    a cursor rather than a page number, so an older slice costs what the newest one does."""
+    a cursor rather than a page number, so an older slice costs what the newest one does.
+
+    With `kept`, a name that every change to these records moves (a sealed submission's
+    `seal` and who reads), the newest slice is kept in the cache under it and the language,
+    unlabelled: the users and the objects its changes point to are read on each view, so
+    they show as they are now.
+    """
     try:
         before = parse_datetime(request.GET.get("history_before", ""))
     except ValueError:
         before = None
     if before is not None and not is_aware(before):
         before = None
-    entries = timeline(*histories, limit=per_page + 1, before=before)
-    older = entries[per_page]["date"] if len(entries) > per_page else None
+    key = f"history:{kept}:{get_language()}" if kept and before is None else ""
+    found = cache.get(key) if key else None
+    if found is not None:
+        entries, more = found
+    else:
+        entries = timeline(*histories, limit=per_page + 1, before=before)
+        more = len(entries) > per_page
+        entries = entries[:per_page]
+        if key:
+            unlabelled = [
+                {name: value for name, value in entry.items() if name not in ("record", "user")}
+                for entry in entries
+            ]
+            cache.set(key, (unlabelled, more), KEPT_SECONDS)
     # An entry at the very moment of the cursor would be skipped: entries are microseconds apart.
     return Slice(
-        items=entries[:per_page],
-        older_url=_url(request, "history_before", entries[per_page - 1]["date"].isoformat(), anchor)
-        if older
+        items=described(entries),
+        older_url=_url(request, "history_before", entries[-1]["date"].isoformat(), anchor)
+        if more
         else "",
         newer_url=_url(request, "history_before", None, anchor) if before else "",
     )

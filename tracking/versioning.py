@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from django.contrib.auth import get_user_model
 from django.db import models, transaction
 from django.db.models import BooleanField, ExpressionWrapper, OuterRef, Q, Subquery
 from django.utils.translation import gettext as _
@@ -63,10 +64,15 @@ def _related_model(field: models.Field) -> type[models.Model]:
     return cast(type[models.Model], field.related_model)
 
 
-def _related_labels(changes: Iterable[RawChange]) -> dict[tuple[type, Any], str]:
-    """The labels of the objects the foreign keys in `changes` point to: one query per model,
-    whatever the number of changes. `select_related()` joins what their `__str__` reads."""
+def _related_labels(
+    changes: Iterable[RawChange], also: dict[type[models.Model], set[Any]] | None = None
+) -> dict[tuple[type, Any], str]:
+    """The labels of the objects the foreign keys in `changes` point to, and of the objects
+    `also` names: one query per model, whatever the number of changes. `select_related()`
+    joins what their `__str__` reads."""
     ids: defaultdict[type[models.Model], set[Any]] = defaultdict(set)
+    for model, pks in (also or {}).items():
+        ids[model].update(pks)
     for field, old, new in changes:
         if field.many_to_one or field.one_to_one:
             ids[_related_model(field)].update(value for value in (old, new) if value is not None)
@@ -116,7 +122,7 @@ def field_changes(new_record, old_record, excluded: tuple[str, ...] = ("version"
 def history_entries(records: list) -> list[dict]:
     """Consecutive historical records (newest first) as entries: who, when, which changes.
 
-    The changes are raw (foreign keys as ids); `timeline` labels them all at once.
+    The changes are raw (foreign keys as ids); `described` labels them all at once.
     """
     entries = []
     for newer, older in zip(records, [*records[1:], None], strict=True):
@@ -124,6 +130,7 @@ def history_entries(records: list) -> list[dict]:
             {
                 "record": newer,
                 "user": newer.history_user,
+                "user_id": newer.history_user_id,
                 "date": newer.history_date,
                 "type": newer.get_history_type_display(),
                 "changes": _raw_changes(newer, older, ("version",)) if older is not None else [],
@@ -178,9 +185,9 @@ def timeline(
     """The entries of several records' histories, newest first, each naming its subject.
 
     `histories` are (historical queryset, describe) pairs: one query each, whatever the number
-    of records, plus one per model that a changed foreign key points to, so a page's query
-    count stays constant. With `limit`, only the `limit` newest entries (older than `before`)
-    are read and returned, so the cost does not grow with the history either.
+    of records, so a page's query count stays constant. With `limit`, only the `limit` newest
+    entries (older than `before`) are read and returned, so the cost does not grow with the
+    history either. The changes are raw: `described` labels them.
     """
     entries = []
     for queryset, describe in histories:
@@ -191,6 +198,7 @@ def timeline(
                     {
                         "record": record,
                         "user": record.history_user,
+                        "user_id": record.history_user_id,
                         "date": record.history_date,
                         "type": record.get_history_type_display(),
                         "changes": _raw_changes(record, older, ("version",)) if older else [],
@@ -208,10 +216,33 @@ def timeline(
     entries.sort(key=lambda entry: entry["date"], reverse=True)
     if limit is not None:
         entries = entries[:limit]
-    labels = _related_labels(change for entry in entries for change in entry["changes"])
-    for entry in entries:
-        entry["changes"] = _described(entry["changes"], labels)
     return entries
+
+
+def described(entries: list[dict]) -> list[dict]:
+    """`timeline` entries with their changes labelled and `who` made them (empty for the
+    system): one query per model that a changed foreign key points to. An entry without its
+    `user` (one kept in a cache) has its user read with the others of that model, so names
+    are always the current ones."""
+    user_model = get_user_model()
+    loaded = {entry["user_id"]: entry["user"] for entry in entries if entry.get("user")}
+    unloaded = {
+        entry["user_id"]
+        for entry in entries
+        if entry["user_id"] is not None and entry["user_id"] not in loaded
+    }
+    changes = (change for entry in entries for change in entry["changes"])
+    labels = _related_labels(changes, also={user_model: unloaded})
+    for pk, user in loaded.items():
+        labels[user_model, pk] = _label(user)
+    return [
+        {
+            **entry,
+            "changes": _described(entry["changes"], labels),
+            "who": labels.get((user_model, entry["user_id"]), "") if entry["user_id"] else "",
+        }
+        for entry in entries
+    ]
 
 
 class EditConflict(Exception):

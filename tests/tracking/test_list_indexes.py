@@ -170,3 +170,18 @@ def test_a_members_list_reads_their_participants_newest_actions_in_order(
 
     assert "action_participant_newest" in explained, explained
     assert not FULL_SORT.search(explained), explained
+
+
+def test_the_submission_page_reads_its_first_actions_by_title_from_one_index(
+    client, records, cycle, secretariat
+):
+    client.force_login(secretariat)
+    url = reverse("tracking:submission", args=["TJK", cycle.pk])
+    (sql, *_) = [
+        sql for sql in page_queries(client, url) if sql.startswith('SELECT "tracking_action"')
+    ]
+
+    explained = plan(sql, "enable_seqscan", "enable_sort")
+
+    assert "action_submission_title" in explained, explained
+    assert not FULL_SORT.search(explained), explained

@@ -2,12 +2,44 @@
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from declarations.models import Paragraph
+
 from .. import charts, dashboards, permissions
+from ..dashboards import RatingCell
 from ..models import Assessment
 from ..permissions import AuthenticatedRequest
+
+
+def _rows_html(rows: list[tuple[Paragraph, list[RatingCell]]]) -> SafeString:
+    """The `<tr>` of each paragraph, a cell per cycle, written in Python: paragraphs times
+    cycles cells through the template engine cost more than the rest of the page."""
+    not_rated = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
+    html = []
+    for paragraph, cells in rows:
+        tds = "".join(
+            format_html(
+                "<td>{}{}</td>",
+                format_html('<span class="rating rating--{}">{}</span>', cell.rating, cell.label)
+                if cell.rating
+                else not_rated,
+                format_html(
+                    '<br><span class="trend trend--{}">{}</span>', cell.trend.value, cell.trend.text
+                )
+                if cell.trend
+                else "",
+            )
+            for cell in cells
+        )
+        th = format_html(
+            '<th scope="row">{} <span class="muted">{}</span></th>', paragraph.label, paragraph.verb
+        )
+        html.append(f"<tr>{th}{tds}</tr>")
+    return mark_safe("".join(html))  # noqa: S308 - every part comes from format_html
 
 
 @require_GET
@@ -20,6 +52,7 @@ def participant_detail(request: AuthenticatedRequest, code: str) -> HttpResponse
             "declaration": history.declaration.short_title
         }
         history.chart = charts.stacked_bars(title, history.per_cycle, series)
+        history.rows_html = _rows_html(history.rows)
     is_member = participant.pk in permissions.participant_ids(request.user)
     context = {
         "participant": participant,

@@ -97,6 +97,7 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         pk,
     )
     may_edit = permissions.may_edit(user, action)
+    member = action.participant_id in permissions.participant_ids(user)
     context = {
         "action": action,
         # The same action in later cycles, as far as the user may see them.
@@ -134,6 +135,10 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 permissions.scope_evidence(Evidence.history.filter(action_id=action.pk), user),
                 lambda record: _("evidence “%(title)s”") % {"title": record.title},
             ),
+            # Members and others see different evidence.
+            kept=f"action:{action.pk}:{action.submission.seal}:{int(member)}"
+            if action.submission.seal
+            else "",
         ),
         "may_edit": may_edit,
         "update_form": ProgressUpdateForm(

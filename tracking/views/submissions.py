@@ -1,15 +1,21 @@
 """A participant's submission for a reporting cycle: ratings, submitting, review."""
 
 import contextlib
+import hashlib
+from collections.abc import Iterable
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import truncatewords
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
@@ -79,6 +85,111 @@ def assessment_edit(
     return render(request, "tracking/assessment_form.html", context)
 
 
+def _record_counts(submission: Submission, user) -> dict[str, int]:
+    """The submission's progress updates and the evidence the user may see.
+
+    Counting them reads every row (thousands in a large submission): a sealed submission's
+    counts are kept under its seal and the reader's side of the one visibility rule that
+    differs (members see "participant only" evidence, others do not).
+    """
+    if submission.pk is None:
+        return {"updates": 0, "evidence": 0}
+
+    def count() -> dict[str, int]:
+        return {
+            "updates": submission.updates.count(),
+            "evidence": permissions.scope_evidence(submission.evidence.all(), user).count(),
+        }
+
+    if not submission.seal:
+        return count()
+    member = submission.participant_id in permissions.participant_ids(user)
+    key = f"submission-counts:{submission.seal}:{int(member)}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = count()
+        cache.set(key, counts, paging.KEPT_SECONDS)
+    return counts
+
+
+def _history_key(submission: Submission, ratings: Iterable[Assessment]) -> str:
+    """What the history of a submission and of its ratings is kept under: every change to
+    them moves a version (the submission's, or a rating's, whose writes all go through
+    `versioning`; a new rating adds one), so a draft's history is kept too."""
+    if submission.seal:
+        return f"submission:{submission.seal}"
+    versions = ",".join(f"{a.pk}.{a.version}" for a in sorted(ratings, key=lambda a: a.pk))
+    digest = hashlib.sha256(versions.encode()).hexdigest()
+    return f"draft:{submission.pk}:{submission.version}:{digest}"
+
+
+def _actions_html(actions) -> SafeString:
+    """The `<li>` of each listed action, written in Python: fifty of them through the
+    template engine cost more than the rest of the page's contents."""
+    unchanged = _("carried forward, unchanged")
+    # Once, not a get_status_display() (which rebuilds the choices) an action.
+    statuses = dict(Action.Status.choices)
+    return mark_safe(  # noqa: S308 - every part comes from format_html
+        "".join(
+            format_html(
+                '<li><a href="{}">{}</a> · {} · {}%{}</li>',
+                action.get_absolute_url(),
+                action.title,
+                statuses.get(action.status, action.status),
+                action.progress,
+                format_html(' · <span class="muted">{}</span>', unchanged)
+                if action.is_carried_unchanged
+                else "",
+            )
+            for action in actions
+        )
+    )
+
+
+def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: bool) -> SafeString:
+    """The `<tr>` of each operative paragraph in the ratings table, written in Python."""
+    code, cycle_pk = submission.participant.code, submission.cycle_id
+    carried = format_html('<br><span class="muted">{}</span>', _("Carried forward, unchanged"))
+    no_rating = format_html('<span class="rating rating--none">{}</span>', _("No rating yet"))
+    ratings = dict(Assessment.Rating.choices)
+    html = []
+    for paragraph, assessment, previous, trend in rows:
+        link = reverse(
+            "declarations:paragraph", args=[paragraph.declaration.slug, paragraph.number]
+        )
+        cells: list[str] = [
+            format_html('<th scope="row"><a href="{}">{}</a></th>', link, paragraph.label)
+        ]
+        if assessment:
+            cells.append(
+                format_html(
+                    '<td><span class="rating rating--{}">{}</span>{}</td>',
+                    assessment.rating,
+                    ratings.get(assessment.rating, assessment.rating),
+                    carried if assessment.is_carried_unchanged else "",
+                )
+            )
+        else:
+            cells.append(format_html("<td>{}</td>", no_rating))
+        if compare:
+            cells.append(format_html("<td>{}</td>", previous or _("Not rated")))
+            cells.append(
+                format_html(
+                    '<td><span class="trend trend--{}">{}</span></td>', trend.value, trend.text
+                )
+                if trend
+                else "<td>—</td>"
+            )
+        justification = assessment.justification if assessment else ""
+        cells.append(format_html("<td>{}</td>", truncatewords(justification, 30)))
+        if may_file:
+            edit = reverse("tracking:assessment_edit", args=[code, cycle_pk, paragraph.number])
+            label = _("Rate paragraph %(number)s") % {"number": paragraph.number}
+            cells.append(format_html('<td><a href="{}">{}</a></td>', edit, label))
+        html.append("<tr>" + "".join(cells) + "</tr>")
+    return mark_safe("".join(html))  # noqa: S308 - every part comes from format_html
+
+
 def _submission_page(request: AuthenticatedRequest, submission: Submission, review_form=None):
     user, participant = request.user, submission.participant
     paragraphs = list(
@@ -113,10 +224,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
             submission_id=submission.pk, paragraph=None
         ).aggregate(n=Sum("actions"))["n"]
         or 0,
-        "updates": submission.updates.count() if submission.pk else 0,
-        "evidence": permissions.scope_evidence(submission.evidence.all(), user).count()
-        if submission.pk
-        else 0,
+        **_record_counts(submission, user),
         "assessments": len(ratings),
     }
     files_for_it = permissions.may_file_for(user, participant.pk)
@@ -128,12 +236,19 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
     may_review = submission.state == Submission.State.SUBMITTED and (
         permissions.may_approve_for(user, participant.pk)
     )
+    actions = list(
+        Action.objects.filter(submission_id=submission.pk)
+        .only("title", "status", "progress", "carried_from", "version")
+        .order_by("title", "pk")[:ACTIONS_SHOWN]
+    )
     context = {
         "submission": submission,
         # The first few; the actions list, filtered to this submission, pages through the rest.
-        "actions": Action.objects.filter(submission_id=submission.pk).order_by("title")[
-            :ACTIONS_SHOWN
-        ],
+        "actions": _actions_html(actions),
+        "actions_shown": len(actions),
+        "rating_rows": _rating_rows_html(
+            submission, rows, compare=previous_cycle is not None, may_file=may_file
+        ),
         "all_actions_url": reverse("tracking:actions")
         + "?"
         + urlencode({"participant": participant.pk, "cycle": submission.cycle_id}),
@@ -158,6 +273,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
                     % {"number": numbers.get(record.paragraph_id, "?")}
                 ),
             ),
+            kept=_history_key(submission, ratings.values()),
         )
         if submission.pk
         else None,
