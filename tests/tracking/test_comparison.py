@@ -163,9 +163,9 @@ def test_the_submission_page_with_a_previous_cycle_costs_two_queries_more(
     url = reverse("tracking:submission", args=["TJK", current.pk])
     client.get(url)
 
-    # The 18 of test_submission_workflow (the previous cycle and what is missing included),
+    # The 20 of test_submission_workflow (the previous cycle and what is missing included),
     # the previous cycle's ratings, and what is missing checks ratings, evidence and paragraphs.
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(23):
         assert client.get(url).status_code == 200
 
 

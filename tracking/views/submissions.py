@@ -4,7 +4,7 @@ import contextlib
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Prefetch, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +18,7 @@ from declarations.models import Paragraph
 
 from .. import comparison, paging, permissions, services, submission_rules
 from ..forms import AssessmentForm, ReviewForm, SubmitForm, WorkbookUploadForm
-from ..models import Action, ActionTally, Assessment, Submission
+from ..models import Action, ActionTally, Assessment, Match, Need, Submission
 from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
 from ..versioning import EditConflict
@@ -26,6 +26,8 @@ from ._forms import refused_edit
 
 # A participant may have a thousand actions in a cycle: the page lists this many.
 ACTIONS_SHOWN = 50
+# Needs are stated by hand, a few per paragraph at most; the page stops at this many.
+NEEDS_SHOWN = 100
 
 
 @require_http_methods(["GET", "POST"])
@@ -119,6 +121,19 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         else 0,
         "assessments": len(ratings),
     }
+    needs = (
+        Need.objects.filter(submission_id=submission.pk)
+        .select_related("paragraph")
+        .prefetch_related(
+            Prefetch(
+                "matches",
+                permissions.scope_matches(Match.objects.select_related("offer__provider"), user),
+            )
+        )
+        .order_by("paragraph__position", "pk")[:NEEDS_SHOWN]
+        if submission.pk
+        else []
+    )
     files_for_it = permissions.may_file_for(user, participant.pk)
     # Only a draft of an open cycle changes: otherwise no form is offered, and members who
     # file are told why and who can change that.
@@ -138,6 +153,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         + "?"
         + urlencode({"participant": participant.pk, "cycle": submission.cycle_id}),
         "rows": rows,
+        "needs": needs,
         "unrated": [row[0] for row in rows if row[1] is None],
         "previous_cycle": previous_cycle,
         "counts": counts,
@@ -155,6 +171,13 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
                 Assessment.history.filter(submission_id=submission.pk),
                 lambda record: (
                     _("rating of paragraph %(number)s")
+                    % {"number": numbers.get(record.paragraph_id, "?")}
+                ),
+            ),
+            (
+                Need.history.filter(submission_id=submission.pk),
+                lambda record: (
+                    _("need on paragraph %(number)s")
                     % {"number": numbers.get(record.paragraph_id, "?")}
                 ),
             ),
