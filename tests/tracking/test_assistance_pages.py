@@ -218,3 +218,22 @@ def test_the_offer_and_match_lists_run_the_same_queries_for_1_and_20_rows(
     with django_assert_num_queries(6):
         matches = client.get(reverse("tracking:matches"))
     assert matches.text.count("Tajikistan") == count
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_submission_page_runs_the_same_queries_for_1_and_20_needs(
+    count, client, cycle, tajikistan, tjk_focal, unodc, provider, secretariat,
+    django_assert_num_queries,
+):  # fmt: skip
+    for n in range(count):
+        need = state_need(tajikistan, cycle, tjk_focal, 1 + n % 16, description=f"Need {n}")
+    offer = make_offer(unodc, cycle.declaration, provider, numbers=(need.paragraph.number,))
+    Match.objects.create(need=need, offer=offer, created_by=secretariat, updated_by=secretariat)
+    client.force_login(tjk_focal)
+    url = reverse("tracking:submission", args=["TJK", cycle.pk])
+
+    # The 20 of test_submission_workflow, and the needs' matches with offer and provider.
+    with django_assert_num_queries(21):
+        response = client.get(url)
+    assert response.text.count("Edit need on OP") == count
+    assert "UN Office on Drugs and Crime: Proposed" in response.text

@@ -235,24 +235,14 @@ def fitting_offers(user, needs: list[Need]) -> dict[int, list[Offer]]:
         return {}
     paragraph_ids = {need.paragraph_id for need in needs}
     theme_ids = {theme.pk for need in needs for theme in need.paragraph.themes.all()}
-    candidates = (
+    on_paragraphs = Offer.paragraphs.through.objects.filter(paragraph_id__in=paragraph_ids)
+    on_themes = Offer.themes.through.objects.filter(theme_id__in=theme_ids)
+    candidates = list(
         _offers(user)
         .filter(state=Offer.State.PUBLISHED, kind__in={need.kind for need in needs})
-        .filter(
-            Q(
-                pk__in=Offer.paragraphs.through.objects.filter(
-                    paragraph_id__in=paragraph_ids
-                ).values("offer_id")
-            )
-            | Q(
-                pk__in=Offer.themes.through.objects.filter(theme_id__in=theme_ids).values(
-                    "offer_id"
-                )
-            )
-        )
+        .filter(Q(pk__in=on_paragraphs.values("offer_id")) | Q(pk__in=on_themes.values("offer_id")))
         .order_by("provider__name", "pk")
     )
-    candidates = list(candidates)
     return {need.pk: [offer for offer in candidates if offer.fits(need)] for need in needs}
 
 
