@@ -140,7 +140,7 @@ def cycle(declaration) -> ReportingCycle:
 @pytest.fixture
 def tajikistan(declaration) -> Participant:
     participant = Participant.objects.create(
-        code="TJK", name="Tajikistan", kind=Participant.Kind.STATE
+        code="TJK", name="Tajikistan", kind=Participant.Kind.STATE, region="asia"
     )
     return _join(participant, declaration)
 
@@ -148,7 +148,7 @@ def tajikistan(declaration) -> Participant:
 @pytest.fixture
 def kazakhstan(declaration) -> Participant:
     participant = Participant.objects.create(
-        code="KAZ", name="Kazakhstan", kind=Participant.Kind.STATE
+        code="KAZ", name="Kazakhstan", kind=Participant.Kind.STATE, region="asia"
     )
     return _join(participant, declaration)
 
@@ -182,6 +182,20 @@ def tjk_viewer(tajikistan) -> User:
 def kaz_focal(kazakhstan) -> User:
     """Another country's focal point: must see nothing of Tajikistan's drafts."""
     return _member("kaz-focal", kazakhstan, Membership.Role.FOCAL_POINT, "Aigerim Focal")
+
+
+@pytest.fixture
+def unodc(db) -> Participant:
+    """An organisation that provides technical assistance; it reports on nothing here."""
+    return Participant.objects.create(
+        code="UNODC", name="UN Office on Drugs and Crime", kind=Participant.Kind.ORGANIZATION
+    )
+
+
+@pytest.fixture
+def provider(unodc) -> User:
+    """Publishes UNODC's offers of technical assistance; sees no participant's filings."""
+    return _member("unodc-provider", unodc, Membership.Role.PROVIDER, "Pavel Provider")
 
 
 @pytest.fixture(scope="session")

@@ -8,8 +8,18 @@ from django.utils.translation import gettext_lazy as _
 from declarations.models import Paragraph, Theme
 
 from .forms import ByNameIterator
-from .models import Action, Participant, Report, ReportingCycle
+from .models import (
+    Action,
+    AssistanceKind,
+    Match,
+    Need,
+    Offer,
+    Participant,
+    Report,
+    ReportingCycle,
+)
 from .permissions import participant_ids
+from .regions import Region
 from .widgets import CachedSelect, Select
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -112,3 +122,115 @@ class ReportFilter(django_filters.FilterSet):
     class Meta:
         model = Report
         fields = ["state", "format"]
+
+
+def _operative_paragraphs() -> QuerySet:
+    # Only what the option labels show ("Dushanbe OP4"), not each declaration's source text.
+    return (
+        Paragraph.objects.operative()
+        .select_related("declaration")
+        .only("number", "verb", "declaration__short_title")
+    )
+
+
+class NeedFilter(django_filters.FilterSet):
+    """The matching board's filters."""
+
+    paragraph = django_filters.ModelChoiceFilter(
+        label=_("Operative paragraph"), queryset=_operative_paragraphs(), empty_label=_("All"),
+        widget=Select,
+    )  # fmt: skip
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"), field_name="paragraph__themes", queryset=Theme.objects.all(),
+        empty_label=_("All"), widget=Select, distinct=True,
+    )  # fmt: skip
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of assistance"), choices=AssistanceKind.choices, empty_label=_("All"),
+        widget=Select,
+    )  # fmt: skip
+    region = django_filters.ChoiceFilter(
+        label=_("Region"), field_name="submission__participant__region", choices=Region.choices,
+        empty_label=_("All"), widget=Select,
+    )  # fmt: skip
+    priority = django_filters.ChoiceFilter(
+        label=_("Priority"), choices=Need.Priority.choices, empty_label=_("All"), widget=Select
+    )
+    match_state = django_filters.ChoiceFilter(
+        label=_("Match state"),
+        choices=[("none", _("Not matched yet")), *Match.State.choices],
+        empty_label=_("All"),
+        method="by_match_state",
+        widget=Select,
+    )
+
+    class Meta:
+        model = Need
+        fields: list[str] = []
+
+    def by_match_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # A subquery, not a join: a need with two matches in one state stays one row.
+        if value == "none":
+            return queryset.exclude(pk__in=Match.objects.values("need_id"))
+        return queryset.filter(pk__in=Match.objects.filter(state=value).values("need_id"))
+
+
+class OfferFilter(django_filters.FilterSet):
+    paragraph = django_filters.ModelChoiceFilter(
+        label=_("Operative paragraph"), queryset=_operative_paragraphs(), empty_label=_("All"),
+        method="by_paragraph", widget=Select,
+    )  # fmt: skip
+    theme = django_filters.ModelChoiceFilter(
+        label=_("Theme"), queryset=Theme.objects.all(), empty_label=_("All"),
+        method="by_theme", widget=Select,
+    )  # fmt: skip
+    kind = django_filters.ChoiceFilter(
+        label=_("Kind of assistance"), choices=AssistanceKind.choices, empty_label=_("All"),
+        widget=Select,
+    )  # fmt: skip
+    region = django_filters.ChoiceFilter(
+        label=_("Open to region"), choices=Region.choices, empty_label=_("All"),
+        method="by_region", widget=Select,
+    )  # fmt: skip
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=Offer.State.choices, empty_label=_("All"), widget=Select
+    )
+
+    class Meta:
+        model = Offer
+        fields: list[str] = []
+
+    def by_paragraph(self, queryset: QuerySet, name: str, value: Paragraph) -> QuerySet:
+        """Offers on the paragraph, or on one of its themes: those that may fit its needs."""
+        on_paragraph = Offer.paragraphs.through.objects.filter(paragraph=value)
+        on_theme = Offer.themes.through.objects.filter(theme__paragraphs=value)
+        return queryset.filter(
+            Q(pk__in=on_paragraph.values("offer_id")) | Q(pk__in=on_theme.values("offer_id"))
+        )
+
+    def by_theme(self, queryset: QuerySet, name: str, value: Theme) -> QuerySet:
+        on_theme = Offer.themes.through.objects.filter(theme=value)
+        on_paragraph = Offer.paragraphs.through.objects.filter(paragraph__themes=value)
+        return queryset.filter(
+            Q(pk__in=on_theme.values("offer_id")) | Q(pk__in=on_paragraph.values("offer_id"))
+        )
+
+    def by_region(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        """Offers open to the region: named in it, or open to everyone."""
+        everyone = Q(open_regions="") & ~Q(
+            pk__in=Offer.open_participants.through.objects.values("offer_id")
+        )
+        return queryset.filter(Q(open_regions__contains=value) | everyone)
+
+
+class MatchFilter(django_filters.FilterSet):
+    state = django_filters.ChoiceFilter(
+        label=_("State"), choices=Match.State.choices, empty_label=_("All"), widget=Select
+    )
+    paragraph = django_filters.ModelChoiceFilter(
+        label=_("Operative paragraph"), field_name="need__paragraph",
+        queryset=_operative_paragraphs(), empty_label=_("All"), widget=Select,
+    )  # fmt: skip
+
+    class Meta:
+        model = Match
+        fields: list[str] = []

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from declarations.models import Declaration, Paragraph
+from declarations.models import Declaration, Paragraph, Theme
 
 from . import languages
 from .idempotency import SubmitOnceForm
@@ -20,6 +20,9 @@ from .models import (
     Action,
     Assessment,
     Evidence,
+    Match,
+    Need,
+    Offer,
     Participant,
     ProgressUpdate,
     Publication,
@@ -29,8 +32,9 @@ from .models import (
     User,
 )
 from .permissions import reportable_participant_ids
+from .regions import Region
 from .uploads import ALLOWED_LABEL, check_upload
-from .widgets import LanguageSelect
+from .widgets import LanguageSelect, Select
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -60,13 +64,22 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+def paragraph_label(paragraph: Paragraph) -> str:
+    text = paragraph.text_in().text
+    text = text if len(text) <= 90 else text[:90] + "…"
+    return f"{paragraph.label} ({paragraph.declaration.short_title}): {text}"
+
+
 class ParagraphChoiceField(forms.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, paragraph: Paragraph) -> str:
-        text = paragraph.text_in().text
-        text = text if len(text) <= 90 else text[:90] + "…"
-        return f"{paragraph.label} ({paragraph.declaration.short_title}): {text}"
+        return paragraph_label(paragraph)
+
+
+class OneParagraphField(forms.ModelChoiceField):
+    def label_from_instance(self, paragraph: Paragraph) -> str:
+        return paragraph_label(paragraph)
 
 
 def operative_paragraphs():
@@ -701,3 +714,135 @@ class LanguageForm(forms.Form):
     """The language chooser of every page."""
 
     language = forms.ChoiceField(choices=languages.choices())
+
+
+class NeedForm(VersionedForm, forms.ModelForm):
+    """A need for technical assistance on one operative paragraph of the submission's
+    declaration."""
+
+    paragraph = OneParagraphField(
+        label=_("Operative paragraph"), queryset=Paragraph.objects.none(), widget=Select
+    )
+
+    class Meta:
+        model = Need
+        fields = ["paragraph", "kind", "priority", "description", "shareable"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, declaration_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        paragraph = cast(OneParagraphField, self.fields["paragraph"])
+        paragraph.queryset = operative_paragraphs().filter(declaration_id=declaration_id)
+
+    def values(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}
+
+    def _post_clean(self):
+        # The submission is set by the service; the model's constraints are checked there.
+        pass
+
+
+class OfferForm(VersionedForm, forms.ModelForm):
+    """A provider's offer: what it gives, on which paragraphs or themes, open to whom."""
+
+    paragraphs = ParagraphChoiceField(
+        label=_("Operative paragraphs"),
+        queryset=Paragraph.objects.none(),
+        required=False,
+        help_text=_("Choose paragraphs, themes, or both."),
+    )
+    themes = forms.ModelMultipleChoiceField(
+        label=_("Themes"),
+        queryset=Theme.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    open_regions = forms.MultipleChoiceField(
+        label=_("Open to regions"),
+        choices=Region.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave regions and participants empty to open the offer to everyone."),
+    )
+    open_participants = ParticipantMultipleChoiceField(
+        label=_("Open to participants"),
+        queryset=Participant.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+    )
+
+    class Meta:
+        model = Offer
+        fields = ["declaration", "title", "kind", "description", "contact_name", "contact_email"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+
+    PLAIN_FIELDS = ("title", "kind", "description", "contact_name", "contact_email")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        paragraphs = cast(ParagraphChoiceField, self.fields["paragraphs"])
+        paragraphs.queryset = operative_paragraphs()
+        if self.instance.pk:
+            # An offer stays on its declaration.
+            del self.fields["declaration"]
+            self.initial.update(
+                paragraphs=list(self.instance.paragraphs.all()),
+                themes=list(self.instance.themes.all()),
+                open_regions=self.instance.region_list,
+                open_participants=list(self.instance.open_participants.all()),
+            )
+
+    def clean(self):
+        super().clean()
+        cleaned = self.cleaned_data
+        if not cleaned.get("paragraphs") and not cleaned.get("themes"):
+            self.add_error("paragraphs", _("Choose at least one paragraph or one theme."))
+        declaration = cleaned.get("declaration") or getattr(self.instance, "declaration", None)
+        if declaration is not None and any(
+            p.declaration_id != declaration.pk for p in cleaned.get("paragraphs", [])
+        ):
+            self.add_error(
+                "paragraphs",
+                _("Choose paragraphs of %(declaration)s only.") % {"declaration": declaration},
+            )
+        return cleaned
+
+    def values(self) -> dict:
+        values = {name: self.cleaned_data[name] for name in self.PLAIN_FIELDS}
+        values["open_regions"] = " ".join(sorted(self.cleaned_data["open_regions"]))
+        return values
+
+    def relations(self) -> dict:
+        return {
+            "paragraphs": list(self.cleaned_data["paragraphs"]),
+            "themes": list(self.cleaned_data["themes"]),
+            "open_participants": list(self.cleaned_data["open_participants"]),
+        }
+
+    def _post_clean(self):
+        # The provider is set by the service.
+        pass
+
+
+class MatchProposeForm(forms.Form):
+    need = forms.IntegerField(widget=forms.HiddenInput)
+    offer = forms.IntegerField(widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note for both sides"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MatchMoveForm(VersionedForm):
+    state = forms.ChoiceField(choices=Match.State.choices, widget=forms.HiddenInput)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Replaces the match's note when given."),
+    )
+
+
+class OfferMoveForm(VersionedForm):
+    state = forms.ChoiceField(choices=Offer.State.choices, widget=forms.HiddenInput)

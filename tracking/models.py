@@ -15,9 +15,10 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from declarations.models import Declaration, Paragraph
+from declarations.models import Declaration, Paragraph, Theme
 
 from . import languages
+from .regions import Region
 
 
 class User(AbstractUser):
@@ -66,6 +67,8 @@ class Participant(models.Model):
     )
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
+    # UN M49, for States (`regions.region_of`); organisations have none.
+    region = models.CharField(_("region"), max_length=20, choices=Region, blank=True)
     declarations = models.ManyToManyField(
         Declaration, related_name="participants", blank=True, verbose_name=_("declarations")
     )
@@ -96,6 +99,9 @@ class Membership(models.Model):
         FOCAL_POINT = "focal_point", _("Focal point")
         COORDINATOR = "coordinator", _("Coordinator")
         VIEWER = "viewer", _("Viewer")
+        # Publishes offers of technical assistance for the participant; sees none of its
+        # filings (a user has one role per participant).
+        PROVIDER = "provider", _("Provider of technical assistance")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -648,6 +654,208 @@ class Assessment(models.Model):
     def is_carried_unchanged(self) -> bool:
         """Copied from the previous cycle and not saved since (a copy starts at version 1)."""
         return self.carried_from_id is not None and self.version == 1
+
+
+class AssistanceKind(models.TextChoices):
+    """What kind of technical assistance a need asks for or an offer gives."""
+
+    LEGISLATIVE_DRAFTING = "legislative_drafting", _("Legislative drafting")
+    TRAINING = "training", _("Training")
+    EQUIPMENT = "equipment", _("Equipment")
+    EXPERTISE = "expertise", _("Expertise")
+    FUNDING = "funding", _("Funding")
+    OTHER = "other", _("Other")
+
+
+class Need(models.Model):
+    """A participant's need for technical assistance on one operative paragraph, stated in its
+    submission: part of the cycle's sealed record like a rating (`permissions.scope_needs`).
+
+    Needs are not carried into the next cycle: each submission states the needs of its time,
+    and a match stays with the need it was made for.
+    """
+
+    class Priority(models.TextChoices):
+        HIGH = "high", _("High")
+        MEDIUM = "medium", _("Medium")
+        LOW = "low", _("Low")
+
+    submission = models.ForeignKey(Submission, on_delete=models.PROTECT, related_name="needs")
+    paragraph = models.ForeignKey(
+        Paragraph,
+        on_delete=models.PROTECT,
+        related_name="needs",
+        verbose_name=_("operative paragraph"),
+    )
+    description = models.TextField(_("what is needed"))
+    kind = models.CharField(_("kind of assistance"), max_length=30, choices=AssistanceKind)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=Priority, default=Priority.MEDIUM
+    )
+    shareable = models.BooleanField(
+        _("may be shared with providers"),
+        default=False,
+        help_text=_("Providers of technical assistance see it once the submission is approved."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["paragraph__position", "pk"]
+        indexes = [
+            models.Index(fields=["shareable", "submission"], name="need_shareable_submission")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.submission} · {self.paragraph} · {self.get_kind_display()}"
+
+
+class OfferQuerySet(models.QuerySet):
+    def published(self) -> "OfferQuerySet":
+        return self.filter(state=Offer.State.PUBLISHED)
+
+
+class Offer(models.Model):
+    """A provider's offer of technical assistance on paragraphs or themes of a declaration.
+
+    Open to the regions and participants listed; to everyone when both are empty.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    provider = models.ForeignKey(
+        Participant, on_delete=models.PROTECT, related_name="offers", verbose_name=_("provider")
+    )
+    declaration = models.ForeignKey(Declaration, on_delete=models.PROTECT, related_name="offers")
+    title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("description"))
+    kind = models.CharField(_("kind of assistance"), max_length=30, choices=AssistanceKind)
+    paragraphs = models.ManyToManyField(
+        Paragraph, related_name="offers", blank=True, verbose_name=_("operative paragraphs")
+    )
+    themes = models.ManyToManyField(
+        Theme, related_name="offers", blank=True, verbose_name=_("themes")
+    )
+    # The regions' codes separated by spaces: no code is part of another, so `contains`
+    # finds one on every database. Empty (with no participants): open to all.
+    open_regions = models.CharField(_("open to regions"), max_length=100, blank=True)
+    open_participants = models.ManyToManyField(
+        Participant, related_name="offers_open_to", blank=True, verbose_name=_("open to")
+    )
+    contact_name = models.CharField(_("contact name"), max_length=200)
+    contact_email = models.EmailField(_("contact e-mail"))
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    objects = OfferQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        indexes = [models.Index(fields=["state", "kind"], name="offer_state_kind")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracking:offer", args=[self.pk])
+
+    @property
+    def region_list(self) -> list[str]:
+        return self.open_regions.split()
+
+    @property
+    def region_labels(self) -> list[str]:
+        labels = dict(Region.choices)
+        return [str(labels.get(code, code)) for code in self.region_list]
+
+    def is_open_to(self, participant: Participant) -> bool:
+        """Whether `participant` may take the offer up (its open participants prefetched)."""
+        listed = self.open_participants.all()
+        if not self.open_regions and not listed:
+            return True
+        return participant.region in self.region_list or participant in listed
+
+    def fits(self, need: Need) -> bool:
+        """Same kind, on the need's paragraph or one of its themes, open to its participant.
+
+        Reads the prefetched paragraphs, themes and open participants of the offer, and the
+        need's paragraph themes and participant.
+        """
+        if self.kind != need.kind or self.declaration_id != need.paragraph.declaration_id:
+            return False
+        on_paragraph = any(p.pk == need.paragraph_id for p in self.paragraphs.all())
+        theme_ids = {t.pk for t in need.paragraph.themes.all()}
+        on_theme = any(t.pk in theme_ids for t in self.themes.all())
+        return (on_paragraph or on_theme) and self.is_open_to(need.submission.participant)
+
+
+class Match(models.Model):
+    """The secretariat's pairing of a need with an offer, followed to delivery."""
+
+    class State(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        AGREED = "agreed", _("Agreed")
+        DELIVERED = "delivered", _("Delivered")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # The states each state may move to; delivered, declined and cancelled are ends.
+    NEXT_STATES = {
+        State.PROPOSED: (State.AGREED, State.DECLINED, State.CANCELLED),
+        State.AGREED: (State.DELIVERED, State.CANCELLED),
+        State.DELIVERED: (),
+        State.DECLINED: (),
+        State.CANCELLED: (),
+    }
+
+    need = models.ForeignKey(Need, on_delete=models.PROTECT, related_name="matches")
+    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="matches")
+    state = models.CharField(_("state"), max_length=20, choices=State, default=State.PROPOSED)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("proposed at"), auto_now_add=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-updated_at", "-pk"]
+        verbose_name_plural = _("matches")
+        constraints = [
+            models.UniqueConstraint(fields=["need", "offer"], name="one_match_per_need_and_offer")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need} · {self.offer} · {self.get_state_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tracking:match", args=[self.pk])
+
+    @property
+    def next_states(self) -> tuple[str, ...]:
+        return self.NEXT_STATES[self.State(self.state)]
 
 
 class ReportQuerySet(models.QuerySet):

@@ -6,6 +6,11 @@ marked "Participant only". A record of another participant answers 404; a record
 read but not change answers 403. Anyone, logged in or not, sees on the public pages the approved
 submissions of published cycles and, of their evidence, only what is marked public
 (`public_filter`).
+
+Technical assistance: a provider's members (role "Provider") see none of its filings, only
+the shareable needs of approved submissions, and manage its offers; every member sees
+published offers; a match is seen by the secretariat and by the members on both of its sides,
+and only the secretariat makes and moves one.
 """
 
 from typing import TypeVar
@@ -18,7 +23,10 @@ from .models import (
     Action,
     Assessment,
     Evidence,
+    Match,
     Membership,
+    Need,
+    Offer,
     Participant,
     ProgressUpdate,
     Publication,
@@ -30,9 +38,11 @@ from .models import (
 )
 
 FILING_ROLES = (Membership.Role.FOCAL_POINT, Membership.Role.COORDINATOR)
+# The roles that see a participant's filings: every one but the provider's.
+READING_ROLES = (*FILING_ROLES, Membership.Role.VIEWER)
 
 # A record that hangs off a submission, and so belongs to one participant and one cycle.
-Filed = TypeVar("Filed", bound=Action | ProgressUpdate | Evidence | Assessment)
+Filed = TypeVar("Filed", bound=Action | ProgressUpdate | Evidence | Assessment | Need)
 
 
 class AuthenticatedRequest(HttpRequest):
@@ -56,9 +66,10 @@ def memberships(user: User) -> list[Membership]:
     return user.__dict__["_memberships"]
 
 
-def participant_ids(user: User, roles: tuple[str, ...] | None = None) -> list[int]:
-    """The participants the user is a member of (with one of `roles`, if given)."""
-    return [m.participant_id for m in memberships(user) if roles is None or m.role in roles]
+def participant_ids(user: User, roles: tuple[str, ...] = READING_ROLES) -> list[int]:
+    """The participants whose filings the user sees as a member (or, with `roles`, for whom the
+    user holds one of them). A provider membership alone shows no filings."""
+    return [m.participant_id for m in memberships(user) if m.role in roles]
 
 
 def visible_filter(user: User, submission_path: str = "submission") -> Q:
@@ -200,7 +211,7 @@ def get_chase_target(
     return cycle, participant
 
 
-def may_edit(user: User, record: Action | ProgressUpdate | Evidence | Assessment) -> bool:
+def may_edit(user: User, record: Action | ProgressUpdate | Evidence | Assessment | Need) -> bool:
     """Whether the user may change a record that hangs off a submission (loaded with its
     cycle): only a draft of an open cycle changes; a sealed or closed one never does."""
     return record.submission.accepts_filing and may_file_for(user, record.submission.participant_id)
@@ -341,3 +352,115 @@ def get_public_evidence(publication: Publication, pk: int) -> Evidence:
         return evidence.get(pk=pk)
     except Evidence.DoesNotExist:
         raise Http404 from None
+
+
+def provider_ids(user: User) -> list[int]:
+    """The participants for which the user publishes offers of technical assistance."""
+    return participant_ids(user, (Membership.Role.PROVIDER,))
+
+
+def may_use_assistance_board(user: User) -> bool:
+    """The matching board is the secretariat's and the providers'."""
+    return user.is_authenticated and (user.is_secretariat or bool(provider_ids(user)))
+
+
+def require_assistance_board(user: User) -> None:
+    if not may_use_assistance_board(user):
+        raise PermissionDenied
+
+
+def need_filter(user: User, submission_path: str = "submission") -> Q:
+    """Who sees a need: as every filing (`visible_filter`), and providers the shareable needs
+    of approved submissions."""
+    prefix = f"{submission_path}__" if submission_path else ""
+    condition = visible_filter(user, submission_path)
+    if provider_ids(user):
+        condition |= Q(shareable=True, **{f"{prefix}state": Submission.State.APPROVED})
+    return condition
+
+
+def scope_needs(queryset: QuerySet, user: User) -> QuerySet:
+    """Only the needs (or their history) the user may see (`need_filter`)."""
+    return queryset.filter(need_filter(user))
+
+
+def get_need_for_user(user: User, pk: int, *, write: bool = False) -> Need:
+    """A need the user may see (else 404); with write, one of a draft the user files for (else
+    403)."""
+    try:
+        need = scope_needs(Need.objects.select_related("submission__cycle", "paragraph"), user).get(
+            pk=pk
+        )
+    except Need.DoesNotExist:
+        raise Http404 from None
+    if write and not may_edit(user, need):
+        raise PermissionDenied
+    return need
+
+
+def offer_filter(user: User) -> Q:
+    """Who sees an offer: its provider's members and the secretariat always; every other
+    signed-in user once it is published (so that a State finds who offers help)."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_secretariat:
+        return Q()
+    return Q(state=Offer.State.PUBLISHED) | Q(provider_id__in=provider_ids(user))
+
+
+def scope_offers(queryset: QuerySet, user: User) -> QuerySet:
+    return queryset.filter(offer_filter(user))
+
+
+def may_manage_offers(user: User, provider_id: int) -> bool:
+    """Only the provider's members create, edit, publish and withdraw its offers."""
+    return provider_id in provider_ids(user)
+
+
+def get_offer_for_user(user: User, pk: int, *, write: bool = False) -> Offer:
+    """An offer the user may see (else 404); with write, one of the user's provider (else 403)."""
+    try:
+        offer = scope_offers(Offer.objects.select_related("provider", "declaration"), user).get(
+            pk=pk
+        )
+    except Offer.DoesNotExist:
+        raise Http404 from None
+    if write and not may_manage_offers(user, offer.provider_id):
+        raise PermissionDenied
+    return offer
+
+
+def match_filter(user: User, match_path: str = "") -> Q:
+    """Who sees a match: the secretariat; the members of the need's participant; the members of
+    the offer's provider."""
+    prefix = f"{match_path}__" if match_path else ""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    if user.is_secretariat:
+        return Q()
+    return Q(**{f"{prefix}need__submission__participant_id__in": participant_ids(user)}) | Q(
+        **{f"{prefix}offer__provider_id__in": provider_ids(user)}
+    )
+
+
+def scope_matches(queryset: QuerySet, user: User) -> QuerySet:
+    return queryset.filter(match_filter(user))
+
+
+def may_manage_matches(user: User) -> bool:
+    """Only the secretariat proposes matches and moves them on."""
+    return user.is_authenticated and user.is_secretariat
+
+
+def get_match_for_user(user: User, pk: int, *, write: bool = False) -> Match:
+    """A match the user may see (else 404); with write, for the secretariat only (else 403)."""
+    matches = Match.objects.select_related(
+        "need__submission__participant", "need__paragraph", "offer__provider"
+    )
+    try:
+        match = scope_matches(matches, user).get(pk=pk)
+    except Match.DoesNotExist:
+        raise Http404 from None
+    if write and not may_manage_matches(user):
+        raise PermissionDenied
+    return match

@@ -23,7 +23,17 @@ from django_tables2.columns.linkcolumn import BaseLinkColumn
 from django_tables2.rows import BoundRow
 from django_tables2.utils import A, AttributeDict, signature
 
-from .models import Action, EvidenceDownload, Participant, Report, ReportingCycle, Submission
+from .models import (
+    Action,
+    EvidenceDownload,
+    Match,
+    Need,
+    Offer,
+    Participant,
+    Report,
+    ReportingCycle,
+    Submission,
+)
 from .templatetags.tracking_tags import day, moment
 
 if TYPE_CHECKING:
@@ -421,3 +431,169 @@ class EvidenceDownloadTable(LeanTable):
 
     def render_user(self, value) -> str:
         return value.get_full_name() or value.get_username()
+
+
+def _paragraph_numbers(paragraphs) -> str:
+    return ", ".join(str(p.number) for p in paragraphs) or "—"
+
+
+class NeedBoardTable(LeanTable):
+    """The matching board: needs a user may see, with the published offers that fit each.
+
+    `fitting` (need pk → offers) is set by the view for the page shown; `may_propose` says
+    whether the user (the secretariat) may propose matches.
+    """
+
+    caption = _("Needs and the offers that fit them")
+    participant = tables.Column(
+        accessor="submission__participant", verbose_name=_("Participant"),
+        order_by="submission__participant__name",
+    )  # fmt: skip
+    paragraph = tables.Column(verbose_name=_("Paragraph"), order_by="paragraph__position")
+    kind = tables.Column(verbose_name=_("Kind of assistance"))
+    priority = tables.Column(verbose_name=_("Priority"))
+    description = tables.Column(verbose_name=_("What is needed"), orderable=False)
+    matches = tables.Column(verbose_name=_("Matches"), empty_values=(), orderable=False)
+    offers = tables.Column(verbose_name=_("Offers that fit"), empty_values=(), orderable=False)
+
+    # Offers named per need; the offers list, filtered to the paragraph, shows the rest.
+    OFFERS_SHOWN = 5
+
+    class Meta:
+        model = Need
+        fields = ()
+        sequence = (
+            "participant", "paragraph", "kind", "priority", "description", "matches", "offers",
+        )  # fmt: skip
+        empty_text = _("No needs to show.")
+
+    def __init__(self, *args, fitting=None, may_propose=False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fitting: dict[int, list] = fitting or {}
+        self.may_propose = may_propose
+
+    def render_paragraph(self, record: Need) -> str:
+        return record.paragraph.label
+
+    def render_description(self, value: str) -> str:
+        return value if len(value) <= 160 else value[:160] + "…"
+
+    def render_matches(self, record: Need) -> str:
+        items = format_html_join(
+            "",
+            '<li><a href="{}">{}</a>: {}</li>',
+            (
+                (m.get_absolute_url(), m.offer.provider, m.get_state_display())
+                for m in record.matches.all()
+            ),
+        )
+        return format_html("<ul>{}</ul>", items) if items else "—"
+
+    def render_offers(self, record: Need) -> str:
+        if not record.shareable:
+            return format_html('<span class="muted">{}</span>', gettext("Not shared"))
+        if record.submission.state != Submission.State.APPROVED:
+            return format_html('<span class="muted">{}</span>', gettext("Shared once approved"))
+        offers = self.fitting.get(record.pk, [])
+        matched = {m.offer_id for m in record.matches.all()}
+        items = []
+        for offer in offers[: self.OFFERS_SHOWN]:
+            propose = ""
+            if self.may_propose and offer.pk not in matched:
+                url = reverse("tracking:match_propose") + f"?need={record.pk}&offer={offer.pk}"
+                propose = format_html(
+                    ' · <a href="{}">{}</a>',
+                    url,
+                    gettext("Propose match with %(provider)s") % {"provider": offer.provider},
+                )
+            items.append(
+                format_html(
+                    '<li><a href="{}">{}</a> ({}){}</li>',
+                    offer.get_absolute_url(),
+                    offer.title,
+                    offer.provider,
+                    propose,
+                )  # fmt: skip
+            )
+        if len(offers) > self.OFFERS_SHOWN:
+            items.append(
+                format_html(
+                    '<li><a href="{}?paragraph={}&kind={}">{}</a></li>',
+                    reverse("tracking:offers"),
+                    record.paragraph_id,
+                    record.kind,
+                    gettext("All %(count)s offers") % {"count": len(offers)},
+                )
+            )
+        if not items:
+            return "—"
+        return format_html("<ul>{}</ul>", format_html_join("", "{}", ((item,) for item in items)))
+
+
+class OfferTable(LeanTable):
+    caption = _("Offers of technical assistance")
+    title = tables.Column(verbose_name=_("Offer"), linkify=True)
+    provider = tables.Column(verbose_name=_("Provider"), order_by="provider__name")
+    kind = tables.Column(verbose_name=_("Kind of assistance"))
+    paragraphs = tables.Column(verbose_name=_("Paragraphs"), empty_values=(), orderable=False)
+    themes = tables.Column(verbose_name=_("Themes"), empty_values=(), orderable=False)
+    open_to = tables.Column(verbose_name=_("Open to"), empty_values=(), orderable=False)
+    state = tables.Column(verbose_name=_("State"))
+
+    class Meta:
+        model = Offer
+        fields = ()
+        sequence = ("title", "provider", "kind", "paragraphs", "themes", "open_to", "state")
+        empty_text = _("No offers to show.")
+
+    def render_paragraphs(self, record: Offer) -> str:
+        return _paragraph_numbers(record.paragraphs.all())
+
+    def render_themes(self, record: Offer) -> str:
+        return ", ".join(theme.name for theme in record.themes.all()) or "—"
+
+    def render_open_to(self, record: Offer) -> str:
+        names = [*record.region_labels, *(str(p) for p in record.open_participants.all())]
+        return ", ".join(names) or gettext("Everyone")
+
+    def render_state(self, value: str) -> str:
+        return format_html('<span class="badge">{}</span>', value)
+
+
+class MatchTable(LeanTable):
+    caption = _("Matches")
+    number = tables.Column(accessor="pk", verbose_name=_("Match"), linkify=True)
+    participant = tables.Column(
+        accessor="need__submission__participant", verbose_name=_("Participant"),
+        order_by="need__submission__participant__name",
+    )  # fmt: skip
+    paragraph = tables.Column(
+        accessor="need__paragraph", verbose_name=_("Paragraph"),
+        order_by="need__paragraph__position",
+    )  # fmt: skip
+    offer = tables.Column(verbose_name=_("Offer"), order_by="offer__title")
+    provider = tables.Column(
+        accessor="offer__provider", verbose_name=_("Provider"), order_by="offer__provider__name"
+    )
+    state = tables.Column(verbose_name=_("State"))
+    updated_at = MomentColumn(verbose_name=_("Last change"))
+
+    class Meta:
+        model = Match
+        fields = ()
+        sequence = (
+            "number", "participant", "paragraph", "offer", "provider", "state", "updated_at",
+        )  # fmt: skip
+        empty_text = _("No matches yet.")
+
+    def render_number(self, value) -> str:
+        return f"#{value}"
+
+    def render_paragraph(self, value) -> str:
+        return value.label
+
+    def render_offer(self, record: Match) -> str:
+        return format_html('<a href="{}">{}</a>', record.offer.get_absolute_url(), record.offer)
+
+    def render_state(self, value: str) -> str:
+        return format_html('<span class="badge">{}</span>', value)

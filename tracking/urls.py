@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .views import assistance as assistance_views
 from .views import public as public_views
 
 app_name = "tracking"
@@ -90,6 +91,27 @@ urlpatterns += [
     path("cycles/<int:pk>/close/", views.cycle_close, name="cycle_close"),
     path("cycles/<int:pk>/publish/", views.cycle_publish, name="cycle_publish"),
     path("cycles/<int:pk>/withdraw/", views.cycle_withdraw, name="cycle_withdraw"),
+]
+
+# Technical assistance: needs on a submission, offers, the matching board and its matches.
+urlpatterns += [
+    path(
+        "submissions/<str:code>/<int:cycle_pk>/needs/new/",
+        assistance_views.need_create,
+        name="need_create",
+    ),
+    path("needs/<int:pk>/edit/", assistance_views.need_edit, name="need_edit"),
+    path("needs/<int:pk>/delete/", assistance_views.need_delete, name="need_delete"),
+    path("assistance/", assistance_views.matching_board, name="matching_board"),
+    path("assistance/offers/", assistance_views.offer_list, name="offers"),
+    path("assistance/offers/new/", assistance_views.offer_create, name="offer_create"),
+    path("assistance/offers/<int:pk>/", assistance_views.offer_detail, name="offer"),
+    path("assistance/offers/<int:pk>/edit/", assistance_views.offer_edit, name="offer_edit"),
+    path("assistance/offers/<int:pk>/state/", assistance_views.offer_move, name="offer_move"),
+    path("assistance/matches/", assistance_views.match_list, name="matches"),
+    path("assistance/matches/new/", assistance_views.match_propose, name="match_propose"),
+    path("assistance/matches/<int:pk>/", assistance_views.match_detail, name="match"),
+    path("assistance/matches/<int:pk>/state/", assistance_views.match_move, name="match_move"),
 ]
 
 # The public view, mounted at /public/ with its own namespace: no login, published cycles only.

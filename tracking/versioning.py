@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from .templatetags.tracking_tags import day, moment
 
 if TYPE_CHECKING:
-    from .models import Action, Assessment, ProgressUpdate, Submission
+    from .models import Action, Assessment, Match, Need, Offer, ProgressUpdate, Submission
 
 # The models with a `version` column and a `history`.
-Versioned = TypeVar("Versioned", bound="Action | Assessment | ProgressUpdate | Submission")
+Versioned = TypeVar(
+    "Versioned", bound="Action | Assessment | ProgressUpdate | Submission | Need | Offer | Match"
+)
 
 
 @dataclass(frozen=True)
@@ -250,7 +252,7 @@ class EditConflict(Exception):
 
     def __init__(
         self,
-        current: "Action | Assessment | ProgressUpdate | Submission",
+        current: "Action | Assessment | ProgressUpdate | Submission | Need | Offer | Match",
         changes: list[FieldChange],
     ):
         self.current = current

@@ -5,7 +5,15 @@ Like the services, they recount the submission's action tallies (`tracking/talli
 
 from declarations.models import Paragraph
 from tracking import tallies
-from tracking.models import Action, Assessment, ProgressUpdate, Submission
+from tracking.models import (
+    Action,
+    Assessment,
+    AssistanceKind,
+    Need,
+    Offer,
+    ProgressUpdate,
+    Submission,
+)
 
 
 def submission(participant, cycle, state=Submission.State.DRAFT) -> Submission:
@@ -88,3 +96,52 @@ def rate_all(target, cycle=None, user=None, *, rating=Assessment.Rating.NOT_STAR
                 updated_by=user or record.participant.memberships.first().user,
             )
     return record
+
+
+def state_need(
+    participant,
+    cycle,
+    user,
+    number=7,
+    *,
+    state=Submission.State.DRAFT,
+    shareable=True,
+    kind=AssistanceKind.TRAINING,
+    description="Training for border guards",
+) -> Need:
+    return Need.objects.create(
+        submission=submission(participant, cycle, state),
+        paragraph=Paragraph.objects.get(declaration=cycle.declaration, number=number),
+        description=description,
+        kind=kind,
+        priority=Need.Priority.HIGH,
+        shareable=shareable,
+        created_by=user,
+    )
+
+
+def make_offer(
+    provider,
+    declaration,
+    user,
+    numbers=(7,),
+    *,
+    state=Offer.State.PUBLISHED,
+    kind=AssistanceKind.TRAINING,
+    title="Border guard training",
+    open_regions="",
+) -> Offer:
+    offer = Offer.objects.create(
+        provider=provider,
+        declaration=declaration,
+        title=title,
+        description="Two weeks of courses.",
+        kind=kind,
+        open_regions=open_regions,
+        contact_name="Olga Offer",
+        contact_email="olga@example.org",
+        state=state,
+        created_by=user,
+    )
+    offer.paragraphs.set(Paragraph.objects.filter(declaration=declaration, number__in=numbers))
+    return offer

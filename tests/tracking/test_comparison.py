@@ -163,11 +163,11 @@ def test_the_submission_page_with_a_previous_cycle_costs_two_queries_more(
     url = reverse("tracking:submission", args=["TJK", current.pk])
     client.get(url)
 
-    # The 16 of test_submission_workflow once the history is kept (the previous cycle and
+    # The 18 of test_submission_workflow once the history is kept (the previous cycle and
     # what is missing included), the previous cycle's ratings, what is missing checks
     # ratings, evidence and paragraphs, and the users the kept history names (the focal
     # point started this draft).
-    with django_assert_num_queries(20):
+    with django_assert_num_queries(22):
         assert client.get(url).status_code == 200
 
 

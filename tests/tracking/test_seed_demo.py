@@ -13,6 +13,9 @@ from tracking.models import (
     Action,
     Assessment,
     Evidence,
+    Match,
+    Need,
+    Offer,
     Participant,
     ProgressUpdate,
     ReportingCycle,
@@ -29,7 +32,8 @@ def _seed(*args: str) -> str:
 
 
 def _counts() -> dict[str, int]:
-    models = [User, Participant, Submission, Action, ProgressUpdate, Evidence, Assessment]
+    models = [User, Participant, Submission, Action, ProgressUpdate, Evidence, Assessment, Need,
+              Offer, Match]  # fmt: skip
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -83,6 +87,28 @@ def test_it_files_records_in_mixed_states_with_history(declaration, media):
     assert Action.history.count() >= Action.objects.count()
     assert ProgressUpdate.history.count() == ProgressUpdate.objects.count() > 0
     assert Submission.objects.filter(review_comment__startswith="Please add").exists()
+
+
+def test_it_seeds_needs_offers_and_matches_that_find_each_other(declaration, media):
+    from tracking import permissions
+
+    _seed()
+
+    need_states = set(Need.objects.values_list("submission__state", flat=True))
+    assert need_states == {"draft", "submitted", "approved"}
+    assert Need.objects.filter(shareable=False).exists()
+    assert set(Offer.objects.values_list("provider__code", "state")) == {
+        ("OSCE", "published"), ("DEU", "published"), ("DEU", "draft")
+    }  # fmt: skip
+    assert sorted(Match.objects.values_list("state", flat=True)) == [
+        "agreed", "delivered", "proposed"
+    ]  # fmt: skip
+    provider = User.objects.get(username="osce-provider")
+    assert provider.memberships.get().role == "provider"
+    # The provider sees the shared needs of approved submissions, and the matches of its offers.
+    seen = permissions.scope_needs(Need.objects.all(), provider)
+    assert set(seen.values_list("submission__state", "shareable")) == {("approved", True)}
+    assert permissions.scope_matches(Match.objects.all(), provider).count() == 2
 
 
 def test_2025_is_closed_and_approved_and_2026_starts_from_it(declaration, media):

@@ -90,3 +90,9 @@ def user_roles(user) -> list[str]:
 def language_choices() -> list[tuple[str, str]]:
     """The languages of the chooser, each by its own name."""
     return languages.choices()
+
+
+@register.filter
+def uses_assistance_board(user) -> bool:
+    """Whether the header links to the matching board: the secretariat's and providers'."""
+    return permissions.may_use_assistance_board(user)

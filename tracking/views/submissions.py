@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Sum
+from django.db.models import Max, Prefetch, Sum
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import truncatewords
@@ -24,7 +24,7 @@ from declarations.models import Paragraph
 
 from .. import comparison, paging, permissions, services, submission_rules
 from ..forms import AssessmentForm, ReviewForm, SubmitForm, WorkbookUploadForm
-from ..models import Action, ActionTally, Assessment, Submission
+from ..models import Action, ActionTally, Assessment, Match, Need, Submission
 from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
 from ..versioning import EditConflict
@@ -32,6 +32,8 @@ from ._forms import refused_edit
 
 # A participant may have a thousand actions in a cycle: the page lists this many.
 ACTIONS_SHOWN = 50
+# Needs are stated by hand, a few per paragraph at most; the page stops at this many.
+NEEDS_SHOWN = 100
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,12 +115,17 @@ def _record_counts(submission: Submission, user) -> dict[str, int]:
 
 
 def _history_key(submission: Submission, ratings: Iterable[Assessment]) -> str:
-    """What the history of a submission and of its ratings is kept under: every change to
-    them moves a version (the submission's, or a rating's, whose writes all go through
-    `versioning`; a new rating adds one), so a draft's history is kept too."""
+    """What the history of a submission, its ratings and its needs is kept under: every change
+    to them moves a version (the submission's, or a rating's, whose writes all go through
+    `versioning`; a new rating adds one) or adds a need's history entry, so a draft's history
+    is kept too."""
     if submission.seal:
         return f"submission:{submission.seal}"
     versions = ",".join(f"{a.pk}.{a.version}" for a in sorted(ratings, key=lambda a: a.pk))
+    # Needs are listed in part only: their newest history entry (every write, a deletion
+    # included, adds one) says whether any of them changed.
+    newest_need = Need.history.filter(submission_id=submission.pk).aggregate(Max("history_id"))
+    versions += f";needs:{newest_need['history_id__max']}"
     digest = hashlib.sha256(versions.encode()).hexdigest()
     return f"draft:{submission.pk}:{submission.version}:{digest}"
 
@@ -227,6 +234,19 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         **_record_counts(submission, user),
         "assessments": len(ratings),
     }
+    needs = (
+        Need.objects.filter(submission_id=submission.pk)
+        .select_related("paragraph")
+        .prefetch_related(
+            Prefetch(
+                "matches",
+                permissions.scope_matches(Match.objects.select_related("offer__provider"), user),
+            )
+        )
+        .order_by("paragraph__position", "pk")[:NEEDS_SHOWN]
+        if submission.pk
+        else []
+    )
     files_for_it = permissions.may_file_for(user, participant.pk)
     # Only a draft of an open cycle changes: otherwise no form is offered, and members who
     # file are told why and who can change that.
@@ -253,6 +273,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         + "?"
         + urlencode({"participant": participant.pk, "cycle": submission.cycle_id}),
         "rows": rows,
+        "needs": needs,
         "unrated": [row[0] for row in rows if row[1] is None],
         "previous_cycle": previous_cycle,
         "counts": counts,
@@ -270,6 +291,13 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
                 Assessment.history.filter(submission_id=submission.pk),
                 lambda record: (
                     _("rating of paragraph %(number)s")
+                    % {"number": numbers.get(record.paragraph_id, "?")}
+                ),
+            ),
+            (
+                Need.history.filter(submission_id=submission.pk),
+                lambda record: (
+                    _("need on paragraph %(number)s")
                     % {"number": numbers.get(record.paragraph_id, "?")}
                 ),
             ),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_noop
 
 from declarations.models import Declaration
 from tracking.models import Participant
+from tracking.regions import region_of
 
 DATA_FILE = Path(__file__).resolve().parents[2] / "data" / "participants.json"
 
@@ -59,14 +60,20 @@ class Command(BaseCommand):
         created = updated = 0
         for row in data["participants"]:
             participant = existing.get(row["code"])
+            region = region_of(row["code"], row["kind"])
             if participant is None:
                 participant = Participant(code=row["code"])
                 created += 1
-            elif (participant.name, participant.kind) == (row["name"], row["kind"]):
+            elif (participant.name, participant.kind, participant.region) == (
+                row["name"],
+                row["kind"],
+                region,
+            ):
                 continue
             else:
                 updated += 1
             participant.name, participant.kind = row["name"], row["kind"]
+            participant.region = region
             participant.full_clean(validate_unique=False)
             participant.save()  # one at a time, so that the audit history records it
             existing[participant.code] = participant

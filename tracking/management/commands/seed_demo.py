@@ -12,12 +12,16 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from declarations.models import Declaration
-from tracking import services, tallies, two_factor
+from tracking import assistance, services, tallies, two_factor
 from tracking.models import (
     Action,
     Assessment,
+    AssistanceKind,
     Evidence,
+    Match,
     Membership,
+    Need,
+    Offer,
     Participant,
     ProgressUpdate,
     ReportingCycle,
@@ -45,6 +49,9 @@ ACCOUNTS = [
     ("kgz-coordinator", "Aibek", "Coordinator", "KGZ", Membership.Role.COORDINATOR, {}),
     ("uzb-focal", "Dilnoza", "Focal", "UZB", Membership.Role.FOCAL_POINT, {}),
     ("uzb-coordinator", "Jasur", "Coordinator", "UZB", Membership.Role.COORDINATOR, {}),
+    # Providers of technical assistance: an organisation and a donor State.
+    ("osce-provider", "Olga", "Provider", "OSCE", Membership.Role.PROVIDER, {}),
+    ("deu-provider", "Dieter", "Provider", "DEU", Membership.Role.PROVIDER, {}),
 ]  # fmt: skip
 
 
@@ -179,6 +186,46 @@ CHANGES_2026 = {
 }  # fmt: skip
 
 
+# Needs for technical assistance: (participant, cycle, paragraph, kind, priority, shareable,
+# what is needed). The 2025 submissions are approved; in 2026 KGZ's is approved, TJK's
+# submitted and KAZ's a draft.
+NEEDS = [
+    ("TJK", 2025, 9, AssistanceKind.TRAINING, Need.Priority.HIGH, True,
+     "Train-the-trainer courses for officers of the mountain border posts."),
+    ("TJK", 2025, 4, AssistanceKind.LEGISLATIVE_DRAFTING, Need.Priority.MEDIUM, True,
+     "A review of the draft law on financial monitoring against international standards."),
+    ("UZB", 2025, 11, AssistanceKind.EXPERTISE, Need.Priority.HIGH, True,
+     "Advice on designing the rehabilitation programme for returnees."),
+    ("KGZ", 2026, 8, AssistanceKind.FUNDING, Need.Priority.HIGH, True,
+     "Funding to keep the victims support centre open after its project ends."),
+    ("KGZ", 2026, 2, AssistanceKind.EQUIPMENT, Need.Priority.LOW, False,
+     "Secure servers for the information exchange."),
+    ("TJK", 2026, 12, AssistanceKind.EXPERTISE, Need.Priority.MEDIUM, True,
+     "Curriculum experts for the review of the school programme."),
+    ("KAZ", 2026, 6, AssistanceKind.LEGISLATIVE_DRAFTING, Need.Priority.MEDIUM, True,
+     "Comments on the draft amendments to the law on countering extremism."),
+]  # fmt: skip
+
+# Offers: (provider, title, kind, paragraphs, open regions, open participants, published).
+OFFERS = [
+    ("OSCE", "Border management training for Central Asia", AssistanceKind.TRAINING, [9],
+     "asia", [], True),
+    ("OSCE", "Legislative review on countering the financing of terrorism",
+     AssistanceKind.LEGISLATIVE_DRAFTING, [4, 5], "", [], True),
+    ("DEU", "Support for services to victims of terrorism", AssistanceKind.FUNDING, [8], "",
+     ["KGZ", "TJK"], True),
+    ("DEU", "Expert missions on rehabilitation and reintegration", AssistanceKind.EXPERTISE,
+     [11], "", [], False),
+]  # fmt: skip
+
+# Matches the secretariat made: (participant, paragraph, offer title, state reached).
+MATCHES = [
+    ("TJK", 9, "Border management training for Central Asia", Match.State.DELIVERED),
+    ("TJK", 4, "Legislative review on countering the financing of terrorism", Match.State.AGREED),
+    ("KGZ", 8, "Support for services to victims of terrorism", Match.State.PROPOSED),
+]
+
+
 def demo_pdf(title: str) -> bytes:
     """A small, real one-page PDF to stand for an uploaded document."""
     from reportlab.lib.pagesizes import A4
@@ -197,7 +244,8 @@ def demo_pdf(title: str) -> bytes:
 class Command(BaseCommand):
     help = (
         "Creates the demo accounts and data: a closed 2025 cycle with approved submissions and "
-        "an open 2026 cycle carried forward from it (idempotent: running it again changes "
+        "an open 2026 cycle carried forward from it, with needs for technical assistance, "
+        "providers' offers and matches (idempotent: running it again changes "
         "nothing). With --scale un, also generates the UN-scale benchmark data set."
     )
 
@@ -273,6 +321,48 @@ class Command(BaseCommand):
             if Submission.objects.filter(participant=participant, cycle=cycle).exists():
                 continue  # filed on an earlier run: leave it (and any later edits) alone
             self.file_2026(cycle, participant, changes, paragraphs, users)
+        if not Offer.objects.exists():
+            self.seed_assistance(declaration, paragraphs, users)
+
+    def seed_assistance(self, declaration, paragraphs, users) -> None:
+        """Needs in submissions of every state, providers' offers, and matches at each step."""
+        needs = {}
+        for code, year, number, kind, priority, shareable, description in NEEDS:
+            submission = Submission.objects.get(participant__code=code, cycle__name=str(year))
+            # Filed around the services: most of these submissions are sealed by now.
+            needs[code, number] = Need.objects.create(
+                submission=submission, paragraph=paragraphs[number], kind=kind,
+                priority=priority, shareable=shareable, description=description,
+                created_by=users[f"{code.lower()}-focal"],
+            )  # fmt: skip
+        offers = {}
+        for code, title, kind, numbers, regions, open_to, published in OFFERS:
+            user = users[f"{code.lower()}-provider"]
+            offer = assistance.offer_create(
+                provider=Participant.objects.get(code=code), declaration=declaration,
+                paragraphs=[paragraphs[n] for n in numbers], themes=[],
+                open_participants=list(Participant.objects.filter(code__in=open_to)),
+                values={"title": title, "kind": kind, "open_regions": regions,
+                        "description": f"{title}, offered as a demonstration.",
+                        "contact_name": user.get_full_name(), "contact_email": user.email},
+                user=user,
+            )  # fmt: skip
+            if published:
+                offer = assistance.offer_move(
+                    offer=offer, state=Offer.State.PUBLISHED, version=1, user=user
+                )
+            offers[title] = offer
+        secretariat = users["secretariat"]
+        for code, number, title, reached in MATCHES:
+            match = assistance.match_propose(
+                need=needs[code, number], offer=offers[title], note="", user=secretariat
+            )
+            for state in (Match.State.AGREED, Match.State.DELIVERED):
+                if match.state == reached:
+                    break
+                match = assistance.match_move(
+                    match=match, state=state, version=match.version, note="", user=secretariat
+                )
 
     def cycle(self, declaration: Declaration, year: int) -> tuple[ReportingCycle, bool]:
         cycle, created = ReportingCycle.objects.get_or_create(

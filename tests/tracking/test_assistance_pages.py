@@ -1,0 +1,239 @@
+"""Technical assistance through the pages: needs on the submission, offers, the matching board,
+and a match followed to delivery."""
+
+import pytest
+from django.urls import reverse
+
+from declarations.models import Paragraph
+from tests.conftest import new_cycle
+from tests.tracking.filings import make_offer, state_need
+from tracking.models import Match, Need, Offer, Submission
+
+APPROVED = Submission.State.APPROVED
+
+
+def _op(declaration, number):
+    return Paragraph.objects.get(declaration=declaration, number=number)
+
+
+def test_a_focal_point_adds_a_need_on_the_submission_page(client, cycle, tajikistan, tjk_focal):
+    client.force_login(tjk_focal)
+    url = reverse("tracking:need_create", args=["TJK", cycle.pk])
+    response = client.post(url, {
+        "version": 0, "paragraph": _op(cycle.declaration, 7).pk, "kind": "training",
+        "priority": "high", "description": "Courses for border guards", "shareable": "on",
+    })  # fmt: skip
+
+    need = Need.objects.get()
+    assert response.status_code == 302
+    assert (need.shareable, need.kind, need.created_by) == (True, "training", tjk_focal)
+    page = client.get(need.submission.get_absolute_url()).text
+    assert "Needs for technical assistance" in page and "Courses for border guards" in page
+    assert "Edit need on OP7" in page
+
+
+def test_a_need_without_a_description_is_refused_with_a_message(client, cycle, tjk_focal):
+    client.force_login(tjk_focal)
+    url = reverse("tracking:need_create", args=["TJK", cycle.pk])
+    response = client.post(url, {
+        "version": 0, "paragraph": _op(cycle.declaration, 7).pk, "kind": "training",
+        "priority": "high", "description": "",
+    })  # fmt: skip
+
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert not Need.objects.exists()
+
+
+def test_a_sealed_submission_refuses_need_edits(client, cycle, tajikistan, tjk_focal):
+    need = state_need(tajikistan, cycle, tjk_focal, state=Submission.State.SUBMITTED)
+    client.force_login(tjk_focal)
+
+    assert client.get(reverse("tracking:need_create", args=["TJK", cycle.pk])).status_code == 403
+    edit = client.post(reverse("tracking:need_edit", args=[need.pk]), {"version": 1})
+    delete = client.post(reverse("tracking:need_delete", args=[need.pk]), {"version": 1})
+    assert (edit.status_code, delete.status_code) == (403, 403)
+    assert Need.objects.get().description == "Training for border guards"
+    assert "Add need" not in client.get(need.submission.get_absolute_url()).text
+
+
+def test_a_provider_publishes_an_offer(client, cycle, unodc, provider):
+    client.force_login(provider)
+    response = client.post(reverse("tracking:offer_create"), {
+        "version": 0, "declaration": cycle.declaration.pk, "title": "Border guard courses",
+        "kind": "training", "description": "Two weeks",
+        "paragraphs": [_op(cycle.declaration, 7).pk], "open_regions": ["asia"],
+        "contact_name": "Olga", "contact_email": "olga@example.org",
+    })  # fmt: skip
+    offer = Offer.objects.get()
+    assert response.url == offer.get_absolute_url()
+    assert (offer.provider, offer.state, offer.open_regions) == (unodc, "draft", "asia")
+
+    client.post(
+        reverse("tracking:offer_move", args=[offer.pk]), {"version": 1, "state": "published"}
+    )
+    offer.refresh_from_db()
+    assert offer.state == Offer.State.PUBLISHED
+    assert "The offer is now published." in client.get(offer.get_absolute_url()).text
+
+
+def test_an_offer_without_paragraph_or_theme_is_refused(client, cycle, provider):
+    client.force_login(provider)
+    response = client.post(reverse("tracking:offer_create"), {
+        "version": 0, "declaration": cycle.declaration.pk, "title": "Help", "kind": "other",
+        "description": "Any", "contact_name": "Olga", "contact_email": "olga@example.org",
+    })  # fmt: skip
+
+    assert response.status_code == 200
+    assert "Choose at least one paragraph or one theme." in response.text
+    assert not Offer.objects.exists()
+
+
+@pytest.fixture
+def board(declaration, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, unodc, provider):
+    """Tajikistan: a shared and a private need of an approved submission; Kazakhstan: a shared
+    need of a draft. UNODC: a published offer on OP7."""
+    state_need(tajikistan, cycle, tjk_focal, 7, state=APPROVED, description="Shared approved")
+    state_need(tajikistan, cycle, tjk_focal, 8, state=APPROVED, shareable=False,
+               description="Private approved")  # fmt: skip
+    state_need(kazakhstan, cycle, kaz_focal, 7, description="Shared draft")
+    return make_offer(unodc, declaration, provider, title="Border guard courses")
+
+
+def test_a_provider_sees_only_shared_needs_of_approved_submissions(client, board, provider):
+    client.force_login(provider)
+    page = client.get(reverse("tracking:matching_board")).text
+
+    assert "Shared approved" in page and "Border guard courses" in page
+    assert "Private approved" not in page and "Shared draft" not in page
+    assert "Propose match" not in page
+
+
+def test_members_of_a_state_may_not_open_the_board(client, board, tjk_focal):
+    client.force_login(tjk_focal)
+
+    assert client.get(reverse("tracking:matching_board")).status_code == 403
+    assert "Border guard courses" in client.get(reverse("tracking:offers")).text
+
+
+def test_the_secretariat_follows_a_match_to_delivery_and_both_sides_see_it(
+    client, board, secretariat, provider, tjk_viewer, kaz_focal
+):
+    need = Need.objects.get(description="Shared approved")
+    client.force_login(secretariat)
+    page = client.get(reverse("tracking:matching_board")).text
+    assert "Private approved" in page  # the secretariat sees every submitted need
+    propose = reverse("tracking:match_propose")
+    confirm = client.get(f"{propose}?need={need.pk}&offer={board.pk}")
+    assert "Propose a match between Tajikistan and UN Office on Drugs and Crime?" in confirm.text
+
+    response = client.post(propose, {"need": need.pk, "offer": board.pk, "note": "Call them"})
+    match = Match.objects.get()
+    assert response.url == match.get_absolute_url()
+    for version, state in [(1, "agreed"), (2, "delivered")]:
+        client.post(reverse("tracking:match_move", args=[match.pk]),
+                    {"version": version, "state": state, "note": ""})  # fmt: skip
+    match.refresh_from_db()
+    assert (match.state, match.note, match.updated_by) == ("delivered", "Call them", secretariat)
+
+    for user in (provider, tjk_viewer):
+        client.force_login(user)
+        assert "Delivered" in client.get(match.get_absolute_url()).text
+        assert f"#{match.pk}" in client.get(reverse("tracking:matches")).text
+    assert (
+        "UN Office on Drugs and Crime: Delivered"
+        in client.get(need.submission.get_absolute_url()).text
+    )
+    client.force_login(kaz_focal)
+    assert client.get(match.get_absolute_url()).status_code == 404
+    assert f"#{match.pk}" not in client.get(reverse("tracking:matches")).text
+
+
+def test_a_provider_may_not_move_a_match(client, board, secretariat, provider):
+    need = Need.objects.get(description="Shared approved")
+    match = Match.objects.create(need=need, offer=board, created_by=secretariat,
+                                 updated_by=secretariat)  # fmt: skip
+    client.force_login(provider)
+    response = client.post(reverse("tracking:match_move", args=[match.pk]),
+                           {"version": 1, "state": "agreed"})  # fmt: skip
+
+    assert response.status_code == 403
+    match.refresh_from_db()
+    assert match.state == Match.State.PROPOSED
+
+
+def test_a_refused_match_says_why_and_saves_nothing(client, board, secretariat):
+    private = Need.objects.get(description="Private approved")
+    client.force_login(secretariat)
+    response = client.post(reverse("tracking:match_propose"),
+                           {"need": private.pk, "offer": board.pk})  # fmt: skip
+
+    assert response.status_code == 200
+    assert "Only a need its participant shares with providers" in response.text
+    assert not Match.objects.exists()
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_board_runs_the_same_queries_for_1_and_20_needs(
+    count, client, declaration, tajikistan, tjk_focal, unodc, provider, secretariat,
+    django_assert_num_queries,
+):  # fmt: skip
+    for year in range(2000, 2000 + count):
+        need = state_need(tajikistan, new_cycle(declaration, year, state="closed"), tjk_focal,
+                          7, state=APPROVED)  # fmt: skip
+    offer = make_offer(unodc, declaration, provider)
+    Match.objects.create(need=need, offer=offer, created_by=secretariat, updated_by=secretariat)
+    client.force_login(secretariat)
+
+    # session, user, memberships; the filter's paragraphs and themes (options); the COUNT of
+    # the paginator; the page of needs with participant, paragraph and declaration, their
+    # paragraphs' themes, their matches with offer and provider; the offers that may fit,
+    # with their paragraphs, themes and open participants.
+    with django_assert_num_queries(13):
+        response = client.get(reverse("tracking:matching_board"))
+    assert response.text.count("Border guard training") == count
+    assert response.text.count("Propose match with") == count - 1
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_offer_and_match_lists_run_the_same_queries_for_1_and_20_rows(
+    count, client, declaration, cycle, tajikistan, tjk_focal, unodc, provider, secretariat,
+    django_assert_num_queries,
+):  # fmt: skip
+    need = state_need(tajikistan, cycle, tjk_focal, 7, state=APPROVED)
+    for n in range(count):
+        offer = make_offer(unodc, declaration, provider, title=f"Offer {n}")
+        Match.objects.create(need=need, offer=offer, created_by=secretariat,
+                             updated_by=secretariat)  # fmt: skip
+    client.force_login(provider)
+
+    # session, user, memberships; the filter's paragraphs and themes; the paginator's COUNT;
+    # the page of offers with provider, and their paragraphs, themes and open participants;
+    # the providers the user offers for.
+    with django_assert_num_queries(11):
+        offers = client.get(reverse("tracking:offers"))
+    assert offers.text.count("Offer ") >= count
+    # session, user, memberships; the filter's paragraphs; COUNT; the page of matches with
+    # need, participant, paragraph, offer and provider.
+    with django_assert_num_queries(6):
+        matches = client.get(reverse("tracking:matches"))
+    assert matches.text.count("Tajikistan") == count
+
+
+@pytest.mark.parametrize("count", [1, 20])
+def test_the_submission_page_runs_the_same_queries_for_1_and_20_needs(
+    count, client, cycle, tajikistan, tjk_focal, unodc, provider, secretariat,
+    django_assert_num_queries,
+):  # fmt: skip
+    for n in range(count):
+        need = state_need(tajikistan, cycle, tjk_focal, 1 + n % 16, description=f"Need {n}")
+    offer = make_offer(unodc, cycle.declaration, provider, numbers=(need.paragraph.number,))
+    Match.objects.create(need=need, offer=offer, created_by=secretariat, updated_by=secretariat)
+    client.force_login(tjk_focal)
+    url = reverse("tracking:submission", args=["TJK", cycle.pk])
+
+    # The 20 of test_submission_workflow, and the needs' matches with offer and provider.
+    with django_assert_num_queries(21):
+        response = client.get(url)
+    assert response.text.count("Edit need on OP") == count
+    assert "UN Office on Drugs and Crime: Proposed" in response.text

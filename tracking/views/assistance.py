@@ -1,0 +1,353 @@
+"""Technical assistance: needs on a submission, providers' offers, the matching board and the
+secretariat's matches."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from declarations.models import Paragraph
+
+from .. import assistance, paging, permissions
+from ..assistance import AssistanceRefused
+from ..filters import MatchFilter, NeedFilter, OfferFilter
+from ..forms import MatchMoveForm, MatchProposeForm, NeedForm, OfferForm, OfferMoveForm
+from ..models import Match, Need, Offer, Participant
+from ..permissions import AuthenticatedRequest
+from ..services import FilingRefused
+from ..tables import MatchTable, NeedBoardTable, OfferTable, configure_table
+from ..versioning import EditConflict
+from ._forms import refused_edit
+
+# --- Needs, on the submission page -------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def need_create(request: AuthenticatedRequest, code: str, cycle_pk: int) -> HttpResponse:
+    submission = permissions.get_submission_for_user(request.user, code, cycle_pk, write=True)
+    declaration_id = submission.cycle.declaration_id
+    form = NeedForm(request.POST or None, declaration_id=declaration_id, initial={"version": 0})
+    if request.method == "POST" and form.is_valid():
+        values = form.values()
+        try:
+            assistance.need_create(
+                participant=submission.participant,
+                cycle=submission.cycle,
+                paragraph=values.pop("paragraph"),
+                values=values,
+                user=request.user,
+            )
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The need was saved."))
+            return redirect(submission.get_absolute_url() + "#needs-heading")
+    return render(request, "tracking/need_form.html", {"form": form, "submission": submission})
+
+
+@require_http_methods(["GET", "POST"])
+def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    need = permissions.get_need_for_user(request.user, pk, write=True)
+    submission = need.submission
+    kwargs: dict = {"instance": need, "declaration_id": submission.cycle.declaration_id}
+    form = NeedForm(request.POST or None, initial={"version": need.version}, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        try:
+            assistance.need_edit(
+                need=need,
+                version=form.cleaned_data["version"],
+                values=form.values(),
+                user=request.user,
+            )
+        except EditConflict as conflict:
+            need.refresh_from_db()
+            form = refused_edit(NeedForm, request, conflict, **kwargs)
+        except FilingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The need was saved."))
+            return redirect(submission.get_absolute_url() + "#needs-heading")
+    context = {
+        "form": form,
+        "submission": submission,
+        "need": need,
+        "history": paging.history(request, (need.history.all(), lambda record: _("this need"))),
+    }
+    return render(request, "tracking/need_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def need_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    need = permissions.get_need_for_user(request.user, pk, write=True)
+    submission = need.submission
+    if request.method == "POST":
+        try:
+            version = int(request.POST.get("version", ""))
+            assistance.need_delete(need=need, version=version, user=request.user)
+        except ValueError:
+            messages.error(request, _("The form was incomplete: nothing was deleted."))
+        except (EditConflict, FilingRefused) as refused:
+            messages.error(request, str(refused))
+        else:
+            messages.success(request, _("The need was deleted."))
+        return redirect(submission.get_absolute_url() + "#needs-heading")
+    return render(request, "tracking/need_confirm_delete.html", {"need": need})
+
+
+# --- Offers --------------------------------------------------------------------------------
+
+
+def _offers(user) -> QuerySet[Offer]:
+    return permissions.scope_offers(
+        Offer.objects.select_related("provider").prefetch_related(
+            Prefetch("paragraphs", Paragraph.objects.only("number", "declaration_id")),
+            "themes",
+            "open_participants",
+        ),
+        user,
+    )
+
+
+@require_GET
+def offer_list(request: AuthenticatedRequest) -> HttpResponse:
+    offers = _offers(request.user).order_by("-updated_at", "-pk")
+    filtered = OfferFilter(request.GET or None, queryset=offers, request=request)
+    table = OfferTable(filtered.qs)
+    configure_table(request, table)
+    context = {
+        "filter": filtered,
+        "table": table,
+        "providers": Participant.objects.filter(pk__in=permissions.provider_ids(request.user)),
+    }
+    return render(request, "tracking/offer_list.html", context)
+
+
+def _provider_to_offer_for(request: AuthenticatedRequest) -> Participant:
+    """The provider a new offer is for: the user's (the first, with `?provider=` to choose)."""
+    ids = permissions.provider_ids(request.user)
+    if not ids:
+        raise PermissionDenied
+    wanted = request.POST.get("provider") or request.GET.get("provider")
+    chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[0]
+    return Participant.objects.get(pk=chosen)
+
+
+@require_http_methods(["GET", "POST"])
+def offer_create(request: AuthenticatedRequest) -> HttpResponse:
+    provider = _provider_to_offer_for(request)
+    form = OfferForm(request.POST or None, initial={"version": 0})
+    if request.method == "POST" and form.is_valid():
+        try:
+            offer = assistance.offer_create(
+                provider=provider,
+                declaration=form.cleaned_data["declaration"],
+                values=form.values(),
+                user=request.user,
+                **form.relations(),
+            )
+        except AssistanceRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The offer was saved as a draft."))
+            return redirect(offer)
+    return render(request, "tracking/offer_form.html", {"form": form, "provider": provider})
+
+
+@require_GET
+def offer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    offer = permissions.get_offer_for_user(user, pk)
+    may_manage = permissions.may_manage_offers(user, offer.provider_id)
+    matches = permissions.scope_matches(
+        offer.matches.select_related("need__submission__participant", "need__paragraph"), user
+    ).order_by("-updated_at", "-pk")
+    context = {
+        "offer": offer,
+        "paragraphs": offer.paragraphs.select_related("declaration"),
+        "themes": offer.themes.all(),
+        "open_participants": offer.open_participants.all(),
+        "may_manage": may_manage,
+        "moves": assistance.OFFER_MOVES[Offer.State(offer.state)] if may_manage else (),
+        "matches": matches[:50],
+        "history": paging.history(request, (offer.history.all(), lambda record: _("the offer")))
+        if may_manage or user.is_secretariat
+        else None,
+    }
+    return render(request, "tracking/offer_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def offer_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    offer = permissions.get_offer_for_user(request.user, pk, write=True)
+    form = OfferForm(request.POST or None, instance=offer, initial={"version": offer.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            assistance.offer_edit(
+                offer=offer,
+                version=form.cleaned_data["version"],
+                values=form.values(),
+                user=request.user,
+                **form.relations(),
+            )
+        except EditConflict as conflict:
+            form = refused_edit(OfferForm, request, conflict, instance=offer)
+        except AssistanceRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The offer was saved."))
+            return redirect(offer)
+    context = {"form": form, "provider": offer.provider, "offer": offer}
+    return render(request, "tracking/offer_form.html", context)
+
+
+@require_POST
+def offer_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    offer = permissions.get_offer_for_user(request.user, pk, write=True)
+    form = OfferMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: nothing was saved."))
+        return redirect(offer)
+    try:
+        moved = assistance.offer_move(
+            offer=offer,
+            state=form.cleaned_data["state"],
+            version=form.cleaned_data["version"],
+            user=request.user,
+        )
+    except (EditConflict, AssistanceRefused) as refused:
+        messages.error(request, str(refused))
+    else:
+        state = moved.get_state_display().lower()
+        messages.success(request, _("The offer is now %(state)s.") % {"state": state})
+    return redirect(offer)
+
+
+# --- The matching board and matches ----------------------------------------------------
+
+
+def fitting_offers(user, needs: list[Need]) -> dict[int, list[Offer]]:
+    """The published offers the user sees that fit each need: one query and its prefetches,
+    whatever the number of needs (a page of the board)."""
+    if not needs:
+        return {}
+    paragraph_ids = {need.paragraph_id for need in needs}
+    theme_ids = {theme.pk for need in needs for theme in need.paragraph.themes.all()}
+    on_paragraphs = Offer.paragraphs.through.objects.filter(paragraph_id__in=paragraph_ids)
+    on_themes = Offer.themes.through.objects.filter(theme_id__in=theme_ids)
+    candidates = list(
+        _offers(user)
+        .filter(state=Offer.State.PUBLISHED, kind__in={need.kind for need in needs})
+        .filter(Q(pk__in=on_paragraphs.values("offer_id")) | Q(pk__in=on_themes.values("offer_id")))
+        .order_by("provider__name", "pk")
+    )
+    return {need.pk: [offer for offer in candidates if offer.fits(need)] for need in needs}
+
+
+@require_GET
+def matching_board(request: AuthenticatedRequest) -> HttpResponse:
+    user = request.user
+    permissions.require_assistance_board(user)
+    needs = (
+        permissions.scope_needs(Need.objects.all(), user)
+        .select_related("submission__participant", "paragraph__declaration")
+        .prefetch_related(
+            "paragraph__themes",
+            Prefetch(
+                "matches",
+                permissions.scope_matches(Match.objects.select_related("offer__provider"), user),
+            ),
+        )
+        .order_by("paragraph__position", "submission__participant__name", "pk")
+    )
+    filtered = NeedFilter(request.GET or None, queryset=needs, request=request)
+    table = NeedBoardTable(filtered.qs, may_propose=permissions.may_manage_matches(user))
+    configure_table(request, table)
+    # The page's needs, once: the table renders the same (cached) rows.
+    shown = [row.record for row in table.page.object_list]
+    table.fitting = fitting_offers(user, shown)
+    return render(request, "tracking/matching_board.html", {"filter": filtered, "table": table})
+
+
+@require_GET
+def match_list(request: AuthenticatedRequest) -> HttpResponse:
+    matches = permissions.scope_matches(
+        Match.objects.select_related(
+            "need__submission__participant", "need__paragraph__declaration", "offer__provider"
+        ),
+        request.user,
+    ).order_by("-updated_at", "-pk")
+    filtered = MatchFilter(request.GET or None, queryset=matches, request=request)
+    table = MatchTable(filtered.qs)
+    configure_table(request, table)
+    return render(request, "tracking/match_list.html", {"filter": filtered, "table": table})
+
+
+def _need_and_offer(user, form: MatchProposeForm) -> tuple[Need, Offer]:
+    """The need and offer a match would join, as the secretariat sees them; 404 otherwise."""
+    need = permissions.get_need_for_user(user, form.cleaned_data["need"])
+    offer = permissions.get_offer_for_user(user, form.cleaned_data["offer"])
+    return need, offer
+
+
+@require_http_methods(["GET", "POST"])
+def match_propose(request: AuthenticatedRequest) -> HttpResponse:
+    """Asks first (GET, from the board's link), proposes on POST."""
+    if not permissions.may_manage_matches(request.user):
+        raise PermissionDenied
+    form = MatchProposeForm(request.POST if request.method == "POST" else request.GET)
+    if not form.is_valid():
+        raise Http404
+    need, offer = _need_and_offer(request.user, form)
+    if request.method == "POST":
+        try:
+            match = assistance.match_propose(
+                need=need, offer=offer, note=form.cleaned_data["note"], user=request.user
+            )
+        except AssistanceRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            messages.success(request, _("The match was proposed."))
+            return redirect(match)
+    context = {"form": form, "need": need, "offer": offer}
+    return render(request, "tracking/match_propose.html", context)
+
+
+@require_GET
+def match_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    user = request.user
+    match = permissions.get_match_for_user(user, pk)
+    may_manage = permissions.may_manage_matches(user)
+    context = {
+        "match": match,
+        "may_manage": may_manage,
+        "move_form": MatchMoveForm(initial={"version": match.version}) if may_manage else None,
+        "moves": [Match.State(state) for state in match.next_states] if may_manage else [],
+        "history": paging.history(request, (match.history.all(), lambda record: _("the match"))),
+    }
+    return render(request, "tracking/match_detail.html", context)
+
+
+@require_POST
+def match_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
+    match = permissions.get_match_for_user(request.user, pk, write=True)
+    form = MatchMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The form was incomplete: nothing was saved."))
+        return redirect(match)
+    try:
+        moved = assistance.match_move(
+            match=match,
+            state=form.cleaned_data["state"],
+            version=form.cleaned_data["version"],
+            note=form.cleaned_data["note"],
+            user=request.user,
+        )
+    except (EditConflict, AssistanceRefused) as refused:
+        messages.error(request, str(refused))
+    else:
+        state = moved.get_state_display().lower()
+        messages.success(request, _("The match is now %(state)s.") % {"state": state})
+    return redirect(match)
