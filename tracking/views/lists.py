@@ -19,6 +19,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,7 @@ from django_tables2 import LazyPaginator
 
 from declarations.models import Paragraph
 
-from .. import charts, dashboards
+from .. import charts, dashboards, fragments
 from ..exports import XlsxRows, cell
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
@@ -215,11 +216,25 @@ def matrix(request: AuthenticatedRequest) -> HttpResponse:
     form, cycle = _secretariat_cycle(request, MatrixForm)
     context: dict[str, object] = {"form": form, "cycle": cycle}
     if cycle:
-        data = dashboards.matrix(request.user, cycle, everyone=form.shows_everyone())
-        series = list(Assessment.Rating.choices)
-        title = _("Ratings per operative paragraph")
-        context |= {"matrix": data, "series": series}
-        context["chart"] = charts.stacked_bars(title, data.per_paragraph, series)
+        everyone = form.shows_everyone()
+
+        def build() -> str:
+            data = dashboards.matrix(request.user, cycle, everyone=everyone)
+            series = list(Assessment.Rating.choices)
+            title = _("Ratings per operative paragraph")
+            chart = charts.stacked_bars(title, data.per_paragraph, series)
+            part = {"cycle": cycle, "matrix": data, "series": series, "chart": chart}
+            return render_to_string("tracking/_matrix.html", part)
+
+        # Thousands of cells: built once per version of what they show, when the user sees
+        # what the secretariat sees (a member also sees its drafts: built for each request).
+        if fragments.caches_for(request.user):
+            version = fragments.declaration_version(cycle.declaration_id)
+            context["matrix_html"] = fragments.cached(
+                f"matrix|{cycle.pk}|{everyone}", version, build
+            )
+        else:
+            context["matrix_html"] = build()
     return render(request, "tracking/matrix.html", context)
 
 
