@@ -257,11 +257,24 @@ def test_completeness_runs_the_same_queries_for_1_and_50_participants(
     _participants(rows, cycle)
     client.force_login(secretariat)
 
-    # session, user, the cycles (form and default), the paginator's count, the page of
-    # participants with their submission (subqueries), the participant count, the states,
-    # the user's memberships (header).
-    with django_assert_num_queries(8):
+    # session, user, the cycles (form and default), the participants and their states counted
+    # (the paginator's count too), the page of participants with their submission
+    # (subqueries), the user's memberships (header).
+    with django_assert_num_queries(6):
         response = client.get(COMPLETENESS)
     assert response.status_code == 200
     # One page of at most 25 participants (4.4 KB with 1, 13.2 KB with 25 of the 50).
     assert len(response.content) <= 5_000 + min(rows, 25) * 450
+
+
+def test_completeness_pages_through_the_participants_it_counted(client, cycle, secretariat):
+    _participants(55, cycle)
+    client.force_login(secretariat)
+
+    first = client.get(COMPLETENESS).text
+    second = client.get(COMPLETENESS, {"page": 2}).text
+
+    assert "<dt>Participants</dt><dd>55</dd>" in first
+    assert first.count("<td ") // 6 == 50
+    assert second.count("<td ") // 6 == 5
+    assert "State 54" in second and "State 54" not in first

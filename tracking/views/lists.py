@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import xlsxwriter
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
@@ -21,6 +22,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -238,14 +240,27 @@ def matrix(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "tracking/matrix.html", context)
 
 
+def _counted_paginator(total: int) -> type[Paginator]:
+    """A paginator told how many rows there are, which the page has counted already."""
+
+    class Counted(Paginator):
+        @cached_property
+        def count(self) -> int:
+            return total
+
+    return Counted
+
+
 @require_GET
 def completeness(request: AuthenticatedRequest) -> HttpResponse:
     form, cycle = _secretariat_cycle(request, CycleForm)
     context: dict[str, object] = {"form": form, "cycle": cycle}
     if cycle:
+        counts = dashboards.completeness_counts(cycle)
         table = CompletenessTable(dashboards.completeness(cycle), cycle=cycle, order_by="name")
-        configure_table(request, table, per_page=50)
-        context |= {"table": table, "counts": dashboards.completeness_counts(cycle)}
+        paginator = _counted_paginator(counts["participants"])
+        configure_table(request, table, per_page=50, paginator_class=paginator)
+        context |= {"table": table, "counts": counts}
     return render(request, "tracking/completeness.html", context)
 
 
