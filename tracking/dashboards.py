@@ -7,6 +7,7 @@ or actions, and only counts what the user may see (`permissions.scope`).
 import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypedDict
 
 from django.db.models import (
@@ -51,7 +52,7 @@ class ParagraphStatus:
     rating: str = ""
     rating_label: str | Promise = ""
     actions: int = 0
-    last_update: object = None
+    last_update: date | None = None
 
 
 @dataclass
@@ -118,7 +119,7 @@ def member_overview(user: User) -> list[ParticipantCycle]:
     # which of them each open cycle concerns: a row per cycle and participant.
     participants = {m.participant_id: m.participant for m in memberships(user)}
     concerned: defaultdict[int, list[ReportingCycle]] = defaultdict(list)
-    for cycle in (
+    for open_cycle in (
         ReportingCycle.objects.filter(
             state=ReportingCycle.State.OPEN, declaration__participants__in=ids
         )
@@ -127,7 +128,7 @@ def member_overview(user: User) -> list[ParticipantCycle]:
         .defer("declaration__source_text")  # the page names the declaration, nothing more
         .order_by("-starts_on", "pk")
     ):
-        concerned[cycle.participant_id].append(cycle)  # type: ignore[attr-defined]
+        concerned[open_cycle.participant_id].append(open_cycle)
     cycles = list({c.pk: c for cycles in concerned.values() for c in cycles}.values())
     paragraphs = defaultdict(list)
     for paragraph in (
