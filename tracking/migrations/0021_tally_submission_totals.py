@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('declarations', '0003_language_versions'),
-        ('tracking', '0018_publication'),
+        ('tracking', '0020_workbook_imports'),
     ]
 
     operations = [
