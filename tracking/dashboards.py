@@ -7,20 +7,23 @@ or actions, and only counts what the user may see (`permissions.scope`).
 import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypedDict
 
 from django.db.models import (
     CharField,
     Count,
     Exists,
+    F,
     OuterRef,
-    Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
 )
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -40,7 +43,7 @@ from .models import (
     Submission,
     User,
 )
-from .permissions import participant_ids, scope
+from .permissions import memberships, participant_ids, scope
 
 
 @dataclass
@@ -49,7 +52,7 @@ class ParagraphStatus:
     rating: str = ""
     rating_label: str | Promise = ""
     actions: int = 0
-    last_update: object = None
+    last_update: date | None = None
 
 
 @dataclass
@@ -70,24 +73,63 @@ class ParticipantCycle:
     def unrated(self) -> list[Paragraph]:
         return [row.paragraph for row in self.paragraphs if not row.rating]
 
+    def paragraph_rows(self) -> SafeString:
+        """The `<tr>` of each paragraph, built here rather than in the template: the home page
+        has one per operative paragraph of each open cycle, and a template's nodes are slow."""
+        from .templatetags.tracking_tags import day  # which imports this module
+
+        actions_url = reverse("tracking:actions")
+        not_rated = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
+        rows = []
+        for row in self.paragraphs:
+            rating = not_rated
+            if row.rating:
+                rating = format_html(
+                    '<span class="rating rating--{}">{}</span>', row.rating, row.rating_label
+                )
+            actions: str = "0"
+            if row.actions:
+                actions = format_html(
+                    '<a href="{}?participant={}&amp;paragraph={}">{}</a>',
+                    actions_url,
+                    self.participant.pk,
+                    row.paragraph.pk,
+                    row.actions,
+                )
+            rows.append(
+                format_html(
+                    '<tr><th scope="row">{} <span class="muted">{}</span></th>'
+                    "<td>{}</td><td>{}</td><td>{}</td></tr>",
+                    row.paragraph.label,
+                    row.paragraph.verb,
+                    rating,
+                    actions,
+                    day(row.last_update) or "—",
+                )
+            )
+        return mark_safe("\n".join(rows))  # noqa: S308 - every row comes from format_html
+
 
 def member_overview(user: User) -> list[ParticipantCycle]:
     """For each participant the user belongs to and each open cycle of its declarations."""
     ids = participant_ids(user)
     if not ids:
         return []
-    # Declarations without their source text: the page names them, nothing more.
-    participants = Participant.objects.filter(pk__in=ids).prefetch_related(
-        Prefetch("declarations", queryset=Declaration.objects.only("pk"))
-    )
-    cycles = list(
+    # The memberships (read once a request) hold the participants; the cycles' query says
+    # which of them each open cycle concerns: a row per cycle and participant.
+    participants = {m.participant_id: m.participant for m in memberships(user)}
+    concerned: defaultdict[int, list[ReportingCycle]] = defaultdict(list)
+    for open_cycle in (
         ReportingCycle.objects.filter(
             state=ReportingCycle.State.OPEN, declaration__participants__in=ids
         )
+        .annotate(participant_id=F("declaration__participants"))
         .select_related("declaration")
-        .defer("declaration__source_text")
-        .distinct()
-    )
+        .defer("declaration__source_text")  # the page names the declaration, nothing more
+        .order_by("-starts_on", "pk")
+    ):
+        concerned[open_cycle.participant_id].append(open_cycle)
+    cycles = list({c.pk: c for cycles in concerned.values() for c in cycles}.values())
     paragraphs = defaultdict(list)
     for paragraph in (
         Paragraph.objects.operative()
@@ -131,9 +173,8 @@ def member_overview(user: User) -> list[ParticipantCycle]:
 
     labels = dict(Assessment.Rating.choices)
     result = []
-    for participant in languages.by_name(participants):
-        linked = {d.pk for d in participant.declarations.all()}
-        for cycle in (c for c in cycles if c.declaration_id in linked):
+    for participant in languages.by_name(participants.values()):
+        for cycle in concerned[participant.pk]:
             entry = ParticipantCycle(
                 participant=participant,
                 cycle=cycle,
@@ -422,22 +463,17 @@ def completeness(cycle: ReportingCycle) -> QuerySet:
 
 
 def completeness_counts(cycle: ReportingCycle) -> dict[str, int]:
-    participants = Participant.objects.filter(declarations=cycle.declaration_id).count()
-    states = Counter(
-        dict(
-            Submission.objects.filter(cycle=cycle, participant__declarations=cycle.declaration_id)
-            .values_list("state")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+    """The declaration's participants, and how many have a submission in each state: one query."""
+    in_cycle = Q(submissions__cycle=cycle)
+    states = Submission.State
+    counts = Participant.objects.filter(declarations=cycle.declaration_id).aggregate(
+        participants=Count("pk", distinct=True),
+        draft=Count("submissions", filter=in_cycle & Q(submissions__state=states.DRAFT)),
+        submitted=Count("submissions", filter=in_cycle & Q(submissions__state=states.SUBMITTED)),
+        approved=Count("submissions", filter=in_cycle & Q(submissions__state=states.APPROVED)),
     )
-    return {
-        "participants": participants,
-        "none": participants - sum(states.values()),
-        "draft": states[Submission.State.DRAFT],
-        "submitted": states[Submission.State.SUBMITTED],
-        "approved": states[Submission.State.APPROVED],
-    }
+    started = counts["draft"] + counts["submitted"] + counts["approved"]
+    return {**counts, "none": counts["participants"] - started}
 
 
 @dataclass

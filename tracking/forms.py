@@ -396,8 +396,10 @@ class CycleForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cycles = ReportingCycle.objects.select_related("declaration").order_by(
-            "declaration__short_title", "-starts_on"
+        cycles = (
+            ReportingCycle.objects.select_related("declaration")
+            .defer("declaration__source_text")  # the page names the declaration, nothing more
+            .order_by("declaration__short_title", "-starts_on")
         )
         self.cycles = {cycle.pk: cycle for cycle in cycles}
         cycle = cast(forms.TypedChoiceField, self.fields["cycle"])

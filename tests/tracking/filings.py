@@ -22,6 +22,7 @@ def submission(participant, cycle, state=Submission.State.DRAFT) -> Submission:
     )
     if not created and record.state != state:
         record.state = state
+        record.version += 1  # as the services do on every change of state
         record.save()
     return record
 

@@ -1,10 +1,12 @@
 """The secretariat plans, opens, edits and closes reporting cycles in the app."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from tests.conftest import new_cycle
-from tests.tracking.filings import submission
+from tests.tracking.filings import rate_all, submission
 from tracking import services
 from tracking.models import ReportingCycle, Submission
 
@@ -250,6 +252,38 @@ def test_the_list_runs_the_same_queries_for_1_and_20_cycles(
     assert (oldest.participant_count, oldest.submitted_count, oldest.approved_count) == (2, 1, 1)
 
 
+def test_the_cycle_page_shows_a_new_submission_state_and_scope_at_once(
+    client, secretariat, cycle, tajikistan, kazakhstan, tjk_focal
+):
+    client.force_login(secretariat)
+    assert "2 participants in scope" in client.get(cycle.get_absolute_url()).text
+
+    draft = submission(tajikistan, cycle)
+    page = client.get(cycle.get_absolute_url()).text
+    assert re.search(r"Tajikistan <span[^>]*>TJK</span></th><td><span[^>]*>Draft<", page)
+
+    services.submission_submit(submission=rate_all(draft), version=draft.version, user=tjk_focal)
+    page = client.get(cycle.get_absolute_url()).text
+    link = reverse("tracking:submission", args=["TJK", cycle.pk])
+    assert f'<a href="{link}">Submitted</a>' in page
+
+    services.cycle_edit(
+        cycle=cycle,
+        user=secretariat,
+        values={
+            "declaration": cycle.declaration,
+            "name": cycle.name,
+            "starts_on": cycle.starts_on,
+            "ends_on": cycle.ends_on,
+            "due_on": cycle.due_on,
+        },
+        participants=[tajikistan],
+    )
+    page = client.get(cycle.get_absolute_url()).text
+    assert "1 participant in scope" in page
+    assert "Kazakhstan" not in page
+
+
 @pytest.mark.parametrize("edits", [1, 30])
 def test_the_cycle_page_shows_its_newest_history_in_constant_queries(
     edits, client, secretariat, cycle, django_assert_num_queries
@@ -259,11 +293,15 @@ def test_the_cycle_page_shows_its_newest_history_in_constant_queries(
         cycle.save()
     client.force_login(secretariat)
 
-    # session, user, memberships (header), the cycle with its declaration, its participants
-    # with their submission's state, its publication, and the newest history entries with the
-    # records before them and their users: one query for the cycle's, one for its publication's.
-    with django_assert_num_queries(8):
+    # session, user, memberships (header), the cycle with its declaration, the version of the
+    # declaration's records, its participants with their submission's state, its publication,
+    # and the newest history entries with the records before them and their users: one query
+    # for the cycle's, one for its publication's.
+    with django_assert_num_queries(9):
         response = client.get(cycle.get_absolute_url())
+    # Again: the participants' rows from the cache.
+    with django_assert_num_queries(8):
+        client.get(cycle.get_absolute_url())
 
     history = response.text[response.text.index('id="history-heading"') :]
     assert history.count("<p><strong>") == min(edits + 1, 20)

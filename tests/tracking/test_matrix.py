@@ -7,9 +7,10 @@ from django.urls import reverse
 
 from declarations.models import Paragraph
 from tests.conftest import new_cycle
-from tracking.models import Assessment, Participant, ReportingCycle, Submission
+from tracking import services
+from tracking.models import Assessment, Membership, Participant, ReportingCycle, Submission
 
-from .filings import file_action, rate, submission
+from .filings import file_action, rate, rate_all, submission
 
 MATRIX = reverse("tracking:matrix")
 COMPLETENESS = reverse("tracking:completeness")
@@ -105,6 +106,67 @@ def test_another_cycle_can_be_chosen(client, cycle, kazakhstan, kaz_focal, secre
     assert "Fully implemented</span>" in client.get(MATRIX, {"cycle": older.pk}).text
 
 
+def test_a_cached_matrix_shows_a_submission_or_a_return_on_the_next_view(
+    client, cycle, tjk_action, tjk_focal, tjk_coordinator, secretariat
+):
+    draft = rate_all(tjk_action.submission, rating="partially")
+    client.force_login(secretariat)
+    assert ">Tajikistan</a></th>" not in client.get(MATRIX).text
+
+    services.submission_submit(submission=draft, version=draft.version, user=tjk_focal)
+    html = client.get(MATRIX).text
+
+    assert "Partially implemented" in _cell(html, "Tajikistan", 6)
+    assert "1 action" in _cell(html, "Tajikistan", 6)
+    submitted = Submission.objects.get(pk=draft.pk)
+    services.submission_return(
+        submission=submitted, version=submitted.version, user=tjk_coordinator, comment="More."
+    )
+    assert ">Tajikistan</a></th>" not in client.get(MATRIX).text
+
+
+def test_a_cached_matrix_shows_a_renamed_cycle_and_a_new_participant(
+    client, cycle, kazakhstan, kaz_focal, secretariat
+):
+    rate(kazakhstan, cycle, kaz_focal, 3, "partially", state=Submission.State.SUBMITTED)
+    client.force_login(secretariat)
+    client.get(MATRIX, {"everyone": "on"})
+
+    services.cycle_edit(
+        cycle=cycle,
+        user=secretariat,
+        values={
+            "declaration": cycle.declaration,
+            "name": "2026 (extended)",
+            "starts_on": cycle.starts_on,
+            "ends_on": cycle.ends_on,
+            "due_on": cycle.due_on,
+        },
+        participants=list(cycle.participants.all()),
+    )
+    Participant.objects.create(code="KGZ", name="Kyrgyzstan", kind="state").declarations.add(
+        cycle.declaration
+    )
+    html = client.get(MATRIX, {"everyone": "on"}).text
+
+    assert "2026 (extended)" in html.split("<table>", 1)[0]
+    assert "All 2 participants of the declaration." in html
+    assert ">Kyrgyzstan</a></th>" in html
+
+
+def test_a_member_in_the_secretariat_sees_its_draft_change_at_once(
+    client, cycle, tajikistan, tjk_focal, secretariat
+):
+    Membership.objects.create(user=secretariat, participant=tajikistan, role="viewer")
+    client.force_login(secretariat)
+    rate(tajikistan, cycle, tjk_focal, 3, "partially")
+    assert "Partially implemented" in _cell(client.get(MATRIX).text, "Tajikistan", 3)
+
+    Assessment.objects.filter(submission__participant=tajikistan).update(rating="not_started")
+
+    assert "Not started" in _cell(client.get(MATRIX).text, "Tajikistan", 3)
+
+
 def test_completeness_lists_each_participant_with_its_submission_state(
     client, cycle, tajikistan, kazakhstan, secretariat
 ):
@@ -170,12 +232,17 @@ def test_the_matrix_runs_the_same_queries_for_1_and_50_participants(
         _rate_everything(older, secretariat, ["substantially", "partially", "fully"], "approved")
     client.force_login(secretariat)
 
-    # session, user, the cycles (form and default), operative paragraphs, participants,
-    # memberships, ratings, action counts per participant and paragraph, the previous cycle;
-    # when there is one, its ratings.
-    with django_assert_num_queries(10 if earlier else 9):
+    # session, user, the cycles (form and default), memberships, the version of what the
+    # matrix shows, operative paragraphs, participants, ratings, action counts per participant
+    # and paragraph, the previous cycle; when there is one, its ratings.
+    with django_assert_num_queries(11 if earlier else 10):
         response = client.get(MATRIX)
     assert response.status_code == 200
+    # Again: the same matrix from the cache, after the session, user, cycles, memberships and
+    # the version.
+    with django_assert_num_queries(5):
+        again = client.get(MATRIX)
+    assert again.text.split('role="region"')[1] == response.text.split('role="region"')[1]
     matrix = response.text.split('<section class="card"')[0]
     assert matrix.count("<td>") == rows * 16
     # Every rating changed: each cell carries its mark.
@@ -190,11 +257,24 @@ def test_completeness_runs_the_same_queries_for_1_and_50_participants(
     _participants(rows, cycle)
     client.force_login(secretariat)
 
-    # session, user, the cycles (form and default), the paginator's count, the page of
-    # participants with their submission (subqueries), the participant count, the states,
-    # the user's memberships (header).
-    with django_assert_num_queries(8):
+    # session, user, the cycles (form and default), the participants and their states counted
+    # (the paginator's count too), the page of participants with their submission
+    # (subqueries), the user's memberships (header).
+    with django_assert_num_queries(6):
         response = client.get(COMPLETENESS)
     assert response.status_code == 200
     # One page of at most 25 participants (4.4 KB with 1, 13.2 KB with 25 of the 50).
     assert len(response.content) <= 5_000 + min(rows, 25) * 450
+
+
+def test_completeness_pages_through_the_participants_it_counted(client, cycle, secretariat):
+    _participants(55, cycle)
+    client.force_login(secretariat)
+
+    first = client.get(COMPLETENESS).text
+    second = client.get(COMPLETENESS, {"page": 2}).text
+
+    assert "<dt>Participants</dt><dd>55</dd>" in first
+    assert first.count("<td ") // 6 == 50
+    assert second.count("<td ") // 6 == 5
+    assert "State 54" in second and "State 54" not in first

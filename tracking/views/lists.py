@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import xlsxwriter
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import (
     FileResponse,
@@ -19,7 +20,9 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -27,7 +30,7 @@ from django_tables2 import LazyPaginator
 
 from declarations.models import Paragraph
 
-from .. import charts, dashboards
+from .. import charts, dashboards, fragments
 from ..exports import XlsxRows, cell
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
@@ -215,12 +218,37 @@ def matrix(request: AuthenticatedRequest) -> HttpResponse:
     form, cycle = _secretariat_cycle(request, MatrixForm)
     context: dict[str, object] = {"form": form, "cycle": cycle}
     if cycle:
-        data = dashboards.matrix(request.user, cycle, everyone=form.shows_everyone())
-        series = list(Assessment.Rating.choices)
-        title = _("Ratings per operative paragraph")
-        context |= {"matrix": data, "series": series}
-        context["chart"] = charts.stacked_bars(title, data.per_paragraph, series)
+        everyone = form.shows_everyone()
+
+        def build() -> str:
+            data = dashboards.matrix(request.user, cycle, everyone=everyone)
+            series = list(Assessment.Rating.choices)
+            title = _("Ratings per operative paragraph")
+            chart = charts.stacked_bars(title, data.per_paragraph, series)
+            part = {"cycle": cycle, "matrix": data, "series": series, "chart": chart}
+            return render_to_string("tracking/_matrix.html", part)
+
+        # Thousands of cells: built once per version of what they show, when the user sees
+        # what the secretariat sees (a member also sees its drafts: built for each request).
+        if fragments.caches_for(request.user):
+            version = fragments.declaration_version(cycle.declaration_id)
+            context["matrix_html"] = fragments.cached(
+                f"matrix|{cycle.pk}|{everyone}", version, build
+            )
+        else:
+            context["matrix_html"] = build()
     return render(request, "tracking/matrix.html", context)
+
+
+def _counted_paginator(total: int) -> type[Paginator]:
+    """A paginator told how many rows there are, which the page has counted already."""
+
+    class Counted(Paginator):
+        @cached_property
+        def count(self) -> int:
+            return total
+
+    return Counted
 
 
 @require_GET
@@ -228,9 +256,11 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
     form, cycle = _secretariat_cycle(request, CycleForm)
     context: dict[str, object] = {"form": form, "cycle": cycle}
     if cycle:
+        counts = dashboards.completeness_counts(cycle)
         table = CompletenessTable(dashboards.completeness(cycle), cycle=cycle, order_by="name")
-        configure_table(request, table, per_page=50)
-        context |= {"table": table, "counts": dashboards.completeness_counts(cycle)}
+        paginator = _counted_paginator(counts["participants"])
+        configure_table(request, table, per_page=50, paginator_class=paginator)
+        context |= {"table": table, "counts": counts}
     return render(request, "tracking/completeness.html", context)
 
 

@@ -1,0 +1,79 @@
+"""Parts of the secretariat's pages kept in the cache until what they show changes.
+
+The secretariat sees submitted and approved submissions only, and those are sealed: what it
+sees of a cycle changes only when a submission is submitted, approved or returned, and each of
+those saves the submission with its `version` one higher. So the number of a declaration's
+submissions, the newest one and the sum of their versions (which only grows) change with every
+such write; with what the pages name besides (the declaration, its cycles, participants and
+operative paragraphs) they make the version of a cached part, read in one query.
+
+A member of a participant also sees its drafts, whose records change without a new version:
+`caches_for` leaves such users out, and their pages are built afresh.
+"""
+
+import hashlib
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.db.models import F, Func, QuerySet, Subquery
+from django.utils import translation
+
+from declarations.models import Declaration, Paragraph
+
+from .models import Participant, ReportingCycle, Submission, User
+from .permissions import participant_ids
+
+T = TypeVar("T")
+
+# A part lives until its key changes; the timeout only frees the memory of old keys.
+CACHE_SECONDS = 24 * 60 * 60
+
+
+def caches_for(user: User) -> bool:
+    """Whether the user sees exactly what the secretariat sees, and may get cached parts."""
+    return user.is_secretariat and not participant_ids(user)
+
+
+def _total(queryset: QuerySet, function: str, field: str = "pk") -> Subquery:
+    """COUNT, MAX or SUM of `field` over `queryset` as a scalar subquery (a Func, so that
+    Django adds no GROUP BY)."""
+    return Subquery(queryset.order_by().values(total=Func(F(field), function=function)))
+
+
+def declaration_version(declaration_id: int) -> str:
+    """What the secretariat's pages show of the declaration's cycles, as a string that changes
+    whenever any of it does: one query of index lookups, whatever the number of records."""
+    submissions = Submission.objects.filter(cycle__declaration_id=declaration_id)
+    cycles = ReportingCycle.history.filter(declaration_id=declaration_id)
+    members = Participant.declarations.through.objects.filter(declaration_id=declaration_id)
+    paragraphs = Paragraph.objects.operative().filter(declaration_id=declaration_id)
+    row = (
+        Declaration.objects.filter(pk=declaration_id)
+        .values_list(
+            "updated_at",
+            _total(submissions, "COUNT"),
+            _total(submissions, "MAX"),
+            _total(submissions, "SUM", "version"),
+            # Every change of a cycle (name, dates, state, scope) is in its history.
+            _total(cycles, "MAX", "history_id"),
+            _total(members, "COUNT"),
+            _total(members, "MAX"),
+            _total(Participant.history.all(), "MAX", "history_id"),
+            _total(paragraphs, "COUNT"),
+            _total(paragraphs, "MAX"),
+        )
+        .first()
+    )
+    return "|".join(map(str, row or ()))
+
+
+def cached(name: str, version: str, build: Callable[[], T]) -> T:
+    """`build()`, kept in the cache under `name` for this version and the active language."""
+    raw = f"{name}|{version}|{translation.get_language()}"
+    key = "secretariat:" + hashlib.sha256(raw.encode()).hexdigest()
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, CACHE_SECONDS)
+    return value
