@@ -347,7 +347,7 @@ OTHERS = [
         (name, "get", lambda r, name=name: reverse(f"tracking:{name}",
                                                    args=[r["workbook_import"].pk]),
          {"tjk_focal": 200, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
-          "secretariat": 404})
+          "secretariat": 404, "provider": 404})
         for name in ("workbook_import", "workbook_import_fragment")
     ],
     # A report is its requester's: only they retry or delete it; the secretariat sees and
