@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration, Paragraph
 
-from . import languages
+from . import ids, languages
 from .idempotency import SubmitOnceForm
 from .models import (
     Action,
@@ -50,7 +50,7 @@ class ParticipantChoiceField(forms.ModelChoiceField):
     iterator = ByNameIterator
 
 
-class ParticipantMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ParticipantMultipleChoiceField(ids.ModelMultipleChoiceField):
     iterator = ByNameIterator
 
 
@@ -60,7 +60,7 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
-class ParagraphChoiceField(forms.ModelMultipleChoiceField):
+class ParagraphChoiceField(ids.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, paragraph: Paragraph) -> str:
@@ -411,7 +411,7 @@ class MatrixForm(CycleForm):
         return self.is_bound and self.is_valid() and self.cleaned_data["everyone"]
 
 
-class ReportParagraphField(forms.ModelMultipleChoiceField):
+class ReportParagraphField(ids.ModelMultipleChoiceField):
     def label_from_instance(self, paragraph: Paragraph) -> str:
         return _("%(declaration)s, paragraph %(number)s") % {
             "declaration": paragraph.declaration.short_title,
