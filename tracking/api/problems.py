@@ -64,6 +64,13 @@ class FilingConflict(exceptions.APIException):
     default_code = "filing_refused"
 
 
+class StateConflict(exceptions.APIException):
+    """The record is not in a state that allows the change (a report that has not failed)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "state_conflict"
+
+
 def problem_body(status_code: int, detail: str, *, instance: str = "", **extra: Any) -> dict:
     return {
         "type": "about:blank",

@@ -50,7 +50,7 @@ from ..views.reports import report_file_response
 from . import idempotency
 from . import serializers as s
 from .idempotency import created_once
-from .problems import PreconditionRequired, Stale
+from .problems import PreconditionRequired, Stale, StateConflict
 
 
 class Pagination(CursorPagination):
@@ -676,3 +676,20 @@ class ReportViewSet(RecordViewSet):
     def download(self, request: Request, pk: int) -> FileResponse:
         report = permissions.get_report_for_user(Report.objects.all(), self.user, pk)
         return report_file_response(report, self.user)
+
+    @extend_schema(request=None, responses={202: s.ReportSerializer, **WRITE_ERRORS})
+    @route(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: int) -> Response:
+        """Queues a failed report again (its requester only, as on My reports); 409 otherwise."""
+        report = permissions.get_report_for_user(Report.objects.all(), self.user, pk, manage=True)
+        if not services.report_retry(report=report):
+            raise StateConflict(_("Only a failed report can be retried."))
+        return self.answer(self.get_queryset().get(pk=pk), status.HTTP_202_ACCEPTED)
+
+    @extend_schema(parameters=[ETAG], responses={204: None, **WRITE_ERRORS})
+    def destroy(self, request: Request, pk: int) -> Response:
+        """Deletes the report and its file (its requester only); a build still running stops."""
+        report = permissions.get_report_for_user(self.get_queryset(), self.user, pk, manage=True)
+        self.check_if_match(report)
+        services.report_delete(report=report)
+        return Response(status=status.HTTP_204_NO_CONTENT)
