@@ -7,8 +7,8 @@ app_name = "declarations"
 urlpatterns = [
     path("", views.declaration_list, name="list"),
     path("upload/", views.import_upload, name="upload"),
-    path("imports/<int:pk>/", views.import_status, name="import"),
-    path("imports/<int:pk>/status/", views.import_status_fragment, name="import_fragment"),
+    path("imports/<id:pk>/", views.import_status, name="import"),
+    path("imports/<id:pk>/status/", views.import_status_fragment, name="import_fragment"),
     path("<slug:slug>/", views.declaration_detail, name="detail"),
-    path("<slug:slug>/<int:number>/", views.paragraph_detail, name="paragraph"),
+    path("<slug:slug>/<id:number>/", views.paragraph_detail, name="paragraph"),
 ]

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declarations.models import Declaration, Paragraph, Theme
 
-from . import languages
+from . import ids, languages
 from .idempotency import SubmitOnceForm
 from .models import (
     Action,
@@ -54,7 +54,7 @@ class ParticipantChoiceField(forms.ModelChoiceField):
     iterator = ByNameIterator
 
 
-class ParticipantMultipleChoiceField(forms.ModelMultipleChoiceField):
+class ParticipantMultipleChoiceField(ids.ModelMultipleChoiceField):
     iterator = ByNameIterator
 
 
@@ -70,7 +70,7 @@ def paragraph_label(paragraph: Paragraph) -> str:
     return f"{paragraph.label} ({paragraph.declaration.short_title}): {text}"
 
 
-class ParagraphChoiceField(forms.ModelMultipleChoiceField):
+class ParagraphChoiceField(ids.ModelMultipleChoiceField):
     widget = forms.CheckboxSelectMultiple
 
     def label_from_instance(self, paragraph: Paragraph) -> str:
@@ -425,7 +425,7 @@ class MatrixForm(CycleForm):
         return self.is_bound and self.is_valid() and self.cleaned_data["everyone"]
 
 
-class ReportParagraphField(forms.ModelMultipleChoiceField):
+class ReportParagraphField(ids.ModelMultipleChoiceField):
     def label_from_instance(self, paragraph: Paragraph) -> str:
         return _("%(declaration)s, paragraph %(number)s") % {
             "declaration": paragraph.declaration.short_title,
@@ -753,7 +753,7 @@ class OfferForm(VersionedForm, forms.ModelForm):
         required=False,
         help_text=_("Choose paragraphs, themes, or both."),
     )
-    themes = forms.ModelMultipleChoiceField(
+    themes = ids.ModelMultipleChoiceField(
         label=_("Themes"),
         queryset=Theme.objects.all(),
         required=False,

@@ -34,6 +34,19 @@ class SubmitOnceForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if k != "form_token"}
 
 
+def claim(*, token: UUID, user: User) -> tuple[FormSubmission, bool]:
+    """Records the token in the caller's transaction: (its row, False); or, when it was sent
+    before, (the first one's row once committed, True). Another user's token is refused."""
+    try:
+        with transaction.atomic():
+            return FormSubmission.objects.create(token=token, user=user), False
+    except IntegrityError:
+        first = FormSubmission.objects.get(token=token)
+        if first.user_id != user.pk:
+            raise PermissionDenied from None
+        return first, True
+
+
 def submit_once(*, token: UUID | None, user: User, create: Callable[[], str]) -> tuple[str, bool]:
     """Runs `create` (which returns the URL of what it made) once per token.
 
@@ -43,14 +56,9 @@ def submit_once(*, token: UUID | None, user: User, create: Callable[[], str]) ->
     if token is None:
         return create(), False
     with transaction.atomic():
-        try:
-            with transaction.atomic():
-                claim = FormSubmission.objects.create(token=token, user=user)
-        except IntegrityError:
-            first = FormSubmission.objects.get(token=token)
-            if first.user_id != user.pk:
-                raise PermissionDenied from None
-            return first.result_url, True
+        submission, repeated = claim(token=token, user=user)
+        if repeated:
+            return submission.result_url, True
         url = create()
-        FormSubmission.objects.filter(pk=claim.pk).update(result_url=url)
+        FormSubmission.objects.filter(pk=submission.pk).update(result_url=url)
     return url, False

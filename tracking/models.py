@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -1079,13 +1080,17 @@ class FormSubmission(models.Model):
     """A create form sent once: the token its page carried and where its result is.
 
     The unique token makes a double click, or a retry after a timeout, find the first result
-    instead of creating a second one, even when both arrive at the same moment.
+    instead of creating a second one, even when both arrive at the same moment. An API
+    request's Idempotency-Key is such a token too; its first answer is kept to be answered
+    again, with a fingerprint of the request so that a key reused for another is refused.
     """
 
     token = models.UUIDField(_("form token"), unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     result_url = models.CharField(_("result"), max_length=500, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True)
+    response = models.JSONField(_("response"), null=True, blank=True, encoder=DjangoJSONEncoder)
 
     def __str__(self) -> str:
         return f"{self.token} · {self.user} · {self.result_url}"

@@ -221,6 +221,40 @@ def test_a_report_is_requested_polled_and_downloaded(
     assert Report.objects.get().participants.get().code == "TJK"
 
 
+def test_a_failed_report_is_retried_then_deleted_by_its_requester_only(
+    api, tjk_focal, kaz_focal, cycle, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = api(tjk_focal)
+    requested = client.post(
+        reverse("api:report-list"),
+        {"declaration": "dushanbe", "cycle": cycle.pk, "format": "csv", "table": "actions"},
+    )
+    assert requested.status_code == 202, requested.content
+    report = Report.objects.get()
+    retry = reverse("api:report-retry", args=[report.pk])
+
+    not_failed = client.post(retry)
+    Report.objects.filter(pk=report.pk).update(state=Report.State.FAILED, error="Worker lost")
+    strangers = api(kaz_focal).post(retry)
+    with django_capture_on_commit_callbacks() as callbacks:
+        retried = client.post(retry)
+
+    assert (not_failed.status_code, not_failed["Content-Type"]) == (409, PROBLEM)
+    assert not_failed.json()["detail"] == "Only a failed report can be retried."
+    assert strangers.status_code == 404
+    assert retried.status_code == 202, retried.content
+    assert (retried.json()["state"], len(callbacks)) == ("queued", 1)
+
+    detail = reverse("api:report-detail", args=[report.pk])
+    current = client.get(detail)["ETag"]
+    assert client.delete(detail).status_code == 428
+    assert api(kaz_focal).delete(detail, headers={"If-Match": current}).status_code == 404
+    assert client.delete(detail, headers={"If-Match": '"stale"'}).status_code == 412
+    assert client.delete(detail, headers={"If-Match": current}).status_code == 204
+    assert not Report.objects.exists()
+
+
 @pytest.mark.parametrize(
     ("url", "data"),
     [

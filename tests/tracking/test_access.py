@@ -491,6 +491,11 @@ API = [
      {**dict.fromkeys(OTHER_USERS, 404), "tjk_focal": 200}),
     ("report-download", "get", _api("report-download", _pk("report")),
      {**dict.fromkeys(OTHER_USERS, 404), "tjk_focal": 200}),
+    # Only the requester retries (this one succeeded: 409) or deletes it (without If-Match: 428).
+    ("report-retry", "post", _api("report-retry", _pk("report")),
+     {**dict.fromkeys(OTHER_USERS, 404), "tjk_focal": 409}),
+    ("report-detail", "delete", _api("report-detail", _pk("report")),
+     {**dict.fromkeys(OTHER_USERS, 404), "tjk_focal": 428}),
 ]  # fmt: skip
 _API_BODIES = {
     "update-list": lambda r: {"action": r["action"].pk},

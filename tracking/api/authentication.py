@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular import authentication as spectacular
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from rest_framework import authentication, exceptions
@@ -65,6 +66,19 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
+class SessionAuthentication(authentication.SessionAuthentication):
+    """A browser's session: a write without the CSRF token is refused in the user's language
+    (DRF's own words are English only)."""
+
+    def enforce_csrf(self, request: Request) -> None:
+        try:
+            super().enforce_csrf(request)
+        except exceptions.PermissionDenied:
+            raise exceptions.PermissionDenied(
+                _("CSRF verification failed. Request aborted.")  # Django's words, translated
+            ) from None
+
+
 class BearerTokenScheme(OpenApiAuthenticationExtension):
     """Names the token scheme in the OpenAPI document."""
 
@@ -75,3 +89,9 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return build_bearer_security_scheme_object(
             header_name="Authorization", token_prefix="Bearer"
         )
+
+
+class SessionScheme(spectacular.SessionScheme):
+    """Names the session (cookie) scheme in the OpenAPI document, as for DRF's own class."""
+
+    target_class = "tracking.api.authentication.SessionAuthentication"

@@ -47,8 +47,10 @@ from ..models import (
 )
 from ..views.records import evidence_file_response
 from ..views.reports import report_file_response
+from . import idempotency
 from . import serializers as s
-from .problems import PreconditionRequired, Stale
+from .idempotency import created_once
+from .problems import PreconditionRequired, Stale, StateConflict
 
 
 class Pagination(CursorPagination):
@@ -62,7 +64,9 @@ class Pagination(CursorPagination):
 PROBLEM = OpenApiResponse(OpenApiTypes.OBJECT, description="A problem details object (RFC 9457).")
 # The answers every operation may give besides its own.
 ERRORS = {code: PROBLEM for code in (400, 401, 403, 404, 429)}
-WRITE_ERRORS = {**ERRORS, 409: PROBLEM, 412: PROBLEM, 428: PROBLEM}
+WRITE_ERRORS = {**ERRORS, 409: PROBLEM, 412: PROBLEM, 413: PROBLEM, 428: PROBLEM}
+# A POST that creates: 422 when its Idempotency-Key was sent with another request.
+CREATE_ERRORS = {**WRITE_ERRORS, 422: PROBLEM}
 ETAG = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=True, description="The record's ETag."
 )
@@ -374,8 +378,12 @@ class ActionViewSet(RecordViewSet):
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(request=s.ActionCreateSerializer, responses={201: s.ActionSerializer,
-                                                                 **WRITE_ERRORS})  # fmt: skip
+    @extend_schema(
+        request=s.ActionCreateSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={201: s.ActionSerializer, **CREATE_ERRORS},
+    )
+    @created_once
     def create(self, request: Request) -> Response:
         ids = permissions.participant_ids(self.user, permissions.FILING_ROLES)
         if not ids:
@@ -443,8 +451,12 @@ class UpdateViewSet(RecordViewSet):
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(request=s.UpdateCreateSerializer, responses={201: s.UpdateSerializer,
-                                                                 **WRITE_ERRORS})  # fmt: skip
+    @extend_schema(
+        request=s.UpdateCreateSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={201: s.UpdateSerializer, **CREATE_ERRORS},
+    )
+    @created_once
     def create(self, request: Request) -> Response:
         data = body(request)
         action = permissions.get_action_to_file_on(self.user, _record_id(data, "action"))
@@ -496,8 +508,12 @@ class EvidenceViewSet(RecordViewSet):
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(request={"multipart/form-data": s.EvidenceCreateSerializer},
-                   responses={201: s.EvidenceSerializer, **WRITE_ERRORS})  # fmt: skip
+    @extend_schema(
+        request={"multipart/form-data": s.EvidenceCreateSerializer},
+        parameters=[idempotency.PARAMETER],
+        responses={201: s.EvidenceSerializer, **CREATE_ERRORS},
+    )
+    @created_once
     def create(self, request: Request) -> Response:
         data = body(request)
         action = permissions.get_action_to_file_on(self.user, _record_id(data, "action"))
@@ -578,8 +594,12 @@ class AssessmentViewSet(RecordViewSet):
         code = status.HTTP_200_OK if record else status.HTTP_201_CREATED
         return self.answer(self.get_queryset().get(pk=saved.pk), code)
 
-    @extend_schema(request=s.AssessmentCreateSerializer,
-                   responses={201: s.AssessmentSerializer, **WRITE_ERRORS})  # fmt: skip
+    @extend_schema(
+        request=s.AssessmentCreateSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={201: s.AssessmentSerializer, **CREATE_ERRORS},
+    )
+    @created_once
     def create(self, request: Request) -> Response:
         """Rates a paragraph not rated yet in the submission (else PATCH its assessment)."""
         data = body(request)
@@ -626,8 +646,12 @@ class ReportViewSet(RecordViewSet):
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
         return super().retrieve(request, *args, **kwargs)
 
-    @extend_schema(request=s.ReportRequestSerializer,
-                   responses={202: s.ReportSerializer, **ERRORS})  # fmt: skip
+    @extend_schema(
+        request=s.ReportRequestSerializer,
+        parameters=[idempotency.PARAMETER],
+        responses={202: s.ReportSerializer, **ERRORS, 413: PROBLEM, 422: PROBLEM},
+    )
+    @created_once
     def create(self, request: Request) -> Response:
         """Asks for a report; poll it until its state is `succeeded`, then download it."""
         if permissions.reportable_participant_ids(self.user) == []:
@@ -652,3 +676,20 @@ class ReportViewSet(RecordViewSet):
     def download(self, request: Request, pk: int) -> FileResponse:
         report = permissions.get_report_for_user(Report.objects.all(), self.user, pk)
         return report_file_response(report, self.user)
+
+    @extend_schema(request=None, responses={202: s.ReportSerializer, **WRITE_ERRORS})
+    @route(detail=True, methods=["post"])
+    def retry(self, request: Request, pk: int) -> Response:
+        """Queues a failed report again (its requester only, as on My reports); 409 otherwise."""
+        report = permissions.get_report_for_user(Report.objects.all(), self.user, pk, manage=True)
+        if not services.report_retry(report=report):
+            raise StateConflict(_("Only a failed report can be retried."))
+        return self.answer(self.get_queryset().get(pk=pk), status.HTTP_202_ACCEPTED)
+
+    @extend_schema(parameters=[ETAG], responses={204: None, **WRITE_ERRORS})
+    def destroy(self, request: Request, pk: int) -> Response:
+        """Deletes the report and its file (its requester only); a build still running stops."""
+        report = permissions.get_report_for_user(self.get_queryset(), self.user, pk, manage=True)
+        self.check_if_match(report)
+        services.report_delete(report=report)
+        return Response(status=status.HTTP_204_NO_CONTENT)

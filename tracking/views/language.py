@@ -2,8 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
@@ -17,11 +16,12 @@ def language(request: HttpRequest) -> HttpResponse:
     """Keeps the chosen language in a cookie, and on the profile of a user who is logged in,
     then goes back to the page it was chosen on. A GET (an old bookmark) only goes back."""
     back = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
+    # A URL, never a view's name (redirect() would look one up); no control characters.
+    if not back.isprintable() or not url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         back = reverse("home")
-    response = redirect(back)
+    response = HttpResponseRedirect(back)
     form = LanguageForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         code = form.cleaned_data["language"]
