@@ -18,6 +18,7 @@ from tracking.models import (
     Offer,
     Participant,
     ProgressUpdate,
+    Publication,
     ReportingCycle,
     Submission,
     User,
@@ -218,6 +219,20 @@ def test_the_un_scale_mode_generates_the_figures_it_is_given(declaration, media)
     action = Action.objects.filter(description__startswith="Generated").first()
     assert action.updates.order_by("-date").first().status == action.status
     assert action.paragraphs.exists()
+    # Technical assistance at scale: needs, offers of the organisations and ten donor States,
+    # matches only of shareable needs of approved submissions with a published offer that fits;
+    # the 2025 cycle of the Dushanbe Declaration published for the public pages.
+    generated = Need.objects.filter(description__startswith="Assistance with the")
+    assert generated.count() > 203
+    assert Offer.objects.filter(provider__code="DEU", state="published").exists()
+    matches = Match.objects.filter(offer__description__startswith="Generated").select_related(
+        "need__submission", "offer"
+    )
+    assert matches.exists()
+    for match in matches:
+        assert match.need.shareable and match.need.submission.state == "approved"
+        assert match.offer.state == "published" and match.offer.fits(match.need)
+    assert Publication.objects.get().cycle.declaration.slug == "dushanbe"
 
 
 def test_the_un_scale_mode_runs_once(declaration, media):

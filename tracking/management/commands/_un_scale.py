@@ -22,10 +22,15 @@ from tracking import tallies
 from tracking.models import (
     Action,
     Assessment,
+    AssistanceKind,
     Evidence,
+    Match,
     Membership,
+    Need,
+    Offer,
     Participant,
     ProgressUpdate,
+    Publication,
     ReportingCycle,
     Submission,
     User,
@@ -84,6 +89,11 @@ OPEN_STATES = {Submission.State.DRAFT: 25, Submission.State.SUBMITTED: 35,
                Submission.State.APPROVED: 40}  # fmt: skip
 # The share of a 2026 submission's ratings copied unchanged from the participant's 2025 ones.
 CARRIED_SHARE = 0.6
+# Technical assistance: up to this many needs a submission; offers a provider and declaration;
+# the providers (the organisations, and these donor States).
+NEEDS_PER_SUBMISSION = 4
+OFFERS_PER_PROVIDER = 8
+DONOR_STATES = ["DEU", "JPN", "NOR", "GBR", "USA", "FRA", "CHE", "SWE", "NLD", "CAN"]
 
 
 def generate(*, actions: int, updates_per_action: int, evidence: int, seed: int, stdout) -> None:
@@ -125,6 +135,8 @@ class _Generator:
         self.updates(action_rows, updates_per_action)
         supported = self.evidence(action_rows, updates_per_action, evidence)
         self.assessments(submissions, earlier, cycles, operative, users, supported)
+        self.assistance(participants, declarations, submissions, operative, users)
+        self.publication(earlier[declarations[0].pk])
         # Written around the services: counted once, at the end.
         tallies.recount_all()
         with connection.cursor() as cursor:
@@ -514,6 +526,110 @@ class _Generator:
         ]
         _write(Evidence, columns, rows(), "evidence", total=count)
         return supported
+
+    def assistance(self, participants, declarations, submissions, operative, users) -> None:
+        """Needs in every submission (none to four, most shareable), offers from the
+        organisations and ten donor States (most published), and matches of the approved
+        shareable needs with offers on their paragraph and kind, in every state."""
+        kinds = list(AssistanceKind.values)
+        cycle_declaration = dict(ReportingCycle.objects.values_list("pk", "declaration_id"))
+        states = dict(Submission.objects.values_list("pk", "state"))
+        needs = [
+            Need(
+                submission_id=submission,
+                paragraph_id=self.rng.choice(operative[cycle_declaration[cycle]]),
+                description=f"Assistance with the {self.rng.choice(TOPICS)}",
+                kind=self.rng.choice(kinds),
+                priority=self.rng.choice(list(Need.Priority.values)),
+                shareable=self.rng.random() < 0.7,
+                created_by_id=users[participant],
+            )
+            for (participant, cycle), submission in submissions.items()
+            for _ in range(self.rng.randrange(NEEDS_PER_SUBMISSION + 1))
+        ]
+        Need.objects.bulk_create(needs, batch_size=BATCH)
+        providers = [p for p in participants if p.kind == Participant.Kind.ORGANIZATION]
+        providers += [p for p in participants if p.code in DONOR_STATES]
+        provider_users = self.provider_users(providers)
+        offers, on = [], []
+        for provider in providers:
+            for declaration in declarations:
+                for n in range(OFFERS_PER_PROVIDER):
+                    offers.append(
+                        Offer(
+                            provider=provider,
+                            declaration=declaration,
+                            title=f"{self.rng.choice(VERBS)} the {self.rng.choice(TOPICS)}",
+                            description="Generated offer of assistance for the benchmark.",
+                            kind=kinds[n % len(kinds)],
+                            contact_name=f"{provider.code} assistance desk",
+                            contact_email=f"assistance@{provider.code.lower()}.example.org",
+                            state=Offer.State.DRAFT if n == 0 else Offer.State.PUBLISHED,
+                            created_by_id=provider_users[provider.pk],
+                        )
+                    )
+                    on.append(self.rng.sample(operative[declaration.pk], 3))
+        Offer.objects.bulk_create(offers, batch_size=BATCH)
+        through = Offer.paragraphs.through
+        through.objects.bulk_create(
+            (through(offer_id=o.pk, paragraph_id=p) for o, ps in zip(offers, on, strict=True)
+             for p in ps),
+            batch_size=BATCH,
+        )  # fmt: skip
+        fitting: dict[tuple[int, str], list[int]] = {}
+        for offer, paragraphs in zip(offers, on, strict=True):
+            if offer.state == Offer.State.PUBLISHED:
+                for paragraph in paragraphs:
+                    fitting.setdefault((paragraph, offer.kind), []).append(offer.pk)
+        secretariat = User.objects.filter(is_secretariat=True).order_by("pk").first()
+        if secretariat is None:
+            return
+        match_states = list(Match.State.values)
+        matches = [
+            Match(
+                need_id=need.pk,
+                offer_id=self.rng.choice(fitting[need.paragraph_id, need.kind]),
+                state=self.rng.choice(match_states),
+                created_by=secretariat,
+                updated_by=secretariat,
+            )
+            for need in needs
+            if need.shareable
+            and states[need.submission_id] == Submission.State.APPROVED
+            and (need.paragraph_id, need.kind) in fitting
+            and self.rng.random() < 0.5
+        ]
+        Match.objects.bulk_create(matches, batch_size=BATCH)
+        self.stdout.write(f"{len(needs)} needs, {len(offers)} offers, {len(matches)} matches.")
+
+    def provider_users(self, providers) -> dict[int, int]:
+        """One generated provider user per providing participant."""
+        User.objects.bulk_create(
+            [User(username=f"bench-provider-{p.code.lower()}", password="!") for p in providers],
+            ignore_conflicts=True,
+        )
+        by_name = dict(
+            User.objects.filter(username__startswith="bench-provider-").values_list(
+                "username", "pk"
+            )
+        )
+        users = {p.pk: by_name[f"bench-provider-{p.code.lower()}"] for p in providers}
+        Membership.objects.bulk_create(
+            [
+                Membership(user_id=users[p.pk], participant=p, role=Membership.Role.PROVIDER)
+                for p in providers
+            ],
+            ignore_conflicts=True,
+        )
+        return users
+
+    def publication(self, cycle: ReportingCycle) -> None:
+        """The closed 2025 cycle of the Dushanbe Declaration is published, for the public pages."""
+        secretariat = User.objects.filter(is_secretariat=True).order_by("pk").first()
+        if secretariat is not None:
+            Publication.objects.get_or_create(
+                cycle=cycle, defaults={"published_at": self.now, "published_by": secretariat}
+            )
 
 
 def _next_id(model: type[models.Model]) -> int:
