@@ -43,7 +43,7 @@ django.setup()
 from django.conf import settings  # noqa: E402
 
 from benchmarks.floor import FLOOR_URL  # noqa: E402
-from benchmarks.pages import COORDINATOR, FOCAL, SECRETARIAT, page_kinds  # noqa: E402
+from benchmarks.pages import SECRETARIAT, USERS, page_kinds  # noqa: E402
 from benchmarks.sessions import end_sessions, verified_session  # noqa: E402
 
 TARGET = 1 / 3
@@ -134,7 +134,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="only the page kinds whose label has this")
     options = parser.parse_args()
     workers = 2 * (os.cpu_count() or 1)
-    users = (SECRETARIAT, FOCAL, COORDINATOR)
+    users = USERS
     sessions = {user: [verified_session(user) for _ in range(options.readers)] for user in users}
     cookies = {
         user: [f"{settings.SESSION_COOKIE_NAME}={key}" for key in keys]

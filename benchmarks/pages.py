@@ -45,11 +45,22 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from benchmarks.floor import FLOOR_URL  # noqa: E402
 from benchmarks.sessions import end_sessions, verified_client  # noqa: E402
-from tracking.models import Action, Evidence, ReportingCycle, Submission  # noqa: E402
+from tracking.models import (  # noqa: E402
+    Action,
+    Evidence,
+    Match,
+    Offer,
+    Publication,
+    ReportingCycle,
+    Submission,
+)
 
 TARGET = 3
 
 SECRETARIAT, FOCAL, COORDINATOR = "secretariat", "tjk-focal", "tjk-coordinator"
+# A provider of technical assistance of the UN-scale data set (Germany's, a donor State).
+PROVIDER = "bench-provider-deu"
+USERS = (SECRETARIAT, FOCAL, COORDINATOR, PROVIDER)
 ACTION_SORT_KEYS = (
     "title", "participant", "lead_institution", "status", "progress", "start_date", "end_date",
     "updated_at",
@@ -77,6 +88,12 @@ def page_kinds() -> list[tuple[str, str | None, str]]:
     paragraph = submitted.paragraphs.first().pk if submitted else ""
     actions = "/tracking/actions/"
     subm = "/tracking/submissions/TJK"
+    offer = Offer.objects.filter(provider__code="DEU", state=Offer.State.PUBLISHED).first()
+    match = Match.objects.order_by("pk").first()
+    published = Publication.objects.live().select_related("cycle__declaration").first()
+    public = (
+        f"/public/{published.cycle.declaration.slug}/{published.cycle_id}/" if published else ""
+    )
     kinds = [
         ("login page (anonymous)", None, "/accounts/login/"),
         ("password reset form (anonymous)", None, "/accounts/password_reset/"),
@@ -167,6 +184,25 @@ def page_kinds() -> list[tuple[str, str | None, str]]:
         ("profile, secretariat", SECRETARIAT, "/tracking/profile/"),
         ("profile, focal point", FOCAL, "/tracking/profile/"),
         ("password change form, focal point", FOCAL, "/accounts/password_change/"),
+        ("matching board, secretariat", SECRETARIAT, "/tracking/assistance/"),
+        ("matching board, by paragraph, secretariat", SECRETARIAT,
+         f"/tracking/assistance/?paragraph={paragraph}"),
+        ("matching board, provider", PROVIDER, "/tracking/assistance/"),
+        ("offers list, secretariat", SECRETARIAT, "/tracking/assistance/offers/"),
+        ("offers list, focal point", FOCAL, "/tracking/assistance/offers/"),
+        ("offer page, provider", PROVIDER, offer.get_absolute_url() if offer else ""),
+        ("new offer form, provider", PROVIDER, "/tracking/assistance/offers/new/"),
+        ("matches list, secretariat", SECRETARIAT, "/tracking/assistance/matches/"),
+        ("matches list, provider", PROVIDER, "/tracking/assistance/matches/"),
+        ("match page, secretariat", SECRETARIAT, match.get_absolute_url() if match else ""),
+        ("new need form, focal point", FOCAL,
+         f"{subm}/{draft.cycle_id}/needs/new/" if draft else ""),
+        ("public index (anonymous)", None, "/public/"),
+        ("public cycle page (anonymous)", None, public),
+        ("public participant page (anonymous)", None,
+         f"{public}participants/TJK/" if public else ""),
+        ("public open data CSV (anonymous)", None, f"{public}data.csv" if public else ""),
+        ("public open data JSON (anonymous)", None, f"{public}data.json" if public else ""),
     ]  # fmt: skip
     return kinds
 
@@ -223,7 +259,7 @@ def main() -> None:
         profile(options.profile, options.runs)
         return
     runs = options.runs
-    users = (SECRETARIAT, FOCAL, COORDINATOR)
+    users = USERS
     floors = [(f"floor: logged-in base.html, {user}", user, FLOOR_URL) for user in users]
     clients = {user: verified_client(user) for user in (*users, None)}
     times: dict[str, list[float]] = {}

@@ -124,6 +124,10 @@ class ReportFilter(django_filters.FilterSet):
         fields = ["state", "format"]
 
 
+# What an operative paragraph's option label shows: its options are kept until one changes.
+PARAGRAPH_LABEL = ("number", "verb", "declaration__short_title")
+
+
 def _operative_paragraphs() -> QuerySet:
     # Only what the option labels show ("Dushanbe OP4"), not each declaration's source text.
     return (
@@ -138,11 +142,11 @@ class NeedFilter(django_filters.FilterSet):
 
     paragraph = django_filters.ModelChoiceFilter(
         label=_("Operative paragraph"), queryset=_operative_paragraphs(), empty_label=_("All"),
-        widget=Select,
+        widget=CachedSelect(depends_on=PARAGRAPH_LABEL),
     )  # fmt: skip
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"), field_name="paragraph__themes", queryset=Theme.objects.all(),
-        empty_label=_("All"), widget=Select, distinct=True,
+        empty_label=_("All"), widget=CachedSelect(depends_on=("name",)), distinct=True,
     )  # fmt: skip
     kind = django_filters.ChoiceFilter(
         label=_("Kind of assistance"), choices=AssistanceKind.choices, empty_label=_("All"),
@@ -177,11 +181,11 @@ class NeedFilter(django_filters.FilterSet):
 class OfferFilter(django_filters.FilterSet):
     paragraph = django_filters.ModelChoiceFilter(
         label=_("Operative paragraph"), queryset=_operative_paragraphs(), empty_label=_("All"),
-        method="by_paragraph", widget=Select,
+        method="by_paragraph", widget=CachedSelect(depends_on=PARAGRAPH_LABEL),
     )  # fmt: skip
     theme = django_filters.ModelChoiceFilter(
         label=_("Theme"), queryset=Theme.objects.all(), empty_label=_("All"),
-        method="by_theme", widget=Select,
+        method="by_theme", widget=CachedSelect(depends_on=("name",)),
     )  # fmt: skip
     kind = django_filters.ChoiceFilter(
         label=_("Kind of assistance"), choices=AssistanceKind.choices, empty_label=_("All"),
@@ -228,7 +232,8 @@ class MatchFilter(django_filters.FilterSet):
     )
     paragraph = django_filters.ModelChoiceFilter(
         label=_("Operative paragraph"), field_name="need__paragraph",
-        queryset=_operative_paragraphs(), empty_label=_("All"), widget=Select,
+        queryset=_operative_paragraphs(), empty_label=_("All"),
+        widget=CachedSelect(depends_on=PARAGRAPH_LABEL),
     )  # fmt: skip
 
     class Meta:
