@@ -184,8 +184,10 @@ def test_the_board_runs_the_same_queries_for_1_and_20_needs(
     offer = make_offer(unodc, declaration, provider)
     Match.objects.create(need=need, offer=offer, created_by=secretariat, updated_by=secretariat)
     client.force_login(secretariat)
+    client.get(reverse("tracking:matching_board"))  # the filter's options, written once
 
-    # session, user, memberships; the filter's paragraphs and themes (options); the COUNT of
+    # session, user, memberships; the filter's paragraphs and themes (the rows their kept
+    # options depend on); the COUNT of
     # the paginator; the page of needs with participant, paragraph and declaration, their
     # paragraphs' themes, their matches with offer and provider; the offers that may fit,
     # with their paragraphs, themes and open participants.
@@ -206,8 +208,11 @@ def test_the_offer_and_match_lists_run_the_same_queries_for_1_and_20_rows(
         Match.objects.create(need=need, offer=offer, created_by=secretariat,
                              updated_by=secretariat)  # fmt: skip
     client.force_login(provider)
+    client.get(reverse("tracking:offers"))  # the filters' options, written once
+    client.get(reverse("tracking:matches"))
 
-    # session, user, memberships; the filter's paragraphs and themes; the paginator's COUNT;
+    # session, user, memberships; the filter's paragraphs and themes (the rows their kept
+    # options depend on); the paginator's COUNT;
     # the page of offers with provider, and their paragraphs, themes and open participants;
     # the providers the user offers for.
     with django_assert_num_queries(11):
