@@ -13,14 +13,14 @@ from django.urls import URLResolver, get_resolver, resolve, reverse
 
 from declarations.models import DeclarationImport
 from tests.conftest import make_pdf, new_cycle
-from tests.tracking.filings import rate
+from tests.tracking.filings import make_offer, rate, state_need
 from tracking import services
 from tracking.api.authentication import token_create
-from tracking.models import Evidence, Report, Submission
+from tracking.models import Evidence, Match, Report, Submission
 
 
 @pytest.fixture
-def records(tjk_action, tjk_focal, private_media):
+def records(tjk_action, tjk_focal, private_media, unodc, provider, secretariat):
     evidence = services.evidence_add(
         action=tjk_action,
         user=tjk_focal,
@@ -47,7 +47,18 @@ def records(tjk_action, tjk_focal, private_media):
     )  # fmt: skip
     assessment = rate(submission.participant, submission.cycle, tjk_focal, 7, "partially")
     token, _secret = token_create(user=tjk_focal, name="A script")
+    # Technical assistance: a need in the draft; UNODC's published offer, matched with
+    # Tajikistan's shared need of an approved submission of 2025.
+    need = state_need(submission.participant, submission.cycle, tjk_focal, 9)
+    offer = make_offer(unodc, submission.cycle.declaration, provider)
+    approved = state_need(submission.participant, new_cycle(submission.cycle.declaration, 2025),
+                          tjk_focal, 7, state=Submission.State.APPROVED)  # fmt: skip
+    match = Match.objects.create(need=approved, offer=offer, created_by=secretariat,
+                                 updated_by=secretariat)  # fmt: skip
     return {
+        "need": need,
+        "offer": offer,
+        "match": match,
         "update": update,
         "assessment": assessment,
         "token": token,
@@ -363,6 +374,32 @@ API = [
     ("assessment-list", "post", _api("assessment-list"), TJK_FILE),
     ("assessment-detail", "get", _api("assessment-detail", _pk("assessment")), TJK_DRAFT),
     ("assessment-detail", "patch", _api("assessment-detail", _pk("assessment")), TJK_CHANGE),
+    # Technical assistance. A need is filed as an assessment is.
+    ("need-list", "get", _api("need-list"), EVERYONE),
+    ("need-list", "post", _api("need-list"), TJK_FILE),
+    ("need-detail", "get", _api("need-detail", _pk("need")), TJK_DRAFT),
+    ("need-detail", "patch", _api("need-detail", _pk("need")), TJK_CHANGE),
+    ("need-detail", "delete", _api("need-detail", _pk("need")), TJK_CHANGE),
+    # A published offer: everyone reads it; only its provider's members (none here) change it.
+    ("offer-list", "get", _api("offer-list"), EVERYONE),
+    ("offer-list", "post", _api("offer-list"), dict.fromkeys(OTHER_USERS, 403)),
+    ("offer-detail", "get", _api("offer-detail", _pk("offer")), EVERYONE),
+    ("offer-detail", "patch", _api("offer-detail", _pk("offer")),
+     dict.fromkeys(OTHER_USERS, 403)),
+    ("offer-publish", "post", _api("offer-publish", _pk("offer")),
+     dict.fromkeys(OTHER_USERS, 403)),
+    ("offer-withdraw", "post", _api("offer-withdraw", _pk("offer")),
+     dict.fromkeys(OTHER_USERS, 403)),
+    # A match of Tajikistan's need: its members and the secretariat read it; only the
+    # secretariat proposes one (an empty body is a 400) and moves it (without If-Match, 428).
+    ("match-list", "get", _api("match-list"), EVERYONE),
+    ("match-list", "post", _api("match-list"),
+     {**dict.fromkeys(OTHER_USERS, 403), "secretariat": 400}),
+    ("match-detail", "get", _api("match-detail", _pk("match")),
+     {**TJK_DRAFT, "secretariat": 200}),
+    ("match-detail", "patch", _api("match-detail", _pk("match")),
+     {"tjk_focal": 403, "tjk_coordinator": 403, "tjk_viewer": 403, "kaz_focal": 404,
+      "secretariat": 428}),
     ("report-list", "get", _api("report-list"), EVERYONE),
     # Everyone who may see a participant may ask for a report; an empty body is a 400.
     ("report-list", "post", _api("report-list"), dict.fromkeys(OTHER_USERS, 400)),
@@ -377,6 +414,7 @@ _API_BODIES = {
     "evidence-list": lambda r: {"action": r["action"].pk},
     "assessment-list": lambda r: {"participant": "TJK", "cycle": r["submission"].cycle_id,
                                   "number": 8},
+    "need-list": lambda r: {"participant": "TJK", "cycle": r["submission"].cycle_id},
 }  # fmt: skip
 API_IDS = [f"{u[0]}-{u[1]}" for u in API]
 
