@@ -18,8 +18,9 @@ from tracking.models import Report, Submission
 
 pytestmark = pytest.mark.browser
 
-# The anonymous visitor, then every role of the named cast.
-ROLES = [None, "tjk-focal", "tjk-coordinator", "tjk-viewer", "secretariat"]
+# The anonymous visitor, then every role of the named cast (the provider early: the pages it
+# shares with others are checked only a few times in all, and only it reaches its forms).
+ROLES = [None, "unodc-provider", "tjk-focal", "tjk-coordinator", "tjk-viewer", "secretariat"]
 # Files, fragments and logout rather than pages; and Django's admin, which is not ours.
 NOT_PAGES = {
     "tracking:evidence_download",
@@ -131,7 +132,14 @@ def reports(records, declaration, cycle, tjk_focal, secretariat) -> None:
 
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_no_page_reached_by_links_has_a_serious_accessibility_violation(
-    browser: Browser, live_server, records, reports, tjk_coordinator, tjk_viewer, language
+    browser: Browser,
+    live_server,
+    records,
+    reports,
+    tjk_coordinator,
+    tjk_viewer,
+    provider,
+    language,
 ):
     origin, checked = live_server.url, Counter()
     # Until the app offers the language, its pages are in English.
@@ -154,6 +162,7 @@ def test_no_page_reached_by_links_has_a_serious_accessibility_violation(
     assert any("/accounts/login/" in url for url in pages)
     assert any("/paragraphs/" in url and url.endswith("/assessment/") for url in pages)
     assert any(url.endswith("/tracking/matrix/") for url in pages)
+    assert any("/tracking/assistance/offers/new/" in url for url in pages)
     assert any("/public/" in url and "/participants/KAZ/" in url for url in pages)
     assert len(pages) >= 50, pages
     assert not violations, f"{len(violations)} violations on {len(pages)} pages:\n" + "\n".join(
