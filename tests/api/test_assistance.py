@@ -194,3 +194,13 @@ def test_a_private_need_is_not_matched(api, secretariat, provider, tjk_focal, cy
 
     assert response.status_code == 409
     assert not Match.objects.exists()
+
+
+def test_an_id_beyond_64_bits_is_a_400_not_a_server_error(api, provider, unodc, offer_body):
+    body = {**offer_body, "themes": [2**70]}
+
+    response = api(provider).post(reverse("api:offer-list"), body)
+
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["pointer"] == "#/themes"
+    assert not Offer.objects.exists()
