@@ -20,7 +20,8 @@ from tracking.models import Evidence, Match, Report, Submission
 
 
 @pytest.fixture
-def records(tjk_action, tjk_focal, private_media, unodc, provider, secretariat):
+def records(tjk_action, tjk_focal, private_media, kazakhstan, kaz_focal, unodc, provider,
+            secretariat):  # fmt: skip
     evidence = services.evidence_add(
         action=tjk_action,
         user=tjk_focal,
@@ -47,17 +48,20 @@ def records(tjk_action, tjk_focal, private_media, unodc, provider, secretariat):
     )  # fmt: skip
     assessment = rate(submission.participant, submission.cycle, tjk_focal, 7, "partially")
     token, _secret = token_create(user=tjk_focal, name="A script")
-    # Technical assistance: a need in the draft; UNODC's published offer, matched with
-    # Tajikistan's shared need of an approved submission of 2025.
-    need = state_need(submission.participant, submission.cycle, tjk_focal, 9)
+    # Technical assistance: a need in Tajikistan's draft; UNODC's published and draft offers;
+    # a match of the published one with a shared need of Kazakhstan's approved 2025 report.
+    need = state_need(submission.participant, submission.cycle, tjk_focal, 7)
     offer = make_offer(unodc, submission.cycle.declaration, provider)
-    approved = state_need(submission.participant, new_cycle(submission.cycle.declaration, 2025),
-                          tjk_focal, 7, state=Submission.State.APPROVED)  # fmt: skip
-    match = Match.objects.create(need=approved, offer=offer, created_by=secretariat,
+    draft_offer = make_offer(unodc, submission.cycle.declaration, provider, state="draft")
+    closed = new_cycle(submission.cycle.declaration, 2025, state="closed")
+    shared = state_need(kazakhstan, closed, kaz_focal, 7, state=Submission.State.APPROVED)
+    match = Match.objects.create(need=shared, offer=offer, created_by=secretariat,
                                  updated_by=secretariat)  # fmt: skip
     return {
         "need": need,
         "offer": offer,
+        "draft_offer": draft_offer,
+        "shared_need": shared,
         "match": match,
         "update": update,
         "assessment": assessment,
@@ -121,6 +125,14 @@ WRITES = [
         "post",
         lambda r: reverse("tracking:submission_review", args=_submission_args(r)),
     ),
+    # Needs for technical assistance, stated in the draft like ratings.
+    (
+        "need_create",
+        "get",
+        lambda r: reverse("tracking:need_create", args=_submission_args(r)),
+    ),
+    ("need_edit", "get", lambda r: reverse("tracking:need_edit", args=[r["need"].pk])),
+    ("need_delete", "get", lambda r: reverse("tracking:need_delete", args=[r["need"].pk])),
     # Offline filing: uploading a workbook to preview it, and applying it.
     (
         "workbook_preview",
@@ -143,7 +155,7 @@ OTHERS = [
         lambda r: reverse("tracking:profile"),
         # Everyone who logs in has a profile.
         {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 200,
-         "secretariat": 200},
+         "secretariat": 200, "provider": 200},
     ),
     # Personal API tokens: everyone makes and revokes their own (an empty name re-shows the
     # form; revoking a token that is not yours changes nothing and goes back to the profile).
@@ -152,14 +164,14 @@ OTHERS = [
         "post",
         lambda r: reverse("tracking:api_token_create"),
         {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 200,
-         "secretariat": 200},
+         "secretariat": 200, "provider": 200},
     ),
     (
         "api_token_revoke",
         "post",
         lambda r: reverse("tracking:api_token_revoke", args=[r["token"].pk]),
         {"tjk_focal": 302, "tjk_coordinator": 302, "tjk_viewer": 302, "kaz_focal": 302,
-         "secretariat": 302},
+         "secretariat": 302, "provider": 302},
     ),
     (
         "participant_chase",
@@ -167,19 +179,19 @@ OTHERS = [
         lambda r: reverse("tracking:participant_chase", args=[r["submission"].cycle_id, "TJK"]),
         # The secretariat's chase redirects to the completeness page; members may not chase.
         {"tjk_focal": 403, "tjk_coordinator": 403, "tjk_viewer": 403, "kaz_focal": 403,
-         "secretariat": 302},
+         "secretariat": 302, "provider": 403},
     ),
     (
         "action_create",
         "get",
         lambda r: reverse("tracking:action_create"),
-        # Those who file for a participant; viewers and the secretariat file nothing.
+        # Those who file for a participant; viewers, the secretariat and providers file nothing.
         {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 403, "kaz_focal": 200,
-         "secretariat": 403},
+         "secretariat": 403, "provider": 403},
     ),
     *[
         (name, "get", url, dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer",
-                                          "kaz_focal", "secretariat"], 200))
+                                          "kaz_focal", "secretariat", "provider"], 200))
         # Pages everyone logged in opens; each shows only what the user may see.
         for name, url in [
             ("home", lambda r: reverse("home")),
@@ -188,7 +200,9 @@ OTHERS = [
             ("actions_xlsx", lambda r: reverse("tracking:actions_xlsx")),
             ("reports", lambda r: reverse("tracking:reports")),
             ("reports_fragment", lambda r: reverse("tracking:reports_fragment")),
-            ("report_request", lambda r: reverse("tracking:report_request")),
+            ("offers", lambda r: reverse("tracking:offers")),
+            ("matches", lambda r: reverse("tracking:matches")),
+            ("offer", lambda r: reverse("tracking:offer", args=[r["offer"].pk])),
             ("declarations", lambda r: reverse("declarations:list")),
             (
                 "declaration",
@@ -213,6 +227,83 @@ OTHERS = [
             ("password_change_done", lambda r: reverse("password_change_done")),
         ]
     ],
+    # Asking for a report: whoever may see a participant's records or all (the secretariat).
+    (
+        "report_request",
+        "get",
+        lambda r: reverse("tracking:report_request"),
+        {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 200,
+         "secretariat": 200, "provider": 403},
+    ),
+    # Technical assistance. The matching board: the secretariat and providers.
+    (
+        "matching_board",
+        "get",
+        lambda r: reverse("tracking:matching_board"),
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal"], 403),
+         "secretariat": 200, "provider": 200},
+    ),
+    # Offers: made by the provider's members alone; a draft is seen by them and the secretariat.
+    (
+        "offer_create",
+        "get",
+        lambda r: reverse("tracking:offer_create"),
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal",
+                          "secretariat"], 403), "provider": 200},
+    ),
+    (
+        "draft_offer",
+        "get",
+        lambda r: reverse("tracking:offer", args=[r["draft_offer"].pk]),
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal"], 404),
+         "secretariat": 200, "provider": 200},
+    ),
+    (
+        "offer_edit",
+        "get",
+        lambda r: reverse("tracking:offer_edit", args=[r["offer"].pk]),
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal",
+                          "secretariat"], 403), "provider": 200},
+    ),
+    (
+        "draft_offer_edit",
+        "get",
+        lambda r: reverse("tracking:offer_edit", args=[r["draft_offer"].pk]),
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal"], 404),
+         "secretariat": 403, "provider": 200},
+    ),
+    # Publishing or withdrawing (an empty form goes back to the offer, changing nothing).
+    (
+        "offer_move",
+        "post",
+        lambda r: reverse("tracking:offer_move", args=[r["draft_offer"].pk]),
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal"], 404),
+         "secretariat": 403, "provider": 302},
+    ),
+    # A match of Kazakhstan's need: seen by its members, the provider and the secretariat;
+    # only the secretariat proposes and moves matches.
+    (
+        "match",
+        "get",
+        lambda r: reverse("tracking:match", args=[r["match"].pk]),
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer"], 404),
+         "kaz_focal": 200, "secretariat": 200, "provider": 200},
+    ),
+    (
+        "match_move",
+        "post",
+        lambda r: reverse("tracking:match_move", args=[r["match"].pk]),
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer"], 404),
+         "kaz_focal": 403, "secretariat": 302, "provider": 403},
+    ),
+    (
+        "match_propose",
+        "get",
+        lambda r: reverse("tracking:match_propose")
+        + f"?need={r['shared_need'].pk}&offer={r['offer'].pk}",
+        {**dict.fromkeys(["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal",
+                          "provider"], 403), "secretariat": 200},
+    ),
     # The download log of an evidence item: its participant's coordinators and the
     # secretariat (this item is in a draft, which the secretariat does not see).
     (
@@ -220,7 +311,7 @@ OTHERS = [
         "get",
         lambda r: reverse("tracking:evidence_downloads", args=[r["evidence"].pk]),
         {"tjk_focal": 403, "tjk_coordinator": 200, "tjk_viewer": 403, "kaz_focal": 404,
-         "secretariat": 404},
+         "secretariat": 404, "provider": 404},
     ),
     (
         "two_factor_setup",
@@ -228,7 +319,7 @@ OTHERS = [
         lambda r: reverse("two_factor_setup"),
         # Everyone may enrol an authenticator (tests/test_two_factor.py covers the required roles).
         {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 200,
-         "secretariat": 200},
+         "secretariat": 200, "provider": 200},
     ),
     (
         "two_factor_verify",
@@ -236,14 +327,14 @@ OTHERS = [
         lambda r: reverse("two_factor_verify"),
         # Without an authenticator there is no code to ask: on to the page asked for.
         {"tjk_focal": 302, "tjk_coordinator": 302, "tjk_viewer": 302, "kaz_focal": 302,
-         "secretariat": 302},
+         "secretariat": 302, "provider": 302},
     ),
     (
         "logout",
         "post",
         lambda r: reverse("logout"),
         {"tjk_focal": 302, "tjk_coordinator": 302, "tjk_viewer": 302, "kaz_focal": 302,
-         "secretariat": 302},
+         "secretariat": 302, "provider": 302},
     ),
     # A report is its requester's: only they retry or delete it; the secretariat sees and
     # downloads those without drafts (this one may hold drafts, so 404 for it too). Kept in
@@ -253,24 +344,25 @@ OTHERS = [
         "get",
         lambda r: reverse("tracking:report_download", args=[r["report"].pk]),
         {"tjk_focal": 200, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
-         "secretariat": 404},
+         "secretariat": 404, "provider": 404},
     ),
     (
         "report_retry",
         "post",
         lambda r: reverse("tracking:report_retry", args=[r["report"].pk]),
         {"tjk_focal": 302, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
-         "secretariat": 404},
+         "secretariat": 404, "provider": 404},
     ),
     (
         "report_delete",
         "post",
         lambda r: reverse("tracking:report_delete", args=[r["report"].pk]),
         {"tjk_focal": 302, "tjk_coordinator": 404, "tjk_viewer": 404, "kaz_focal": 404,
-         "secretariat": 404},
+         "secretariat": 404, "provider": 404},
     ),
 ]  # fmt: skip
-OTHER_USERS = ["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal", "secretariat"]
+OTHER_USERS = ["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal", "secretariat",
+               "provider"]  # fmt: skip
 
 # The secretariat's own pages: every other user gets 403, whatever their participant.
 SECRETARIAT_ONLY = [
@@ -331,10 +423,10 @@ EVERYONE = dict.fromkeys(OTHER_USERS, 200)
 # Tajikistan's draft records: its members read them; Kazakhstan's focal point and the
 # secretariat (drafts) get 404, exactly as on the pages.
 TJK_DRAFT = {"tjk_focal": 200, "tjk_coordinator": 200, "tjk_viewer": 200, "kaz_focal": 404,
-             "secretariat": 404}  # fmt: skip
+             "secretariat": 404, "provider": 404}  # fmt: skip
 # A change without If-Match: 428 for those who may change it, 403 for the viewer, 404 else.
 TJK_CHANGE = {"tjk_focal": 428, "tjk_coordinator": 428, "tjk_viewer": 403, "kaz_focal": 404,
-              "secretariat": 404}  # fmt: skip
+              "secretariat": 404, "provider": 404}  # fmt: skip
 # Filing on Tajikistan's action with an incomplete body: its filers get the form's 400.
 TJK_FILE = {**TJK_CHANGE, "tjk_focal": 400, "tjk_coordinator": 400}
 # The API's routes (name, method, url, status for each user, given the session of the user;
@@ -347,8 +439,9 @@ API = [
     ("participant-detail", "get", _api("participant-detail", "TJK"),
      {**TJK_DRAFT, "secretariat": 200}),
     ("cycle-list", "get", _api("cycle-list"), EVERYONE),
-    # Kazakhstan reports in the same cycle: it knows of it.
-    ("cycle-detail", "get", _api("cycle-detail", lambda r: r["submission"].cycle_id), EVERYONE),
+    # Kazakhstan reports in the same cycle: it knows of it; a provider reports in none.
+    ("cycle-detail", "get", _api("cycle-detail", lambda r: r["submission"].cycle_id),
+     {**EVERYONE, "provider": 404}),
     ("submission-list", "get", _api("submission-list"), EVERYONE),
     ("submission-detail", "get", _api("submission-detail", _pk("submission")), TJK_DRAFT),
     ("submission-submit", "post", _api("submission-submit", _pk("submission")), TJK_CHANGE),
@@ -358,7 +451,8 @@ API = [
     ("action-list", "get", _api("action-list"), EVERYONE),
     # Viewers and the secretariat file nothing; a filer's empty body is a 400.
     ("action-list", "post", _api("action-list"),
-     {**dict.fromkeys(OTHER_USERS, 400), "tjk_viewer": 403, "secretariat": 403}),
+     {**dict.fromkeys(OTHER_USERS, 400), "tjk_viewer": 403, "secretariat": 403,
+      "provider": 403}),
     ("action-detail", "get", _api("action-detail", _pk("action")), TJK_DRAFT),
     ("action-detail", "patch", _api("action-detail", _pk("action")), TJK_CHANGE),
     ("action-detail", "delete", _api("action-detail", _pk("action")), TJK_CHANGE),
@@ -380,29 +474,37 @@ API = [
     ("need-detail", "get", _api("need-detail", _pk("need")), TJK_DRAFT),
     ("need-detail", "patch", _api("need-detail", _pk("need")), TJK_CHANGE),
     ("need-detail", "delete", _api("need-detail", _pk("need")), TJK_CHANGE),
-    # A published offer: everyone reads it; only its provider's members (none here) change it.
+    # Offers: everyone reads a published one; a draft, its provider's members and the
+    # secretariat. Only the provider's members make and change them (an empty body is a 400,
+    # a change without If-Match a 428).
     ("offer-list", "get", _api("offer-list"), EVERYONE),
-    ("offer-list", "post", _api("offer-list"), dict.fromkeys(OTHER_USERS, 403)),
+    ("offer-list", "post", _api("offer-list"),
+     {**dict.fromkeys(OTHER_USERS, 403), "provider": 400}),
     ("offer-detail", "get", _api("offer-detail", _pk("offer")), EVERYONE),
-    ("offer-detail", "patch", _api("offer-detail", _pk("offer")),
-     dict.fromkeys(OTHER_USERS, 403)),
-    ("offer-publish", "post", _api("offer-publish", _pk("offer")),
-     dict.fromkeys(OTHER_USERS, 403)),
-    ("offer-withdraw", "post", _api("offer-withdraw", _pk("offer")),
-     dict.fromkeys(OTHER_USERS, 403)),
-    # A match of Tajikistan's need: its members and the secretariat read it; only the
-    # secretariat proposes one (an empty body is a 400) and moves it (without If-Match, 428).
+    ("offer-detail", "get", _api("offer-detail", _pk("draft_offer")),
+     {**dict.fromkeys(OTHER_USERS, 404), "secretariat": 200, "provider": 200}),
+    *[
+        (name, method, _api(name, _pk("offer")),
+         {**dict.fromkeys(OTHER_USERS, 403), "provider": 428})
+        for name, method in [("offer-detail", "patch"), ("offer-publish", "post"),
+                             ("offer-withdraw", "post")]
+    ],
+    # A match of Kazakhstan's need: its members, the provider and the secretariat read it;
+    # only the secretariat proposes one (an empty body is a 400) and moves it (428 without
+    # If-Match).
     ("match-list", "get", _api("match-list"), EVERYONE),
     ("match-list", "post", _api("match-list"),
      {**dict.fromkeys(OTHER_USERS, 403), "secretariat": 400}),
     ("match-detail", "get", _api("match-detail", _pk("match")),
-     {**TJK_DRAFT, "secretariat": 200}),
+     {**dict.fromkeys(OTHER_USERS, 404), "kaz_focal": 200, "secretariat": 200,
+      "provider": 200}),
     ("match-detail", "patch", _api("match-detail", _pk("match")),
-     {"tjk_focal": 403, "tjk_coordinator": 403, "tjk_viewer": 403, "kaz_focal": 404,
-      "secretariat": 428}),
+     {**dict.fromkeys(OTHER_USERS, 404), "kaz_focal": 403, "secretariat": 428,
+      "provider": 403}),
     ("report-list", "get", _api("report-list"), EVERYONE),
     # Everyone who may see a participant may ask for a report; an empty body is a 400.
-    ("report-list", "post", _api("report-list"), dict.fromkeys(OTHER_USERS, 400)),
+    ("report-list", "post", _api("report-list"),
+     {**dict.fromkeys(OTHER_USERS, 400), "provider": 403}),
     # The focal point's own report, which may hold drafts: theirs alone.
     ("report-detail", "get", _api("report-detail", _pk("report")),
      {**dict.fromkeys(OTHER_USERS, 404), "tjk_focal": 200}),
@@ -489,7 +591,9 @@ def test_the_other_pages_answer_each_user_as_their_role_allows(
     assert _request(client, method, url(records)).status_code == expected[user]
 
 
-@pytest.mark.parametrize("user", ["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal"])
+@pytest.mark.parametrize(
+    "user", ["tjk_focal", "tjk_coordinator", "tjk_viewer", "kaz_focal", "provider"]
+)
 @pytest.mark.parametrize(("name", "method", "url"), SECRETARIAT_ONLY, ids=SECRETARIAT_IDS)
 def test_only_the_secretariat_may_use_its_pages(
     client, records, request, user, name, method, url, secretariat
@@ -506,6 +610,14 @@ def test_only_the_secretariat_may_use_its_pages(
 @pytest.mark.parametrize(("name", "method", "url"), ALL, ids=[u[0] for u in ALL])
 def test_another_participants_focal_point_gets_404(client, records, kaz_focal, name, method, url):
     client.force_login(kaz_focal)
+
+    assert _request(client, method, url(records)).status_code == 404
+
+
+@pytest.mark.parametrize(("name", "method", "url"), ALL, ids=[u[0] for u in ALL])
+def test_a_provider_sees_none_of_the_participants_records(client, records, provider, name,
+                                                          method, url):  # fmt: skip
+    client.force_login(provider)
 
     assert _request(client, method, url(records)).status_code == 404
 
