@@ -204,3 +204,23 @@ def test_an_id_beyond_64_bits_is_a_400_not_a_server_error(api, provider, unodc, 
     assert response.status_code == 400
     assert response.json()["errors"][0]["pointer"] == "#/themes"
     assert not Offer.objects.exists()
+
+
+def test_the_lists_cost_the_same_queries_whatever_their_length(
+    api, provider, secretariat, tjk_focal, cycle, tajikistan, unodc, django_assert_num_queries
+):
+    for number in range(1, 6):
+        need = state_need(tajikistan, cycle, tjk_focal, number, state=APPROVED)
+        offer = make_offer(unodc, cycle.declaration, provider, (number, number + 1))
+        offer.open_participants.set([tajikistan])
+        Match.objects.create(need=need, offer=offer, created_by=secretariat,
+                             updated_by=secretariat)  # fmt: skip
+    client = api(provider)
+    client.get(reverse("api:offer-list"))  # last_used_at is written on the first use
+
+    # Each: the token with its user, the user's memberships, the page of records (with what
+    # its columns name by code); the offers' paragraphs, themes and open participants.
+    for name, queries in [("api:offer-list", 6), ("api:need-list", 3), ("api:match-list", 3)]:
+        with django_assert_num_queries(queries):
+            response = client.get(reverse(name))
+        assert len(response.json()["results"]) == 5, name
