@@ -600,5 +600,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ActionStatusEnum": "tracking.models.Action.Status",
+        "AssistanceKindEnum": "tracking.models.AssistanceKind",
+        "OfferStateEnum": "tracking.models.Offer.State",
+        "MatchStateEnum": "tracking.models.Match.State",
     },
 }

@@ -18,9 +18,13 @@ def test_the_openapi_document_validates_and_covers_every_resource(client, db):
     assert document["openapi"].startswith("3.")
     paths = document["paths"]
     for resource in ["declarations", "participants", "cycles", "submissions", "actions",
-                     "updates", "evidence", "assessments", "reports"]:  # fmt: skip
+                     "updates", "evidence", "assessments", "reports", "needs", "offers",
+                     "matches"]:  # fmt: skip
         assert f"/api/v1/{resource}/" in paths
     assert set(paths["/api/v1/actions/{id}/"]) == {"get", "patch", "delete"}
+    assert set(paths["/api/v1/needs/{id}/"]) == {"get", "patch", "delete"}
+    assert set(paths["/api/v1/matches/{id}/"]) == {"get", "patch"}
+    assert "/api/v1/offers/{id}/publish/" in paths and "/api/v1/offers/{id}/withdraw/" in paths
     assert document["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
 
 

@@ -482,6 +482,39 @@ API = [
     ("assessment-list", "post", _api("assessment-list"), TJK_FILE),
     ("assessment-detail", "get", _api("assessment-detail", _pk("assessment")), TJK_DRAFT),
     ("assessment-detail", "patch", _api("assessment-detail", _pk("assessment")), TJK_CHANGE),
+    # Technical assistance. A need is filed as an assessment is.
+    ("need-list", "get", _api("need-list"), EVERYONE),
+    ("need-list", "post", _api("need-list"), TJK_FILE),
+    ("need-detail", "get", _api("need-detail", _pk("need")), TJK_DRAFT),
+    ("need-detail", "patch", _api("need-detail", _pk("need")), TJK_CHANGE),
+    ("need-detail", "delete", _api("need-detail", _pk("need")), TJK_CHANGE),
+    # Offers: everyone reads a published one; a draft, its provider's members and the
+    # secretariat. Only the provider's members make and change them (an empty body is a 400,
+    # a change without If-Match a 428).
+    ("offer-list", "get", _api("offer-list"), EVERYONE),
+    ("offer-list", "post", _api("offer-list"),
+     {**dict.fromkeys(OTHER_USERS, 403), "provider": 400}),
+    ("offer-detail", "get", _api("offer-detail", _pk("offer")), EVERYONE),
+    ("offer-detail", "get", _api("offer-detail", _pk("draft_offer")),
+     {**dict.fromkeys(OTHER_USERS, 404), "secretariat": 200, "provider": 200}),
+    *[
+        (name, method, _api(name, _pk("offer")),
+         {**dict.fromkeys(OTHER_USERS, 403), "provider": 428})
+        for name, method in [("offer-detail", "patch"), ("offer-publish", "post"),
+                             ("offer-withdraw", "post")]
+    ],
+    # A match of Kazakhstan's need: its members, the provider and the secretariat read it;
+    # only the secretariat proposes one (an empty body is a 400) and moves it (428 without
+    # If-Match).
+    ("match-list", "get", _api("match-list"), EVERYONE),
+    ("match-list", "post", _api("match-list"),
+     {**dict.fromkeys(OTHER_USERS, 403), "secretariat": 400}),
+    ("match-detail", "get", _api("match-detail", _pk("match")),
+     {**dict.fromkeys(OTHER_USERS, 404), "kaz_focal": 200, "secretariat": 200,
+      "provider": 200}),
+    ("match-detail", "patch", _api("match-detail", _pk("match")),
+     {**dict.fromkeys(OTHER_USERS, 404), "kaz_focal": 403, "secretariat": 428,
+      "provider": 403}),
     ("report-list", "get", _api("report-list"), EVERYONE),
     # Everyone who may see a participant may ask for a report; an empty body is a 400.
     ("report-list", "post", _api("report-list"),
@@ -502,6 +535,7 @@ _API_BODIES = {
     "evidence-list": lambda r: {"action": r["action"].pk},
     "assessment-list": lambda r: {"participant": "TJK", "cycle": r["submission"].cycle_id,
                                   "number": 8},
+    "need-list": lambda r: {"participant": "TJK", "cycle": r["submission"].cycle_id},
 }  # fmt: skip
 API_IDS = [f"{u[0]}-{u[1]}" for u in API]
 

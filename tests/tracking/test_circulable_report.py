@@ -15,7 +15,16 @@ from django.utils.translation import gettext
 
 from declarations.models import DeclarationVersion, ParagraphText
 from tests.conftest import _join, new_cycle
-from tracking.models import Assessment, Participant, ReportingCycle, Submission
+from tests.tracking.filings import make_offer, state_need
+from tracking.models import (
+    Assessment,
+    AssistanceKind,
+    Match,
+    Offer,
+    Participant,
+    ReportingCycle,
+    Submission,
+)
 
 from .test_report_languages import assert_in_order, translated
 
@@ -186,6 +195,14 @@ def test_a_cycle_nobody_reported_has_no_empty_tables(build_report, declaration, 
     assert "Ratings by paragraph" not in text
     assert "Paragraph 1" not in text
     assert "Participants × paragraphs" not in text
+    # The closing section says there is nothing, in sentences.
+    assert_in_order(
+        text,
+        "Technical assistance",
+        "No participant stated a need for technical assistance.",
+        "No provider offers assistance on these paragraphs.",
+        "No need has been matched with an offer yet.",
+    )
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "ru", "es"])
@@ -240,3 +257,80 @@ def test_not_assessed_is_a_count_in_the_numbers_beside_the_chart(build_report, c
     # paragraph 2 by Afghanistan alone, paragraph 3 by none.
     assert "Not assessed 1 1 0 1 1 0 0 0 2 0 1 0 0 0 0 2" in numbers
     assert " 3 0 0 0 0 0 0 3 4 " in numbers
+
+
+@pytest.fixture
+def assistance(cycles, unodc, provider, secretariat):
+    """Albania (approved) shares a need on paragraph 1 and keeps one on 2 to itself; Afghanistan
+    (submitted) shares one; Kazakhstan's is in its draft. UNODC's published offer on paragraph
+    1 is matched and agreed; another provider has only a draft offer."""
+    states = {p.code: p for p in Participant.objects.filter(code__in=["AFG", "ALB", "KAZ"])}
+    approved, submitted = Submission.State.APPROVED, Submission.State.SUBMITTED
+    albania = state_need(states["ALB"], cycles.current, secretariat, 1, state=approved)
+    state_need(
+        states["ALB"],
+        cycles.current,
+        secretariat,
+        2,
+        state=approved,
+        shareable=False,
+        kind=AssistanceKind.FUNDING,
+        description="Albania's own funding need",
+    )
+    state_need(
+        states["AFG"],
+        cycles.current,
+        secretariat,
+        2,
+        state=submitted,
+        kind=AssistanceKind.EQUIPMENT,
+        description="Scanners for the border posts",
+    )
+    state_need(states["KAZ"], cycles.current, secretariat, 1, state=Submission.State.DRAFT,
+               description="Kazakh draft need")  # fmt: skip
+    offer = make_offer(unodc, cycles.current.declaration, provider, (1,))
+    quiet = Participant.objects.create(code="QUIET", name="Quiet Foundation", kind="organization")
+    make_offer(quiet, cycles.current.declaration, provider, (2,), state=Offer.State.DRAFT)
+    Match.objects.create(need=albania, offer=offer, state=Match.State.AGREED,
+                         created_by=secretariat, updated_by=secretariat)  # fmt: skip
+
+
+def test_technical_assistance_closes_the_report_before_the_annexes(
+    build_report, assistance, secretariat
+):
+    report, content = build_report(secretariat, format="pdf")
+    keep_artefact(content, "consolidated-assistance")
+
+    text = " ".join(pages(content)[2:])
+    assert_in_order(
+        text,
+        "Paragraph 16",
+        "Technical assistance",
+        "Needs by paragraph and kind",
+        "Paragraph Training Equipment Funding Total",
+        "Needs shared with providers",
+        "Albania", "1", "Training", "High", "Training for border guards",
+        "Offers by paragraph",
+        "UN Office on Drugs and Crime",
+        "Matches by state",
+        "Agreed 1",
+        "Participants × paragraphs",
+    )  # fmt: skip
+    closing = text[text.index("Technical assistance") : text.index("Participants × paragraphs")]
+    # Counted, but listed by name only when shared in an approved submission.
+    assert "Scanners for the border posts" not in closing
+    assert "Albania's own funding need" not in closing
+    assert "Kazakh draft need" not in text and "Quiet Foundation" not in text
+
+
+def test_the_closing_section_names_participants_in_the_reports_language(
+    build_report, assistance, secretariat
+):
+    report, content = build_report(secretariat, format="pdf", language="ru")
+
+    text = " ".join(pages(content)[2:])
+    # Between the last paragraph's section and the annex (the section's own headings are not
+    # translated until the catalogs are).
+    last = text.index(translated("ru", "Paragraph %(number)s", number=16))
+    closing = text[last : text.index(translated("ru", "Participants × paragraphs"))]
+    assert "Албания" in closing and "Albania" not in closing

@@ -28,7 +28,8 @@ def test_a_focal_points_xlsx_holds_its_own_records_drafts_included(
     report, content = build_report(tjk_focal, format="xlsx")
 
     workbook = openpyxl.load_workbook(io.BytesIO(content), read_only=True)
-    assert workbook.sheetnames == ["Summary", "Assessments", "Actions", "Updates", "Evidence"]
+    assert workbook.sheetnames == ["Summary", "Assessments", "Actions", "Updates", "Evidence",
+                                   "Needs", "Offers", "Matches"]  # fmt: skip
     actions = sheet_rows(content, "Actions")
     assert actions[0][:6] == (
         "Action ID",
@@ -72,6 +73,9 @@ def test_the_secretariats_csv_zip_holds_submitted_records_only(build_report, rec
         "actions.csv",
         "assessments.csv",
         "evidence.csv",
+        "matches.csv",
+        "needs.csv",
+        "offers.csv",
         "summary.csv",
         "updates.csv",
     ]

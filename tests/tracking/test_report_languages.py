@@ -178,10 +178,12 @@ def test_a_chinese_xlsx_has_its_sheets_headers_and_labels_in_chinese(
     report, content = build_report(tjk_focal, format="xlsx", language="zh-hans")
 
     workbook = openpyxl.load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == [
+    assert workbook.sheetnames[:5] == [
         translated("zh-hans", title)
         for title in ("Summary", "Assessments", "Actions", "Updates", "Evidence")
     ]
+    # Needs, Offers, Matches: in Chinese once the catalog translates them.
+    assert len(workbook.sheetnames) == 8
     actions = list(workbook.worksheets[2].iter_rows(values_only=True))
     assert actions[0][:6] == tuple(
         translated("zh-hans", header)

@@ -21,6 +21,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from ..assistance import AssistanceRefused
 from ..services import FilingRefused
 from ..versioning import EditConflict
 
@@ -58,7 +59,8 @@ class ContentTooLarge(exceptions.APIException):
 
 
 class FilingConflict(exceptions.APIException):
-    """The record's submission or cycle refuses the change (sealed, closed, nothing open)."""
+    """The record's submission or cycle refuses the change (sealed, closed, nothing open), or
+    a rule of technical assistance does (an unfitting match, a withdrawn offer)."""
 
     status_code = status.HTTP_409_CONFLICT
     default_code = "filing_refused"
@@ -118,6 +120,8 @@ def exception_handler(exc: Exception, context: dict) -> Response | None:
             for p in exc.problems
             if hasattr(p, "message")
         ]
+        exc = FilingConflict(str(exc))
+    elif isinstance(exc, AssistanceRefused):
         exc = FilingConflict(str(exc))
     elif isinstance(exc, RequestDataTooBig):
         exc = too_large()

@@ -10,13 +10,18 @@ from declarations.models import Declaration, DeclarationVersion, Paragraph, Para
 from ..models import (
     Action,
     Assessment,
+    AssistanceKind,
     Evidence,
+    Match,
+    Need,
+    Offer,
     Participant,
     ProgressUpdate,
     Report,
     ReportingCycle,
     Submission,
 )
+from ..regions import Region
 
 # --- Declarations -----------------------------------------------------------------------------
 
@@ -272,3 +277,121 @@ class ReportRequestSerializer(serializers.Serializer):
     format = serializers.ChoiceField(choices=Report.Format.choices)
     table = serializers.ChoiceField(choices=Report.Table.choices, required=False)
     language = serializers.CharField(required=False)
+
+
+# --- Technical assistance ---------------------------------------------------------------------
+
+
+class NeedSerializer(serializers.ModelSerializer):
+    participant = serializers.CharField(source="submission.participant.code", read_only=True)
+    cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
+    number = serializers.IntegerField(source="paragraph.number", read_only=True)
+
+    class Meta:
+        model = Need
+        fields = [
+            "id", "submission", "participant", "cycle", "paragraph", "number", "kind",
+            "priority", "shareable", "description", "created_at", "updated_at", "version",
+        ]  # fmt: skip
+
+
+class NeedEditSerializer(serializers.ModelSerializer):
+    """A need's fields, for a change (PATCH: only those sent change)."""
+
+    class Meta:
+        model = Need
+        fields = ["paragraph", "kind", "priority", "description", "shareable"]
+
+
+class NeedCreateSerializer(NeedEditSerializer):
+    participant = serializers.CharField(help_text="The code of a participant you file for.")
+    cycle = serializers.IntegerField(help_text="The open reporting cycle's id.")
+
+    class Meta(NeedEditSerializer.Meta):
+        fields = ["participant", "cycle", *NeedEditSerializer.Meta.fields]
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    provider: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    declaration: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="slug", read_only=True
+    )
+    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
+        many=True, read_only=True
+    )
+    themes: serializers.RelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    open_regions = serializers.ListField(
+        source="region_list", child=serializers.CharField(), read_only=True
+    )
+    open_participants: serializers.RelatedField = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
+
+    class Meta:
+        model = Offer
+        fields = [
+            "id", "provider", "declaration", "title", "description", "kind", "paragraphs",
+            "themes", "open_regions", "open_participants", "contact_name", "contact_email",
+            "state", "created_at", "updated_at", "version",
+        ]  # fmt: skip
+
+
+class OfferEditSerializer(serializers.Serializer):
+    """An offer's fields, for a change (PATCH: only those sent change)."""
+
+    title = serializers.CharField(max_length=300)
+    description = serializers.CharField()
+    kind = serializers.ChoiceField(choices=AssistanceKind.choices)
+    paragraphs = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Operative paragraphs' ids."
+    )
+    themes = serializers.ListField(
+        child=serializers.IntegerField(),
+        required=False,
+        help_text="Themes' ids; at least one paragraph or one theme.",
+    )
+    open_regions = serializers.ListField(
+        child=serializers.ChoiceField(choices=Region.choices), required=False
+    )
+    open_participants = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        help_text="Participants' codes; with no region either, the offer is open to everyone.",
+    )
+    contact_name = serializers.CharField(max_length=200)
+    contact_email = serializers.EmailField()
+
+
+class OfferCreateSerializer(OfferEditSerializer):
+    provider = serializers.CharField(
+        required=False, help_text="The code of a provider you offer for (default: your first)."
+    )
+    declaration = serializers.CharField(help_text="The declaration's slug.")
+
+
+class MatchSerializer(serializers.ModelSerializer):
+    participant = serializers.CharField(source="need.submission.participant.code", read_only=True)
+    provider = serializers.CharField(source="offer.provider.code", read_only=True)
+    number = serializers.IntegerField(source="need.paragraph.number", read_only=True)
+
+    class Meta:
+        model = Match
+        fields = [
+            "id", "need", "offer", "participant", "provider", "number", "state", "note",
+            "created_at", "updated_at", "version",
+        ]  # fmt: skip
+
+
+class MatchCreateSerializer(serializers.Serializer):
+    need = serializers.IntegerField(help_text="A shareable need of an approved submission.")
+    offer = serializers.IntegerField(help_text="A published offer that fits the need.")
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class MatchMoveSerializer(serializers.Serializer):
+    state = serializers.ChoiceField(choices=Match.State.choices)
+    note = serializers.CharField(
+        required=False, allow_blank=True, help_text="Replaces the match's note when given."
+    )

@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import assistance, views
 
 app_name = "api"
 
@@ -18,6 +18,9 @@ router.register("updates", views.UpdateViewSet, basename="update")
 router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("assessments", views.AssessmentViewSet, basename="assessment")
 router.register("reports", views.ReportViewSet, basename="report")
+router.register("needs", assistance.NeedViewSet, basename="need")
+router.register("offers", assistance.OfferViewSet, basename="offer")
+router.register("matches", assistance.MatchViewSet, basename="match")
 
 
 class DocsView(SpectacularSwaggerSplitView):

@@ -82,7 +82,7 @@ def etag(record: Any, representation: Mapping) -> str:
 
 
 # Fields that name records by id: the forms look them up as given.
-ID_FIELDS = ("paragraphs", "update", "cycle", "participants")
+ID_FIELDS = ("paragraphs", "paragraph", "themes", "update", "cycle", "participants")
 NUL_REFUSED = gettext_lazy("Null characters are not allowed.")  # Django's words, translated
 
 

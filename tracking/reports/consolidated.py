@@ -22,10 +22,19 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, PageBreak,
 from declarations.models import Paragraph
 
 from .. import comparison, languages
-from ..models import Action, Participant, Submission
+from ..models import Action, Offer, Participant, Submission
 from ..permissions import scope
 from . import charts
-from .data import RATING_LABELS, STATE_LABELS, ActionParagraph, Progress, ReportData
+from .data import (
+    KIND_LABELS,
+    MATCH_STATE_LABELS,
+    PRIORITY_LABELS,
+    RATING_LABELS,
+    STATE_LABELS,
+    ActionParagraph,
+    Progress,
+    ReportData,
+)
 from .document import (
     HEADINGS,
     STYLES,
@@ -136,7 +145,7 @@ def story(data: ReportData, progress_callback, width: float) -> list:
         for paragraph in data.paragraphs:
             result += paragraph_section(data, cycle, paragraph, actions.get(paragraph.pk, 0))
     progress.advance(1)
-    result += needs_and_offers(data)
+    result += needs_and_offers(data, width)
     if cycle.reported:
         result += matrix_annex(data, cycle)
         result += participants_annex(data, cycle)
@@ -289,12 +298,102 @@ def paragraph_section(data: ReportData, cycle: Cycle, paragraph, actions: int) -
     return result
 
 
-def needs_and_offers(data: ReportData) -> list:
+def needs_and_offers(data: ReportData, width: float) -> list:
     """The closing section on technical assistance: the needs participants stated against
-    paragraphs and the offers that answer them. Hook for issue #14, part 1, which is not
-    built yet: until there are needs and offers to show, the report has no such section
-    (never an empty table)."""
-    return []
+    paragraphs, the published offers that answer them, and the matches made between them."""
+    result: list[Flowable] = [CondPageBreak(8 * cm), heading(_("Technical assistance"))]
+    result += _needs(data, width)
+    result += _offers(data, width)
+    result += _matches(data)
+    return result
+
+
+def _needs(data: ReportData, width: float) -> list:
+    """Needs by paragraph and kind, then the shareable needs of approved submissions."""
+    result: list[Flowable] = [heading(_("Needs by paragraph and kind"), level=1)]
+    counted = Counter(
+        (paragraph_id, kind)
+        for paragraph_id, kind in data.needs().values_list("paragraph_id", "kind")
+    )
+    if not counted:
+        return [*result, text(_("No participant stated a need for technical assistance."), BODY)]
+    kinds = [code for code in KIND_LABELS if any(kind == code for _p, kind in counted)]
+    headers = [_("Paragraph"), *(str(KIND_LABELS[code]) for code in kinds), _("Total")]
+    rows = [header_row(headers)]
+    for paragraph in data.paragraphs:
+        counts = [counted[(paragraph.pk, code)] for code in kinds]
+        if sum(counts):
+            rows.append([text(paragraph.number), *map(text, counts), text(sum(counts))])
+    share = (width - 2 * cm) / (len(headers) - 1)
+    result.append(table(rows, fitted(headers, [2 * cm] + [share] * (len(headers) - 1))))
+
+    result.append(heading(_("Needs shared with providers"), level=1))
+    shared = list(
+        data.needs()
+        .filter(shareable=True, submission__state=Submission.State.APPROVED)
+        .select_related("submission__participant", "paragraph")
+    )
+    if not shared:
+        return [*result, text(_("No approved submission shares a need with providers."), BODY)]
+    order = {
+        p.pk: i for i, p in enumerate(languages.by_name({n.submission.participant for n in shared}))
+    }
+    shared.sort(key=lambda need: (order[need.submission.participant_id], need.paragraph.position))
+    headers = [_("Participant"), _("Paragraph"), _("Kind of assistance"), _("Priority"),
+               _("What is needed")]  # fmt: skip
+    rows = [header_row(headers)]
+    for need in shared:
+        rows.append(
+            [
+                text(need.submission.participant.display_name),
+                text(need.paragraph.number),
+                text(KIND_LABELS.get(need.kind, need.kind)),
+                text(PRIORITY_LABELS.get(need.priority, need.priority)),
+                text(need.description),
+            ]
+        )
+    widths = [5.5 * cm, 2.2 * cm, 4.5 * cm, 2.8 * cm]
+    result.append(table(rows, fitted(headers, [*widths, width - sum(widths)])))
+    return result
+
+
+def _offers(data: ReportData, width: float) -> list:
+    """The published offers on each paragraph, with their providers."""
+    result: list[Flowable] = [heading(_("Offers by paragraph"), level=1)]
+    published = data.offers().filter(state=Offer.State.PUBLISHED)
+    links = list(
+        Offer.paragraphs.through.objects.filter(
+            offer__in=published, paragraph_id__in=data.paragraph_ids
+        ).values_list("paragraph_id", "offer__provider_id")
+    )
+    if not links:
+        return [*result, text(_("No provider offers assistance on these paragraphs."), BODY)]
+    offered = Counter(paragraph_id for paragraph_id, _provider in links)
+    providers = Participant.objects.in_bulk({provider for _paragraph, provider in links})
+    by_paragraph = defaultdict(set)
+    for paragraph_id, provider_id in links:
+        by_paragraph[paragraph_id].add(providers[provider_id])
+    headers = [_("Paragraph"), _("Offers"), _("Providers")]
+    rows = [header_row(headers)]
+    for paragraph in data.paragraphs:
+        if offered[paragraph.pk]:
+            names = ", ".join(p.display_name for p in languages.by_name(by_paragraph[paragraph.pk]))
+            rows.append([text(paragraph.number), text(offered[paragraph.pk]), text(names)])
+    result.append(table(rows, fitted(headers, [2.2 * cm, 2.5 * cm, width - 4.7 * cm])))
+    return result
+
+
+def _matches(data: ReportData) -> list:
+    """How many matches of the report's needs are in each state."""
+    result: list[Flowable] = [heading(_("Matches by state"), level=1)]
+    counted = Counter(data.matches().values_list("state", flat=True))
+    if not counted:
+        return [*result, text(_("No need has been matched with an offer yet."), BODY)]
+    rows = [header_row([_("State"), _("Matches")])]
+    rows += [[text(label), text(counted[code])] for code, label in MATCH_STATE_LABELS.items()
+             if counted[code]]  # fmt: skip
+    result.append(table(rows, fitted([_("State"), _("Matches")], [6 * cm, 3 * cm])))
+    return result
 
 
 def matrix_annex(data: ReportData, cycle: Cycle) -> list:

@@ -15,6 +15,7 @@ from django.db.models import (
     Aggregate,
     Case,
     CharField,
+    Count,
     Exists,
     ExpressionWrapper,
     F,
@@ -25,7 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Replace
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -37,20 +38,36 @@ from ..exports import FORMULA_TRIGGERS, cell
 from ..models import (
     Action,
     Assessment,
+    AssistanceKind,
     Evidence,
+    Match,
+    Need,
+    Offer,
     Participant,
     ProgressUpdate,
     Report,
     ReportingCycle,
     Submission,
 )
-from ..permissions import reportable_participant_ids, scope, scope_evidence
+from ..permissions import (
+    reportable_participant_ids,
+    scope,
+    scope_evidence,
+    scope_matches,
+    scope_needs,
+    scope_offers,
+)
+from ..regions import Region
 
 ActionParagraph = Action.paragraphs.through
 STATUS_LABELS = dict(Action.Status.choices)
 STATE_LABELS = dict(Submission.State.choices)
 # Keyed `str | None`: a missing rating is looked up too, and finds nothing.
 RATING_LABELS: dict[str | None, str | Promise] = dict(Assessment.Rating.choices)
+KIND_LABELS = dict(AssistanceKind.choices)
+PRIORITY_LABELS = dict(Need.Priority.choices)
+OFFER_STATE_LABELS = dict(Offer.State.choices)
+MATCH_STATE_LABELS = dict(Match.State.choices)
 _TRIGGERS = frozenset(FORMULA_TRIGGERS)
 
 
@@ -68,6 +85,32 @@ def labels(choices: dict) -> dict[str, str]:
     return {code: str(label) for code, label in choices.items()}
 
 
+def yes_or_no(field: str) -> Case:
+    return Case(
+        When(**{field: True}, then=Value(_("Yes"))),
+        default=Value(_("No")),
+        output_field=CharField(),
+    )
+
+
+def region_names(field: str):
+    """'asia europe' as 'Asia; Europe' in the report's language, by the database."""
+    names = Replace(F(field), Value(" "), Value("; "))
+    for code, label in labels(dict(Region.choices)).items():
+        names = Replace(names, Value(code), Value(label))
+    return names
+
+
+def joined(subquery_of: QuerySet, outer: str, field: str) -> Subquery:
+    """The `field` values of the rows related to the outer row, '1; 5; 12'."""
+    return Subquery(
+        subquery_of.filter(**{outer: OuterRef("pk")})
+        .values(outer)
+        .annotate(joined=JoinedNumbers(field))
+        .values("joined")
+    )
+
+
 def labelled(field: str, choices: dict) -> Case:
     """The field's choice label, chosen by the database (an unknown code stays as it is)."""
     return Case(
@@ -83,7 +126,8 @@ NUMBER, TEXT, DATE, TIME = "number", "text", "date", "time"
 
 
 class JoinedNumbers(Aggregate):
-    """Numbers joined into one text, '1; 5; 12' (STRING_AGG, or GROUP_CONCAT on SQLite)."""
+    """Numbers (or names) joined into one text, '1; 5; 12' (STRING_AGG, or GROUP_CONCAT on
+    SQLite)."""
 
     function = "STRING_AGG"
     template = "%(function)s(CAST(%(expressions)s AS TEXT), '; ' ORDER BY %(expressions)s)"
@@ -240,6 +284,41 @@ class ReportData:
             assessments = assessments.filter(submission__cycle=self.cycle)
         return scope(assessments, self.user)
 
+    def needs(self) -> QuerySet:
+        """Needs for technical assistance, seen as on the submission page (`scope_needs`)."""
+        needs = Need.objects.filter(
+            submission__participant_id__in=self.participant_ids,
+            submission__cycle__declaration=self.declaration,
+            paragraph_id__in=self.paragraph_ids,
+        )
+        if self.cycle:
+            needs = needs.filter(submission__cycle=self.cycle)
+        return scope_needs(needs, self.user)
+
+    def offers(self) -> QuerySet:
+        """Offers on the declaration (on the report's paragraphs or their themes, when it
+        names paragraphs) that the requester sees (`scope_offers`); they have no cycle."""
+        offers = Offer.objects.filter(declaration=self.declaration)
+        if not self.all_paragraphs:
+            themes = Paragraph.themes.through.objects.filter(paragraph_id__in=self.paragraph_ids)
+            offers = offers.filter(
+                Exists(
+                    Offer.paragraphs.through.objects.filter(
+                        offer_id=OuterRef("pk"), paragraph_id__in=self.paragraph_ids
+                    )
+                )
+                | Exists(
+                    Offer.themes.through.objects.filter(
+                        offer_id=OuterRef("pk"), theme_id__in=themes.values("theme_id")
+                    )
+                )
+            )
+        return scope_offers(offers, self.user)
+
+    def matches(self) -> QuerySet:
+        """The matches of the report's needs that the requester sees (`scope_matches`)."""
+        return scope_matches(Match.objects.filter(need__in=self.needs()), self.user)
+
     def with_previous(self, assessments: QuerySet) -> QuerySet:
         """Assessments annotated with the label of the previous cycle's rating of the same
         participant and paragraph (`previous_label`) and the trend (`change`, '▲ improved'),
@@ -278,6 +357,9 @@ class ReportData:
     # Tables -------------------------------------------------------------------------------
 
     def tables(self) -> dict[str, Table]:
+        return {**self.filing_tables(), **self.assistance_tables()}
+
+    def filing_tables(self) -> dict[str, Table]:
         linked_paragraphs = Subquery(
             # django-stubs cannot resolve annotations on an auto-created through model.
             ActionParagraph.objects.filter(action_id=OuterRef("pk"))  # type: ignore[misc]
@@ -424,6 +506,141 @@ class ReportData:
                 ],
                 evidence,
                 (NUMBER, TEXT, NUMBER, NUMBER, TEXT, DATE, TEXT, TEXT, NUMBER, TEXT, TEXT),
+            ),
+        }  # fmt: skip
+
+    def assistance_tables(self) -> dict[str, Table]:
+        """Needs, offers and matches: in every report of all tables (XLSX, CSV archive)."""
+        matches_of_need = Match.objects.filter(need_id=OuterRef("pk"))
+        needs = (
+            self.needs()
+            .annotate(
+                state_label=labelled("submission__state", STATE_LABELS),
+                kind_label=labelled("kind", KIND_LABELS),
+                priority_label=labelled("priority", PRIORITY_LABELS),
+                shareable_label=yes_or_no("shareable"),
+                match_count=Coalesce(
+                    Subquery(
+                        matches_of_need.values("need_id")
+                        .annotate(count=Count("pk"))
+                        .values("count")
+                    ),
+                    0,
+                ),
+                match_state=Subquery(
+                    matches_of_need.order_by("-updated_at", "-pk")
+                    .annotate(label=labelled("state", MATCH_STATE_LABELS))
+                    .values("label")[:1]
+                ),
+            )
+            .order_by("submission__participant__code", "paragraph__position", "pk")
+            .values_list(
+                "pk",
+                "submission__participant__code",
+                "submission__participant__name",
+                "submission__cycle__name",
+                "state_label",
+                "paragraph__number",
+                "kind_label",
+                "priority_label",
+                "shareable_label",
+                "description",
+                "match_count",
+                "match_state",
+                "updated_at",
+            )
+        )
+        open_participants = Offer.open_participants.through.objects.all()
+        offers = (
+            self.offers()
+            .annotate(
+                kind_label=labelled("kind", KIND_LABELS),
+                state_label=labelled("state", OFFER_STATE_LABELS),
+                paragraph_numbers=joined(
+                    Offer.paragraphs.through.objects.all(), "offer_id", "paragraph__number"
+                ),
+                theme_names=joined(Offer.themes.through.objects.all(), "offer_id", "theme__name"),
+                regions=Case(
+                    When(
+                        Exists(open_participants.filter(offer_id=OuterRef("pk"))),
+                        then=region_names("open_regions"),
+                    ),
+                    When(open_regions="", then=Value(_("Everyone"))),
+                    default=region_names("open_regions"),
+                    output_field=CharField(),
+                ),
+                participant_codes=joined(open_participants, "offer_id", "participant__code"),
+            )
+            .order_by("provider__code", "pk")
+            .values_list(
+                "pk",
+                "provider__code",
+                "provider__name",
+                "title",
+                "kind_label",
+                "paragraph_numbers",
+                "theme_names",
+                "regions",
+                "participant_codes",
+                "state_label",
+                "contact_name",
+                "contact_email",
+                "updated_at",
+            )
+        )
+        matches = (
+            self.matches()
+            .annotate(state_label=labelled("state", MATCH_STATE_LABELS))
+            .order_by("need__submission__participant__code", "pk")
+            .values_list(
+                "pk",
+                "need_id",
+                "need__submission__participant__code",
+                "need__paragraph__number",
+                "offer_id",
+                "offer__provider__code",
+                "offer__title",
+                "state_label",
+                "note",
+                "updated_at",
+            )
+        )
+        return {
+            "needs": Table(
+                "needs",
+                _("Needs"),
+                [
+                    _("Need ID"), _("Participant code"), _("Participant"), _("Cycle"),
+                    _("Submission state"), _("Paragraph"), _("Kind of assistance"),
+                    _("Priority"), _("Shared with providers"), _("What is needed"),
+                    _("Matches"), _("Latest match state"), _("Updated at"),
+                ],
+                needs,
+                (NUMBER, TEXT, TEXT, TEXT, TEXT, NUMBER, TEXT, TEXT, TEXT, TEXT, NUMBER, TEXT,
+                 TIME),
+            ),
+            "offers": Table(
+                "offers",
+                _("Offers"),
+                [
+                    _("Offer ID"), _("Provider code"), _("Provider"), _("Title"),
+                    _("Kind of assistance"), _("Paragraphs"), _("Themes"), _("Open to regions"),
+                    _("Open to participants"), _("State"), _("Contact name"),
+                    _("Contact e-mail"), _("Updated at"),
+                ],
+                offers,
+                (NUMBER, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TEXT, TIME),
+            ),
+            "matches": Table(
+                "matches",
+                _("Matches"),
+                [
+                    _("Match ID"), _("Need ID"), _("Participant code"), _("Paragraph"),
+                    _("Offer ID"), _("Provider code"), _("Offer"), _("State"), _("Note"),
+                    _("Updated at"),
+                ],
+                matches,
+                (NUMBER, NUMBER, TEXT, NUMBER, NUMBER, TEXT, TEXT, TEXT, TEXT, TIME),
             ),
         }  # fmt: skip
 
