@@ -34,7 +34,7 @@ from .models import (
 from .permissions import reportable_participant_ids
 from .regions import Region
 from .uploads import ALLOWED_LABEL, check_upload
-from .widgets import LanguageSelect, Select
+from .widgets import CachedSelectMultiple, LanguageSelect, Select
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -48,6 +48,11 @@ class ByNameIterator(ModelChoiceIterator):
             yield ("", self.field.empty_label)
         options = [self.choice(obj) for obj in self.queryset]
         yield from sorted(options, key=lambda option: languages.sort_key(str(option[1])))
+
+
+# What a participant's option label shows (`Participant.display_name`): kept options of
+# participants are written again when one of these changes.
+PARTICIPANT_LABEL = ("code", "name", "kind")
 
 
 class ParticipantChoiceField(forms.ModelChoiceField):
@@ -451,12 +456,14 @@ class ReportRequestForm(SubmitOnceForm):
         required=False,
         label=_("Participants"),
         help_text=_("Leave empty for every participant you may see."),
+        widget=CachedSelectMultiple(depends_on=PARTICIPANT_LABEL),
     )
     paragraphs = ReportParagraphField(
         queryset=Paragraph.objects.none(),
         required=False,
         label=_("Paragraphs"),
         help_text=_("Leave empty for every operative paragraph."),
+        widget=CachedSelectMultiple(depends_on=("number", "declaration__short_title")),
     )
     format = forms.ChoiceField(
         choices=Report.Format.choices, initial=Report.Format.PDF, label=_("Format")
@@ -770,7 +777,7 @@ class OfferForm(VersionedForm, forms.ModelForm):
         label=_("Open to participants"),
         queryset=Participant.objects.all(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
+        widget=CachedSelectMultiple(attrs={"size": 8}, depends_on=PARTICIPANT_LABEL),
     )
 
     class Meta:

@@ -98,6 +98,10 @@ class CachedSelect(Select):
         return mark_safe(_choose(html, self.format_value(value), self.allow_multiple_selected))  # noqa: S308
 
 
+class CachedSelectMultiple(CachedSelect, forms.SelectMultiple):
+    """`CachedSelect` for a choice of several (the report form's participants and paragraphs)."""
+
+
 def _choose(html: str, values: list[str], multiple: bool) -> str:
     """Marks the options of these values chosen, as Django does: only the first for a single
     choice."""

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tracking.models import Participant
-from tracking.widgets import CachedSelect, Select
+from tracking.widgets import CachedSelect, CachedSelectMultiple, Select
 
 CHOICES = [("", "All"), (1, "Tom & <Jerry>"), ("Group", [(2, "Two"), (3, 'Say "three"')]), (4, "4")]
 
@@ -43,6 +43,35 @@ def test_cached_options_are_djangos_options_in_every_language(
 
     assert built == kept == django
     assert ("Таджикистан" in kept) == (language == "ru")
+
+
+@pytest.mark.parametrize("chosen", [[], ["tajikistan"], ["tajikistan", "kazakhstan"]])
+def test_cached_multiple_choices_are_djangos_and_mark_every_chosen_one(
+    chosen, tajikistan, kazakhstan
+):
+    field = forms.ModelMultipleChoiceField(
+        Participant.objects.all(),
+        widget=CachedSelectMultiple(depends_on=("name",)),
+    )
+    value = [{"tajikistan": tajikistan.pk, "kazakhstan": kazakhstan.pk}[c] for c in chosen]
+    django = forms.SelectMultiple(choices=field.choices).render("p", value, {"id": "id_p"})
+    built = field.widget.render("p", value, {"id": "id_p"})
+    kept = field.widget.render("p", value, {"id": "id_p"})
+
+    assert built == kept == django
+    assert kept.count(" selected>") == len(chosen)
+
+
+def test_the_report_form_offers_a_renamed_participant_at_once(client, secretariat, unodc):
+    client.force_login(secretariat)
+    assert f'<option value="{unodc.pk}">{unodc.name}</option>' in client.get(
+        reverse("tracking:report_request")
+    ).text
+
+    Participant.objects.filter(pk=unodc.pk).update(name="Office on Drugs and Crime")
+    page = client.get(reverse("tracking:report_request")).text
+
+    assert f'<option value="{unodc.pk}">Office on Drugs and Crime</option>' in page
 
 
 def test_a_renamed_participant_shows_on_the_next_actions_list(client, secretariat, tajikistan):
