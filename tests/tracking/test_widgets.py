@@ -64,9 +64,10 @@ def test_cached_multiple_choices_are_djangos_and_mark_every_chosen_one(
 
 def test_the_report_form_offers_a_renamed_participant_at_once(client, secretariat, unodc):
     client.force_login(secretariat)
-    assert f'<option value="{unodc.pk}">{unodc.name}</option>' in client.get(
-        reverse("tracking:report_request")
-    ).text
+    assert (
+        f'<option value="{unodc.pk}">{unodc.name}</option>'
+        in client.get(reverse("tracking:report_request")).text
+    )
 
     Participant.objects.filter(pk=unodc.pk).update(name="Office on Drugs and Crime")
     page = client.get(reverse("tracking:report_request")).text
