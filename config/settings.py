@@ -19,6 +19,8 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config import release
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -565,6 +567,9 @@ else:
         "CACHE_URL is not valid: use redis://host:port/db (or rediss://, unix://), or leave it "
         "unset for a cache in each process."
     )
+# Parts rendered by another release of the code are never served (API request budgets start
+# afresh after a deploy too).
+CACHES["default"]["KEY_PREFIX"] = release.code_digest(BASE_DIR)
 
 # The REST API (tracking/api/): the browser session or a personal token (`Authorization: Bearer`),
 # errors as RFC 9457 problem details, cursor pagination, a request budget per token or user.
