@@ -536,6 +536,10 @@ WORKBOOK_RETENTION_HOURS = env_int("WORKBOOK_RETENTION_HOURS", 24, minimum=1)
 # A workbook that changes at most this many rows is applied in the request (about 25 ms a row);
 # a larger one by a worker, its page following it. 0: every workbook goes to the worker.
 WORKBOOK_APPLY_AT_ONCE = env_int("WORKBOOK_APPLY_AT_ONCE", 50, minimum=0)
+# A sent form's one-time token and an API request's Idempotency-Key (with its first answer)
+# are kept this many hours: a retry within them is answered with the first result; later, the
+# same token is new again.
+IDEMPOTENCY_RETENTION_HOURS = env_int("IDEMPOTENCY_RETENTION_HOURS", 48, minimum=1)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 # `celery -A config worker -B` (one machine) or `celery -A config beat` (production) keep
 # their schedule here, not in the working directory.
@@ -545,6 +549,7 @@ CELERY_BEAT_SCHEDULE = {
     "reports-expire": {"task": "tracking.tasks.expire_reports", "schedule": 3600.0},
     "workbooks-sweep": {"task": "tracking.tasks.sweep_workbook_imports", "schedule": 60.0},
     "workbooks-expire": {"task": "tracking.tasks.expire_workbook_imports", "schedule": 3600.0},
+    "idempotency-expire": {"task": "tracking.tasks.expire_form_submissions", "schedule": 3600.0},
     # Each reminder is recorded before it is sent: a second beat or a re-run sends nothing twice.
     "notices-reminders": {
         "task": "tracking.tasks.send_reminders",

@@ -7,11 +7,14 @@ constraint, waits for the first to commit, and is sent to the first one's result
 """
 
 from collections.abc import Callable
+from datetime import timedelta
 from uuid import UUID, uuid4
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import FormSubmission, User
@@ -62,3 +65,10 @@ def submit_once(*, token: UUID | None, user: User, create: Callable[[], str]) ->
         url = create()
         FormSubmission.objects.filter(pk=submission.pk).update(result_url=url)
     return url, False
+
+
+def expire() -> int:
+    """Forgets the tokens and keys older than IDEMPOTENCY_RETENTION_HOURS (the periodic task):
+    how many. Without it, every form ever sent and every stored API answer would stay."""
+    before = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_RETENTION_HOURS)
+    return FormSubmission.objects.filter(created_at__lt=before).delete()[0]

@@ -1088,7 +1088,8 @@ class FormSubmission(models.Model):
     token = models.UUIDField(_("form token"), unique=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     result_url = models.CharField(_("result"), max_length=500, blank=True)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Indexed for the periodic task that forgets old tokens.
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     fingerprint = models.CharField(_("request fingerprint"), max_length=64, blank=True)
     response = models.JSONField(_("response"), null=True, blank=True, encoder=DjangoJSONEncoder)
 

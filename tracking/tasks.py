@@ -8,7 +8,7 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import notices, services
+from . import idempotency, notices, services
 
 
 # The Report row holds a build's state: no result to store, and sending one never waits
@@ -75,6 +75,11 @@ def sweep_workbook_imports() -> dict[str, int]:
 @shared_task
 def expire_workbook_imports() -> dict[str, int]:
     return services.workbook_imports_expire()
+
+
+@shared_task
+def expire_form_submissions() -> int:
+    return idempotency.expire()
 
 
 @shared_task(ignore_result=True)
