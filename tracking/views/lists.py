@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import (
     FileResponse,
     HttpResponse,
@@ -156,7 +156,7 @@ def _download(
     key = download_key(request.user, format, filterset.form.cleaned_data, version)
     etag = f'"{key.rpartition(":")[2]}"'
     response = get_conditional_response(request, etag=etag) or _file(
-        key, format, lambda: itertools.chain([_header()], action_rows(filterset.qs)), write
+        key, format, write, filterset.qs
     )
     response["ETag"] = etag
     # Each download asks again; the ETag spares sending the same file twice.
@@ -164,20 +164,14 @@ def _download(
     return response
 
 
-def _header() -> list[str]:
-    return [str(label) for label in EXPORT_HEADER]
-
-
 def _file(
-    key: str,
-    format: str,
-    rows: Callable[[], Iterator[list]],
-    write: Callable[[Iterator[list]], bytes],
+    key: str, format: str, write: Callable[[Iterator[list]], bytes], actions: QuerySet
 ) -> HttpResponseBase:
-    """The file kept under `key`, written from `rows` if it is not (any more)."""
+    """The file kept under `key`, written if it is not (any more)."""
     body = cache.get(key)
     if body is None:
-        body = write(rows())
+        header = [str(label) for label in EXPORT_HEADER]
+        body = write(itertools.chain([header], action_rows(actions)))
         cache.set(key, body, DOWNLOAD_SECONDS)
     if format == Report.Format.CSV:
         response = StreamingHttpResponse([body], content_type="text/csv; charset=utf-8")
