@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, F, Func, Max, QuerySet, Subquery, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -224,5 +225,8 @@ def download_key(user: User, kind: str, filters: dict, version: str) -> str:
     chosen = sorted((name, str(getattr(value, "pk", value))) for name, value in filters.items())
     scope = (user.is_secretariat, sorted(participant_ids(user)))
     written = (translation.get_language(), timezone.get_current_timezone_name())
-    raw = f"{kind}|{scope}|{chosen}|{written}|{version}"
+    # The release (its catalogs) that writes the cells: the key prefix, if any, which the
+    # cache adds itself but the ETag must hold too.
+    release = settings.CACHES["default"].get("KEY_PREFIX", "")
+    raw = f"{kind}|{scope}|{chosen}|{written}|{release}|{version}"
     return "actions-download:" + hashlib.sha256(raw.encode()).hexdigest()
