@@ -1,17 +1,19 @@
 """The actions list and its exports, the ratings matrix and the completeness table."""
 
 import csv
-import os
+import io
+import itertools
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TypeVar
 from urllib.parse import urlencode
 
 import xlsxwriter
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, QuerySet
 from django.http import (
     FileResponse,
     HttpResponse,
@@ -22,6 +24,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -31,7 +34,7 @@ from django_tables2 import LazyPaginator
 from declarations.models import Paragraph
 
 from .. import charts, dashboards, fragments
-from ..exports import XlsxRows, cell
+from ..exports import XlsxRows, action_rows, actions_version, cell, download_key
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
 from ..models import Action, Assessment, Report, ReportingCycle
@@ -40,6 +43,9 @@ from ..submission_rules import filing_places
 from ..tables import ActionTable, CompletenessTable, configure_table
 
 _CycleForm = TypeVar("_CycleForm", bound=CycleForm)
+
+# A download lives until its key changes; the timeout only frees the memory of old keys.
+DOWNLOAD_SECONDS = 24 * 60 * 60
 
 EXPORT_HEADER = [
     gettext_lazy("ID"),
@@ -69,28 +75,6 @@ def _actions(request: AuthenticatedRequest) -> ActionFilter:
         Prefetch("paragraphs", queryset=Paragraph.objects.only("pk", "number"))
     )
     return ActionFilter(request.GET, queryset=queryset, request=request)
-
-
-def _export_rows(filterset: ActionFilter) -> Iterator[list]:
-    """The header and one row per action, as plain values: each format makes its own cells."""
-    yield [str(label) for label in EXPORT_HEADER]
-    for action in filterset.qs.order_by("pk").iterator(chunk_size=2000):
-        numbers = ", ".join(p.label for p in action.paragraphs.all())
-        yield [
-            action.pk,
-            action.participant.code,
-            action.participant.display_name,
-            action.submission.cycle.name,
-            action.title,
-            action.lead_institution,
-            action.partners,
-            numbers,
-            action.get_status_display(),
-            action.progress,
-            action.start_date,
-            action.end_date,
-            action.updated_at,
-        ]
 
 
 @require_GET
@@ -127,13 +111,6 @@ _NOT_IN_REPORTS = {
 }
 
 
-def _export_too_big(filterset: ActionFilter) -> bool:
-    """Whether more actions match than a download may write during the request (counted
-    up to the limit only)."""
-    limit = settings.ACTIONS_EXPORT_MAX_ROWS
-    return filterset.qs.order_by()[: limit + 1].count() > limit
-
-
 def _to_report(request: AuthenticatedRequest, filterset: ActionFilter, format: str) -> HttpResponse:
     """The report form, opened on what the list's filters choose that a report can hold."""
     chosen = filterset.form.cleaned_data
@@ -162,29 +139,55 @@ def _to_report(request: AuthenticatedRequest, filterset: ActionFilter, format: s
     return redirect(f"{reverse('tracking:report_request')}?{urlencode(initial)}")
 
 
-@require_GET
-def action_export_csv(request: AuthenticatedRequest) -> HttpResponseBase:
+def _download(
+    request: AuthenticatedRequest, format: str, write: Callable[[Iterator[list]], bytes]
+) -> HttpResponseBase:
+    """The file of the list's actions, or the report form when too many match.
+
+    The file is kept in the cache under a key that changes whenever one of its cells would
+    (`exports.actions_version`), and that key is its ETag: a repeated download is a cache
+    read, or a 304 for a client that has it."""
     filterset = _actions(request)
     if not filterset.is_valid():
         return _invalid_filters()
-    if _export_too_big(filterset):
-        return _to_report(request, filterset, Report.Format.CSV)
-    writer = csv.writer(_Echo())
-    rows = (writer.writerow([cell(value) for value in row]) for row in _export_rows(filterset))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="actions.csv"'
+    version = actions_version(filterset.qs, settings.ACTIONS_EXPORT_MAX_ROWS)
+    if version is None:
+        return _to_report(request, filterset, format)
+    key = download_key(request.user, format, filterset.form.cleaned_data, version)
+    etag = f'"{key.rpartition(":")[2]}"'
+    response = get_conditional_response(request, etag=etag) or _file(
+        key, format, write, filterset.qs
+    )
+    response["ETag"] = etag
+    # Each download asks again; the ETag spares sending the same file twice.
+    patch_cache_control(response, private=True, no_cache=True)
     return response
 
 
-@require_GET
-def action_export_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
-    filterset = _actions(request)
-    if not filterset.is_valid():
-        return _invalid_filters()
-    if _export_too_big(filterset):
-        return _to_report(request, filterset, Report.Format.XLSX)
-    handle, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(handle)
+def _file(
+    key: str, format: str, write: Callable[[Iterator[list]], bytes], actions: QuerySet
+) -> HttpResponseBase:
+    """The file kept under `key`, written if it is not (any more)."""
+    body = cache.get(key)
+    if body is None:
+        header = [str(label) for label in EXPORT_HEADER]
+        body = write(itertools.chain([header], action_rows(actions)))
+        cache.set(key, body, DOWNLOAD_SECONDS)
+    if format == Report.Format.CSV:
+        response = StreamingHttpResponse([body], content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="actions.csv"'
+        return response
+    return FileResponse(io.BytesIO(body), as_attachment=True, filename="actions.xlsx")
+
+
+def _csv(rows: Iterator[list]) -> bytes:
+    out = io.StringIO()
+    csv.writer(out).writerows([cell(value) for value in row] for row in rows)
+    return out.getvalue().encode()
+
+
+def _xlsx(rows: Iterator[list]) -> bytes:
+    out = io.BytesIO()
     # constant_memory streams rows to disk; strings stay strings (no formulas, URLs or numbers).
     # Dates are date cells; `XlsxRows` says which text XlsxWriter would store unfaithfully.
     options = {
@@ -194,15 +197,21 @@ def action_export_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
         "strings_to_numbers": False,
         "tmpdir": tempfile.gettempdir(),
     }
-    try:
-        with xlsxwriter.Workbook(path, options) as workbook:
-            rows = XlsxRows(workbook, workbook.add_worksheet(_("Actions")))
-            for index, row in enumerate(_export_rows(filterset)):
-                rows.write(index, row)
-        file = open(path, "rb")  # noqa: SIM115 - closed by the response
-    finally:
-        os.unlink(path)  # the open file stays readable until the response closes it
-    return FileResponse(file, as_attachment=True, filename="actions.xlsx")
+    with xlsxwriter.Workbook(out, options) as workbook:
+        sheet = XlsxRows(workbook, workbook.add_worksheet(_("Actions")))
+        for index, row in enumerate(rows):
+            sheet.write(index, row)
+    return out.getvalue()
+
+
+@require_GET
+def action_export_csv(request: AuthenticatedRequest) -> HttpResponseBase:
+    return _download(request, Report.Format.CSV, _csv)
+
+
+@require_GET
+def action_export_xlsx(request: AuthenticatedRequest) -> HttpResponseBase:
+    return _download(request, Report.Format.XLSX, _xlsx)
 
 
 def _secretariat_cycle(
@@ -262,10 +271,3 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
         configure_table(request, table, per_page=50, paginator_class=paginator)
         context |= {"table": table, "counts": counts}
     return render(request, "tracking/completeness.html", context)
-
-
-class _Echo:
-    """A file-like object whose write returns the line, for streaming csv.writer output."""
-
-    def write(self, value: str) -> str:
-        return value
