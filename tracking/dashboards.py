@@ -79,14 +79,15 @@ class ParticipantCycle:
         from .templatetags.tracking_tags import day  # which imports this module
 
         actions_url = reverse("tracking:actions")
+        # Built once a page, not a row: a handful of ratings, and fewer dates than rows.
+        ratings = {
+            value: format_html('<span class="rating rating--{}">{}</span>', value, label)
+            for value, label in Assessment.Rating.choices
+        }
         not_rated = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
+        days = functools.cache(lambda moment: day(moment) or "—")
         rows = []
         for row in self.paragraphs:
-            rating = not_rated
-            if row.rating:
-                rating = format_html(
-                    '<span class="rating rating--{}">{}</span>', row.rating, row.rating_label
-                )
             actions: str = "0"
             if row.actions:
                 actions = format_html(
@@ -102,9 +103,9 @@ class ParticipantCycle:
                     "<td>{}</td><td>{}</td><td>{}</td></tr>",
                     row.paragraph.label,
                     row.paragraph.verb,
-                    rating,
+                    ratings.get(row.rating, not_rated),
                     actions,
-                    day(row.last_update) or "—",
+                    days(row.last_update),
                 )
             )
         return mark_safe("\n".join(rows))  # noqa: S308 - every row comes from format_html

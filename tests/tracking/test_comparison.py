@@ -285,9 +285,9 @@ def test_the_participant_page_runs_the_same_queries_for_1_and_4_cycles(
             rate(tajikistan, cycle, tjk_focal, number, "partially", state="approved")
     client.force_login(tjk_focal)
 
-    # session, user, participant, memberships, its declarations, their cycles, operative
-    # paragraphs, the submissions and the ratings the user may see.
-    with django_assert_num_queries(9):
+    # session, user, memberships (with the participant, for its members), its declarations,
+    # their cycles, operative paragraphs, the submissions and the ratings the user may see.
+    with django_assert_num_queries(8):
         response = client.get(participant_url("TJK"))
     assert response.status_code == 200
     # A column per cycle (the cycles of a declaration, a few a decade): 2.5 KB each.
