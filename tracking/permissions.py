@@ -178,7 +178,7 @@ def get_submission_for_user(
     submission = (
         scope(Submission.objects.filter(participant__code=participant_code), user, "")
         .filter(cycle_id=cycle_pk, participant__declarations=F("cycle__declaration_id"))
-        .select_related("participant", "cycle__declaration", "submitted_by", "reviewed_by")
+        .select_related("participant", "cycle__declaration")
         .defer("cycle__declaration__source_text")
         .first()
     )
