@@ -79,13 +79,12 @@ class ParticipantCycle:
         from .templatetags.tracking_tags import day  # which imports this module
 
         actions_url = reverse("tracking:actions")
-        # Built once a page, not a row: a handful of ratings, and fewer dates than rows.
+        # Built once a page, not once a row: a handful of ratings.
         ratings = {
             value: format_html('<span class="rating rating--{}">{}</span>', value, label)
             for value, label in Assessment.Rating.choices
         }
         not_rated = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
-        days = functools.cache(lambda moment: day(moment) or "—")
         rows = []
         for row in self.paragraphs:
             actions: str = "0"
@@ -105,7 +104,7 @@ class ParticipantCycle:
                     row.paragraph.verb,
                     ratings.get(row.rating, not_rated),
                     actions,
-                    days(row.last_update),
+                    day(row.last_update) or "—",
                 )
             )
         return mark_safe("\n".join(rows))  # noqa: S308 - every row comes from format_html
