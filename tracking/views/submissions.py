@@ -88,8 +88,13 @@ def assessment_edit(
         else:
             messages.success(request, _("The rating was saved."))
             return redirect(submission)
+    # Every write of a rating moves its version (`versioning`): its history is kept under it.
     history = (
-        paging.history(request, (assessment.history.all(), lambda record: _("this rating")))
+        paging.history(
+            request,
+            (assessment.history.all(), lambda record: _("this rating")),
+            kept=f"assessment:{assessment.pk}:{assessment.version}",
+        )
         if assessment
         else None
     )
