@@ -79,14 +79,14 @@ class ParticipantCycle:
         from .templatetags.tracking_tags import day  # which imports this module
 
         actions_url = reverse("tracking:actions")
+        # Built once a page, not once a row: a handful of ratings.
+        ratings = {
+            value: format_html('<span class="rating rating--{}">{}</span>', value, label)
+            for value, label in Assessment.Rating.choices
+        }
         not_rated = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
         rows = []
         for row in self.paragraphs:
-            rating = not_rated
-            if row.rating:
-                rating = format_html(
-                    '<span class="rating rating--{}">{}</span>', row.rating, row.rating_label
-                )
             actions: str = "0"
             if row.actions:
                 actions = format_html(
@@ -102,7 +102,7 @@ class ParticipantCycle:
                     "<td>{}</td><td>{}</td><td>{}</td></tr>",
                     row.paragraph.label,
                     row.paragraph.verb,
-                    rating,
+                    ratings.get(row.rating, not_rated),
                     actions,
                     day(row.last_update) or "—",
                 )

@@ -16,7 +16,7 @@ and only the secretariat makes and moves one.
 from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from .models import (
@@ -173,27 +173,33 @@ def get_submission_for_user(
     """The submission of a participant for a cycle, unsaved (a fresh draft) when nothing was
     filed yet. 404 if the user may not see it; with write, 403 unless the user may file for the
     participant and the submission is still a draft."""
-    participant = Participant.objects.filter(code=participant_code).first()
-    cycle = ReportingCycle.objects.select_related("declaration").filter(pk=cycle_pk).first()
-    if (
-        participant is None
-        or cycle is None
-        or not participant.declarations.filter(pk=cycle.declaration_id).exists()
-    ):
-        raise Http404
+    # One query when the user sees a filed submission of a declaration the participant reports
+    # on, as on most visits; three more to tell a fresh draft from a 404 otherwise.
     submission = (
-        scope(Submission.objects.filter(participant=participant, cycle=cycle), user, "")
-        .select_related("submitted_by", "reviewed_by")
+        scope(Submission.objects.filter(participant__code=participant_code), user, "")
+        .filter(cycle_id=cycle_pk, participant__declarations=F("cycle__declaration_id"))
+        .select_related("participant", "cycle__declaration")
+        .defer("cycle__declaration__source_text")
         .first()
     )
     if submission is None:
-        # Members see every submission of theirs: none visible means nothing filed yet.
-        if participant.pk not in participant_ids(user):
+        participant = Participant.objects.filter(code=participant_code).first()
+        cycle = (
+            ReportingCycle.objects.select_related("declaration")
+            .defer("declaration__source_text")
+            .filter(pk=cycle_pk)
+            .first()
+        )
+        if (
+            participant is None
+            or cycle is None
+            or not participant.declarations.filter(pk=cycle.declaration_id).exists()
+            # Members see every submission of theirs: none visible means nothing filed yet.
+            or participant.pk not in participant_ids(user)
+        ):
             raise Http404
         submission = Submission(participant=participant, cycle=cycle, version=0)
-    # Objects already loaded: keep them, not a lazy query per attribute access.
-    submission.participant, submission.cycle = participant, cycle
-    if write and not (submission.accepts_filing and may_file_for(user, participant.pk)):
+    if write and not (submission.accepts_filing and may_file_for(user, submission.participant_id)):
         raise PermissionDenied
     return submission
 
@@ -295,6 +301,10 @@ def scope_participants(queryset: QuerySet[Participant], user: User) -> QuerySet[
 
 def get_participant_for_user(user: User, code: str) -> Participant:
     """A participant of `scope_participants`; 404 for everyone else."""
+    # A member's own came with the memberships, which every page reads: no query.
+    for membership in memberships(user):
+        if membership.role in READING_ROLES and membership.participant.code == code:
+            return membership.participant
     participant = scope_participants(Participant.objects.all(), user).filter(code=code).first()
     if participant is None:
         raise Http404

@@ -80,6 +80,18 @@ def test_a_rating_is_changed_with_a_new_version(client, cycle, tjk_focal):
     assert (assessment.rating, assessment.version) == ("substantially", 2)
 
 
+def test_the_rating_form_shows_each_change_in_its_kept_history(client, cycle, tjk_focal):
+    client.force_login(tjk_focal)
+    _rate(client, cycle, justification="Draft law tabled.")
+    assert "Partially implemented → Substantially" not in client.get(_url(cycle)).text
+
+    _rate(client, cycle, version=1, rating="substantially", justification="Law adopted.")
+
+    history = client.get(_url(cycle)).text.replace("&rarr;", "→")
+    assert "Partially implemented → Substantially implemented" in history
+    assert "Draft law tabled. → Law adopted." in history
+
+
 def test_preambular_or_unknown_paragraphs_have_no_rating_page(client, cycle, tjk_focal):
     client.force_login(tjk_focal)
 

@@ -155,7 +155,7 @@ def test_the_secretariat_sees_no_previous_draft_on_a_submission(
     assert "Not started" not in shared and "★ new" in shared
 
 
-def test_the_submission_page_with_a_previous_cycle_costs_two_queries_more(
+def test_the_submission_page_with_a_previous_cycle_costs_no_query_more_for_its_ratings(
     client, years, tajikistan, tjk_focal, django_assert_num_queries
 ):
     older, current = years
@@ -163,11 +163,11 @@ def test_the_submission_page_with_a_previous_cycle_costs_two_queries_more(
     url = reverse("tracking:submission", args=["TJK", current.pk])
     client.get(url)
 
-    # The 18 of test_submission_workflow once the history is kept (the previous cycle and
-    # what is missing included), the previous cycle's ratings, what is missing checks
-    # ratings, evidence and paragraphs, and the users the kept history names (the focal
-    # point started this draft).
-    with django_assert_num_queries(22):
+    # The 10 of test_submission_workflow once the history is kept (the previous cycle
+    # included; the previous cycle's ratings come with the paragraphs), what is missing
+    # checks evidence and finds the action to add it to, and the users the kept history
+    # names (the focal point started this draft).
+    with django_assert_num_queries(13):
         assert client.get(url).status_code == 200
 
 
@@ -285,9 +285,9 @@ def test_the_participant_page_runs_the_same_queries_for_1_and_4_cycles(
             rate(tajikistan, cycle, tjk_focal, number, "partially", state="approved")
     client.force_login(tjk_focal)
 
-    # session, user, participant, memberships, its declarations, their cycles, operative
-    # paragraphs, the submissions and the ratings the user may see.
-    with django_assert_num_queries(9):
+    # session, user, memberships (with the participant, for its members), its declarations,
+    # their cycles, operative paragraphs, the submissions and the ratings the user may see.
+    with django_assert_num_queries(8):
         response = client.get(participant_url("TJK"))
     assert response.status_code == 200
     # A column per cycle (the cycles of a declaration, a few a decade): 2.5 KB each.

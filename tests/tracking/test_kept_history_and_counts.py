@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.tracking.filings import file_update, rate_all
 from tracking import services
-from tracking.models import Evidence, Submission
+from tracking.models import Assessment, Evidence, Submission
 
 from .test_evidence_confidentiality import _add
 
@@ -52,6 +52,45 @@ def test_a_sealed_submission_shows_what_was_filed_after_a_return_to_draft(
     page = focal.get(submission.get_absolute_url()).content.decode()
     assert "2 progress updates" in page
     assert "Draft → Submitted" in page.replace("&rarr;", "→")  # the second submitting
+
+
+def test_a_sealed_submission_shows_its_new_ratings_and_actions_after_a_return_to_draft(
+    tjk_action, tjk_focal, tjk_coordinator, secretariat
+):
+    submission = rate_all(tjk_action.submission, user=tjk_focal)
+    focal, coordinator = _client(tjk_focal), _client(tjk_coordinator)
+    _post(focal, "submission_submit", submission)
+    for reader in (focal, _client(secretariat)):  # each reader's side is kept
+        page = reader.get(submission.get_absolute_url()).content.decode()
+        assert tjk_action.title in page
+        assert "Partially implemented" not in page
+
+    _post(coordinator, "submission_review", submission, decision="return", comment="More.")
+    tjk_action.refresh_from_db()
+    services.action_edit(
+        action=tjk_action,
+        version=tjk_action.version,
+        values={"title": "Border posts equipped"},
+        paragraphs=list(tjk_action.paragraphs.all()),
+        user=tjk_focal,
+    )
+    assessment = submission.assessments.order_by("paragraph__position").first()
+    services.assessment_save(
+        participant=submission.participant,
+        cycle=submission.cycle,
+        paragraph=assessment.paragraph,
+        rating=Assessment.Rating.PARTIALLY,
+        justification="Started.",
+        version=assessment.version,
+        user=tjk_focal,
+    )
+    _post(focal, "submission_submit", submission)
+
+    for reader in (focal, _client(secretariat)):
+        page = reader.get(submission.get_absolute_url()).content.decode()
+        assert "Border posts equipped" in page
+        assert tjk_action.title not in page
+        assert "Partially implemented" in page
 
 
 def test_members_and_the_secretariat_each_count_the_evidence_they_may_see(

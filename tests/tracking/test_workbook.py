@@ -322,9 +322,9 @@ def test_the_download_costs_a_constant_number_of_queries(
     url = reverse("tracking:workbook_download", args=submission_args(tjk_action))
     client.get(url)
 
-    # Session, user, memberships; participant, cycle, declaration check, submission; paragraphs
-    # and their texts; ratings; actions and their paragraphs.
-    with django_assert_num_queries(12):
+    # Session, user, memberships; the submission with its participant, cycle and declaration;
+    # paragraphs and their texts; ratings; actions and their paragraphs.
+    with django_assert_num_queries(9):
         b"".join(client.get(url).streaming_content)
 
 
@@ -354,8 +354,8 @@ def test_the_preview_costs_the_same_queries_whatever_the_number_of_unchanged_row
         file_action(tajikistan, cycle, tjk_focal, title=f"Action {number}", numbers=(1, 2))
     data = saved(download(client, tjk_focal, tjk_action))
 
-    # Session, user, memberships; participant, cycle, declaration check, submission;
+    # Session, user, memberships; the submission with its participant, cycle and declaration;
     # paragraphs and their texts; ratings; actions and their paragraphs.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         page = preview(client, tjk_action, data)
     assert "Unchanged: 22" in page.text

@@ -1,5 +1,7 @@
 """A participant's page: its ratings across reporting cycles, as a chart and as a table."""
 
+import functools
+
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.html import format_html
@@ -10,6 +12,7 @@ from django.views.decorators.http import require_GET
 from declarations.models import Paragraph
 
 from .. import charts, dashboards, permissions
+from ..comparison import Trend
 from ..dashboards import RatingCell
 from ..models import Assessment
 from ..permissions import AuthenticatedRequest
@@ -19,22 +22,24 @@ def _rows_html(rows: list[tuple[Paragraph, list[RatingCell]]]) -> SafeString:
     """The `<tr>` of each paragraph, a cell per cycle, written in Python: paragraphs times
     cycles cells through the template engine cost more than the rest of the page."""
     not_rated = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
+    labels = dict(Assessment.Rating.choices)
+
+    # Paragraphs times cycles cells, but only as many distinct ones as ratings times trends.
+    @functools.cache
+    def td(rating: str, trend: Trend | None) -> SafeString:
+        return format_html(
+            "<td>{}{}</td>",
+            format_html('<span class="rating rating--{}">{}</span>', rating, labels.get(rating, ""))
+            if rating
+            else not_rated,
+            format_html('<br><span class="trend trend--{}">{}</span>', trend.value, trend.text)
+            if trend
+            else "",
+        )
+
     html = []
     for paragraph, cells in rows:
-        tds = "".join(
-            format_html(
-                "<td>{}{}</td>",
-                format_html('<span class="rating rating--{}">{}</span>', cell.rating, cell.label)
-                if cell.rating
-                else not_rated,
-                format_html(
-                    '<br><span class="trend trend--{}">{}</span>', cell.trend.value, cell.trend.text
-                )
-                if cell.trend
-                else "",
-            )
-            for cell in cells
-        )
+        tds = "".join(td(cell.rating, cell.trend) for cell in cells)
         th = format_html(
             '<th scope="row">{} <span class="muted">{}</span></th>', paragraph.label, paragraph.verb
         )

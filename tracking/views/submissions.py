@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Prefetch, Sum
+from django.db.models import F, Func, OuterRef, Prefetch, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import truncatewords
@@ -24,7 +24,17 @@ from declarations.models import Paragraph
 
 from .. import comparison, paging, permissions, services, submission_rules
 from ..forms import AssessmentForm, ReviewForm, SubmitForm, WorkbookUploadForm
-from ..models import Action, ActionTally, Assessment, Match, Need, Submission
+from ..models import (
+    Action,
+    ActionTally,
+    Assessment,
+    Evidence,
+    Match,
+    Need,
+    ProgressUpdate,
+    Submission,
+    User,
+)
 from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
 from ..versioning import EditConflict
@@ -78,8 +88,13 @@ def assessment_edit(
         else:
             messages.success(request, _("The rating was saved."))
             return redirect(submission)
+    # Every write of a rating moves its version (`versioning`): its history is kept under it.
     history = (
-        paging.history(request, (assessment.history.all(), lambda record: _("this rating")))
+        paging.history(
+            request,
+            (assessment.history.all(), lambda record: _("this rating")),
+            kept=f"assessment:{assessment.pk}:{assessment.version}",
+        )
         if assessment
         else None
     )
@@ -87,34 +102,66 @@ def assessment_edit(
     return render(request, "tracking/assessment_form.html", context)
 
 
-def _record_counts(submission: Submission, user) -> dict[str, int]:
-    """The submission's progress updates and the evidence the user may see.
+def _filed(submission: Submission, user) -> dict:
+    """What the page shows of the submission's own records: its counts of actions, progress
+    updates and the evidence the user may see, its ratings by paragraph, the first actions.
 
-    Counting them reads every row (thousands in a large submission): a sealed submission's
-    counts are kept under its seal and the reader's side of the one visibility rule that
-    differs (members see "participant only" evidence, others do not).
+    Counting reads every row (thousands in a large submission): a sealed submission's are kept
+    under its seal and the reader's side of the one visibility rule that differs (members see
+    "participant only" evidence, others do not). A draft's are read in three queries, and the
+    newest entry of its needs' history with them (`_history_key`).
     """
     if submission.pk is None:
-        return {"updates": 0, "evidence": 0}
+        return {"counts": {"actions": 0, "updates": 0, "evidence": 0}, "ratings": {}, "actions": []}
 
-    def count() -> dict[str, int]:
+    def read() -> dict:
+        evidence = permissions.scope_evidence(Evidence.objects.filter(submission=submission), user)
+        # Named apart from the submission's relations ("actions", "updates", "evidence").
+        totals = Submission.objects.filter(pk=submission.pk).values(
+            n_actions=_total(
+                ActionTally.objects.filter(submission=submission, paragraph=None), "SUM", "actions"
+            ),
+            n_updates=_total(ProgressUpdate.objects.filter(submission=submission), "COUNT"),
+            n_evidence=_total(evidence, "COUNT"),
+            newest_need=_total(
+                Need.history.filter(submission_id=submission.pk), "MAX", "history_id"
+            ),
+        )[0]
         return {
-            "updates": submission.updates.count(),
-            "evidence": permissions.scope_evidence(submission.evidence.all(), user).count(),
+            "counts": {
+                "actions": totals["n_actions"] or 0,
+                "updates": totals["n_updates"],
+                "evidence": totals["n_evidence"],
+            },
+            "newest_need": None if submission.seal else totals["newest_need"],
+            "ratings": {
+                a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)
+            },
+            "actions": list(
+                Action.objects.filter(submission_id=submission.pk)
+                .only("title", "status", "progress", "carried_from", "version")
+                .order_by("title", "pk")[:ACTIONS_SHOWN]
+            ),
         }
 
     if not submission.seal:
-        return count()
+        return read()
     member = submission.participant_id in permissions.participant_ids(user)
-    key = f"submission-counts:{submission.seal}:{int(member)}"
-    counts = cache.get(key)
-    if counts is None:
-        counts = count()
-        cache.set(key, counts, paging.KEPT_SECONDS)
-    return counts
+    key = f"submission-filed:{submission.seal}:{int(member)}"
+    filed = cache.get(key)
+    if filed is None:
+        filed = read()
+        cache.set(key, filed, paging.KEPT_SECONDS)
+    return filed
 
 
-def _history_key(submission: Submission, ratings: Iterable[Assessment]) -> str:
+def _total(queryset, function: str, field: str = "pk") -> Subquery:
+    """COUNT, SUM or MAX of `field` over `queryset`, as a scalar subquery (a Func, so that
+    Django adds no GROUP BY): the page's counts come in one query."""
+    return Subquery(queryset.order_by().values(total=Func(F(field), function=function)))
+
+
+def _history_key(submission: Submission, ratings: Iterable[Assessment], newest_need) -> str:
     """What the history of a submission, its ratings and its needs is kept under: every change
     to them moves a version (the submission's, or a rating's, whose writes all go through
     `versioning`; a new rating adds one) or adds a need's history entry, so a draft's history
@@ -124,29 +171,40 @@ def _history_key(submission: Submission, ratings: Iterable[Assessment]) -> str:
     versions = ",".join(f"{a.pk}.{a.version}" for a in sorted(ratings, key=lambda a: a.pk))
     # Needs are listed in part only: their newest history entry (every write, a deletion
     # included, adds one) says whether any of them changed.
-    newest_need = Need.history.filter(submission_id=submission.pk).aggregate(Max("history_id"))
-    versions += f";needs:{newest_need['history_id__max']}"
+    versions += f";needs:{newest_need}"
     digest = hashlib.sha256(versions.encode()).hexdigest()
     return f"draft:{submission.pk}:{submission.version}:{digest}"
+
+
+class _EachUrl:
+    """`reverse(name, args=[*args, last])` for many values of `last`, at the cost of one
+    `reverse`: the submission page links each of its dozens of rows."""
+
+    MARK = 2_147_483_647  # an id no row has: where the last argument goes
+
+    def __init__(self, name: str, *args) -> None:
+        self.head, self.tail = reverse(name, args=[*args, self.MARK]).split(str(self.MARK))
+
+    def __call__(self, last: int) -> str:
+        return f"{self.head}{last}{self.tail}"
 
 
 def _actions_html(actions) -> SafeString:
     """The `<li>` of each listed action, written in Python: fifty of them through the
     template engine cost more than the rest of the page's contents."""
-    unchanged = _("carried forward, unchanged")
+    unchanged = format_html(' · <span class="muted">{}</span>', _("carried forward, unchanged"))
     # Once, not a get_status_display() (which rebuilds the choices) an action.
     statuses = dict(Action.Status.choices)
+    url = _EachUrl("tracking:action")
     return mark_safe(  # noqa: S308 - every part comes from format_html
         "".join(
             format_html(
                 '<li><a href="{}">{}</a> · {} · {}%{}</li>',
-                action.get_absolute_url(),
+                url(action.pk),
                 action.title,
                 statuses.get(action.status, action.status),
                 action.progress,
-                format_html(' · <span class="muted">{}</span>', unchanged)
-                if action.is_carried_unchanged
-                else "",
+                unchanged if action.is_carried_unchanged else "",
             )
             for action in actions
         )
@@ -155,17 +213,21 @@ def _actions_html(actions) -> SafeString:
 
 def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: bool) -> SafeString:
     """The `<tr>` of each operative paragraph in the ratings table, written in Python."""
-    code, cycle_pk = submission.participant.code, submission.cycle_id
+    code, cycle = submission.participant.code, submission.cycle
     carried = format_html('<br><span class="muted">{}</span>', _("Carried forward, unchanged"))
     no_rating = format_html('<span class="rating rating--none">{}</span>', _("No rating yet"))
+    not_rated = _("Not rated")
     ratings = dict(Assessment.Rating.choices)
+    paragraph_url = _EachUrl("declarations:paragraph", cycle.declaration.slug)
+    edit_url = _EachUrl("tracking:assessment_edit", code, cycle.pk)
     html = []
     for paragraph, assessment, previous, trend in rows:
-        link = reverse(
-            "declarations:paragraph", args=[paragraph.declaration.slug, paragraph.number]
-        )
         cells: list[str] = [
-            format_html('<th scope="row"><a href="{}">{}</a></th>', link, paragraph.label)
+            format_html(
+                '<th scope="row"><a href="{}">{}</a></th>',
+                paragraph_url(paragraph.number),
+                paragraph.label,
+            )
         ]
         if assessment:
             cells.append(
@@ -179,7 +241,7 @@ def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: 
         else:
             cells.append(format_html("<td>{}</td>", no_rating))
         if compare:
-            cells.append(format_html("<td>{}</td>", previous or _("Not rated")))
+            cells.append(format_html("<td>{}</td>", previous or not_rated))
             cells.append(
                 format_html(
                     '<td><span class="trend trend--{}">{}</span></td>', trend.value, trend.text
@@ -190,34 +252,43 @@ def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: 
         justification = assessment.justification if assessment else ""
         cells.append(format_html("<td>{}</td>", truncatewords(justification, 30)))
         if may_file:
-            edit = reverse("tracking:assessment_edit", args=[code, cycle_pk, paragraph.number])
             label = _("Rate paragraph %(number)s") % {"number": paragraph.number}
-            cells.append(format_html('<td><a href="{}">{}</a></td>', edit, label))
+            cells.append(
+                format_html('<td><a href="{}">{}</a></td>', edit_url(paragraph.number), label)
+            )
         html.append("<tr>" + "".join(cells) + "</tr>")
     return mark_safe("".join(html))  # noqa: S308 - every part comes from format_html
 
 
 def _submission_page(request: AuthenticatedRequest, submission: Submission, review_form=None):
-    user, participant = request.user, submission.participant
-    paragraphs = list(
+    user, participant, cycle = request.user, submission.participant, submission.cycle
+    previous_cycle = comparison.previous_cycle(cycle)
+    operative = (
         Paragraph.objects.operative()
-        .filter(declaration_id=submission.cycle.declaration_id)
-        .select_related("declaration")
+        .filter(declaration_id=cycle.declaration_id)
+        .only("kind", "number", "declaration_id")
         .order_by("position")
     )
+    if previous_cycle:
+        # Each paragraph's rating in the cycle before, if the user may see it, in the same query.
+        earlier = permissions.scope(
+            Assessment.objects.filter(
+                submission__cycle_id=previous_cycle.pk,
+                submission__participant_id=participant.pk,
+                paragraph_id=OuterRef("pk"),
+            ),
+            user,
+        )
+        operative = operative.annotate(previous_rating=Subquery(earlier.values("rating")[:1]))
+    paragraphs = list(operative)
     numbers = {paragraph.pk: paragraph.number for paragraph in paragraphs}
     labels: dict[str | None, str | Promise] = dict(Assessment.Rating.choices)
-    ratings = {a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)}
-    previous_cycle = comparison.previous_cycle(submission.cycle)
-    previous = (
-        comparison.previous_ratings(user, submission.cycle, [participant.pk])
-        if previous_cycle
-        else {}
-    )
+    filed = _filed(submission, user)
+    ratings = filed["ratings"]
     rows = []
     for paragraph in paragraphs:
         assessment = ratings.get(paragraph.pk)
-        before = previous.get((participant.pk, paragraph.pk))
+        before = getattr(paragraph, "previous_rating", None)
         rows.append(
             (
                 paragraph,
@@ -226,14 +297,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
                 comparison.trend(before, assessment.rating if assessment else None),
             )
         )
-    counts = {
-        "actions": ActionTally.objects.filter(
-            submission_id=submission.pk, paragraph=None
-        ).aggregate(n=Sum("actions"))["n"]
-        or 0,
-        **_record_counts(submission, user),
-        "assessments": len(ratings),
-    }
+    counts = {**filed["counts"], "assessments": len(ratings)}
     needs = (
         Need.objects.filter(submission_id=submission.pk)
         .select_related("paragraph")
@@ -252,15 +316,21 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
     # file are told why and who can change that.
     locked = submission_rules.why_locked(submission) if files_for_it else ""
     may_file = files_for_it and not locked
-    problems = submission_rules.submission_problems(submission) if may_file else []
+    problems = (
+        submission_rules.submission_problems(submission, paragraphs=paragraphs, ratings=ratings)
+        if may_file
+        else []
+    )
     may_review = submission.state == Submission.State.SUBMITTED and (
         permissions.may_approve_for(user, participant.pk)
     )
-    actions = list(
-        Action.objects.filter(submission_id=submission.pk)
-        .only("title", "status", "progress", "carried_from", "version")
-        .order_by("title", "pk")[:ACTIONS_SHOWN]
-    )
+    # Who submitted and who reviewed, named as they are now: one query, when anyone did.
+    people = {submission.submitted_by_id, submission.reviewed_by_id} - {None}
+    if people:
+        named = User.objects.in_bulk(people)
+        submission.submitted_by = named.get(submission.submitted_by_id)
+        submission.reviewed_by = named.get(submission.reviewed_by_id)
+    actions = filed["actions"]
     context = {
         "submission": submission,
         # The first few; the actions list, filtered to this submission, pages through the rest.
@@ -301,7 +371,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
                     % {"number": numbers.get(record.paragraph_id, "?")}
                 ),
             ),
-            kept=_history_key(submission, ratings.values()),
+            kept=_history_key(submission, ratings.values(), filed.get("newest_need")),
         )
         if submission.pk
         else None,
