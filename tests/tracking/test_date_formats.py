@@ -88,3 +88,36 @@ def test_the_filters_use_the_active_languages_format(settings):
         text = template.render(Context({"a": date(2026, 3, 1), "b": at}))
 
     assert text == "01/03/2026|01/03/2026 21:05"
+
+
+@pytest.mark.parametrize("language", ["ar", "zh-hans", "en", "fr", "ru", "es"])
+def test_the_filters_write_what_djangos_date_filter_writes(settings, language):
+    from django.template.defaultfilters import date as django_date
+    from django.utils import translation
+    from django.utils.timezone import template_localtime
+
+    from tracking.templatetags.tracking_tags import day, moment
+
+    settings.TIME_ZONE = "Asia/Dushanbe"
+    moments = [datetime(2026, 3, 1, 21, 5, 59, tzinfo=UTC), datetime(9, 12, 31, 0, 0, tzinfo=UTC)]
+    days = [date(2026, 3, 1), date(2027, 11, 30), date(5, 1, 9)]
+
+    with translation.override(language):
+        for value in [*days, *moments]:
+            local = template_localtime(value)
+            assert day(value) == django_date(local, "SHORT_DATE_FORMAT")
+        for value in moments:
+            local = template_localtime(value)
+            assert moment(value) == django_date(local, "SHORT_DATETIME_FORMAT")
+
+
+def test_a_format_the_filters_do_not_write_themselves_is_left_to_django(settings):
+    from django.utils import translation
+
+    settings.SHORT_DATE_FORMAT = r"D j \d\e F Y"  # no language: the setting's format
+    template = Template("{% load tracking_tags %}{{ a|day }}|{{ b|day }}")
+
+    with translation.override(None):
+        text = template.render(Context({"a": date(2026, 3, 1), "b": "not a date"}))
+
+    assert text == "Sun 1 de March 2026|"
