@@ -175,7 +175,9 @@ def offer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ).order_by("-updated_at", "-pk")
     context = {
         "offer": offer,
-        "paragraphs": offer.paragraphs.select_related("declaration"),
+        "paragraphs": offer.paragraphs.select_related("declaration").defer(
+            "declaration__source_text"
+        ),
         "themes": offer.themes.all(),
         "open_participants": offer.open_participants.all(),
         "may_manage": may_manage,
