@@ -231,6 +231,9 @@ class Paragraph(WordedText, models.Model):
 
     class Meta:
         ordering = ["declaration", "position"]
+        # The matching board lists needs by their paragraph's position: read in that order, the
+        # first page's needs are found without sorting every need of every declaration.
+        indexes = [models.Index(fields=["position"], name="paragraph_position")]
         constraints = [
             models.UniqueConstraint(
                 fields=["declaration", "number"], name="paragraph_number_unique_per_declaration"

@@ -789,8 +789,10 @@ class OfferForm(VersionedForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # The labels name the declaration: not its whole source text, 9 KB for each of the
+        # 80 paragraphs at UN scale.
         paragraphs = cast(ParagraphChoiceField, self.fields["paragraphs"])
-        paragraphs.queryset = operative_paragraphs()
+        paragraphs.queryset = operative_paragraphs().defer("declaration__source_text")
         if self.instance.pk:
             # An offer stays on its declaration.
             del self.fields["declaration"]
@@ -800,6 +802,9 @@ class OfferForm(VersionedForm, forms.ModelForm):
                 open_regions=self.instance.region_list,
                 open_participants=list(self.instance.open_participants.all()),
             )
+        else:
+            declaration = cast(forms.ModelChoiceField, self.fields["declaration"])
+            declaration.queryset = Declaration.objects.defer("source_text")
 
     def clean(self):
         super().clean()

@@ -1,6 +1,7 @@
 """What participants do about a declaration: their people, actions, updates, evidence,
 assessments, submissions per reporting cycle, and the reports built from them."""
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -716,6 +717,10 @@ class Need(models.Model):
 
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
+    if TYPE_CHECKING:
+        # Set by the matching board's prefetch: the matches its user sees.
+        visible_matches: list["Match"]
+
     class Meta:
         ordering = ["paragraph__position", "pk"]
         indexes = [
@@ -794,25 +799,37 @@ class Offer(models.Model):
         labels = dict(Region.choices)
         return [str(labels.get(code, code)) for code in self.region_list]
 
-    def is_open_to(self, participant: Participant) -> bool:
-        """Whether `participant` may take the offer up (its open participants prefetched)."""
-        listed = self.open_participants.all()
+    def is_open_to(self, participant: Participant, listed: Collection[int] | None = None) -> bool:
+        """Whether `participant` may take the offer up. `listed`: the ids of the participants
+        the offer names (its prefetched open participants when not given)."""
+        if listed is None:
+            listed = {p.pk for p in self.open_participants.all()}
         if not self.open_regions and not listed:
             return True
-        return participant.region in self.region_list or participant in listed
+        return participant.region in self.region_list or participant.pk in listed
 
-    def fits(self, need: Need) -> bool:
+    def fits(
+        self,
+        need: Need,
+        *,
+        on_paragraph: bool | None = None,
+        listed: Collection[int] | None = None,
+    ) -> bool:
         """Same kind, on the need's paragraph or one of its themes, open to its participant.
 
         Reads the prefetched paragraphs, themes and open participants of the offer, and the
-        need's paragraph themes and participant.
+        need's paragraph themes and participant; or, as the matching board reads them for a
+        page of needs at once, `on_paragraph` (on the need's paragraph or one of its themes)
+        and `listed` (as `is_open_to`).
         """
         if self.kind != need.kind or self.declaration_id != need.paragraph.declaration_id:
             return False
-        on_paragraph = any(p.pk == need.paragraph_id for p in self.paragraphs.all())
-        theme_ids = {t.pk for t in need.paragraph.themes.all()}
-        on_theme = any(t.pk in theme_ids for t in self.themes.all())
-        return (on_paragraph or on_theme) and self.is_open_to(need.submission.participant)
+        if on_paragraph is None:
+            theme_ids = {t.pk for t in need.paragraph.themes.all()}
+            on_paragraph = any(p.pk == need.paragraph_id for p in self.paragraphs.all()) or any(
+                t.pk in theme_ids for t in self.themes.all()
+            )
+        return on_paragraph and self.is_open_to(need.submission.participant, listed)
 
 
 class Match(models.Model):

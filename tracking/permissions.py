@@ -429,10 +429,11 @@ def may_manage_offers(user: User, provider_id: int) -> bool:
 
 def get_offer_for_user(user: User, pk: int, *, write: bool = False) -> Offer:
     """An offer the user may see (else 404); with write, one of the user's provider (else 403)."""
+    offers = Offer.objects.select_related("provider", "declaration").defer(
+        "declaration__source_text"
+    )
     try:
-        offer = scope_offers(Offer.objects.select_related("provider", "declaration"), user).get(
-            pk=pk
-        )
+        offer = scope_offers(offers, user).get(pk=pk)
     except Offer.DoesNotExist:
         raise Http404 from None
     if write and not may_manage_offers(user, offer.provider_id):
@@ -465,8 +466,9 @@ def may_manage_matches(user: User) -> bool:
 def get_match_for_user(user: User, pk: int, *, write: bool = False) -> Match:
     """A match the user may see (else 404); with write, for the secretariat only (else 403)."""
     matches = Match.objects.select_related(
-        "need__submission__participant", "need__paragraph", "offer__provider"
-    )
+        "need__submission__participant", "need__submission__cycle", "need__paragraph",
+        "offer__provider",
+    )  # fmt: skip
     try:
         match = scope_matches(matches, user).get(pk=pk)
     except Match.DoesNotExist:

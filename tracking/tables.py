@@ -510,8 +510,9 @@ def _paragraph_numbers(paragraphs) -> str:
 class NeedBoardTable(LeanTable):
     """The matching board: needs a user may see, with the published offers that fit each.
 
-    `fitting` (need pk → offers) is set by the view for the page shown; `may_propose` says
-    whether the user (the secretariat) may propose matches.
+    `fitting` (need pk → offers) is set by the view for the page shown, and each need's
+    `visible_matches` prefetched; `may_propose` says whether the user (the secretariat) may
+    propose matches.
     """
 
     caption = _("Needs and the offers that fit them")
@@ -541,6 +542,8 @@ class NeedBoardTable(LeanTable):
         super().__init__(*args, **kwargs)
         self.fitting: dict[int, list] = fitting or {}
         self.may_propose = may_propose
+        # A page names the same offers under many needs: each is written once.
+        self._offer_links: dict[int, tuple[str, str]] = {}
 
     def render_paragraph(self, record: Need) -> str:
         return record.paragraph.label
@@ -553,11 +556,34 @@ class NeedBoardTable(LeanTable):
             "",
             '<li><a href="{}">{}</a>: {}</li>',
             (
-                (m.get_absolute_url(), m.offer.provider, m.get_state_display())
-                for m in record.matches.all()
+                (m.get_absolute_url(), m.offer.provider, self._match_states[m.state])
+                for m in record.visible_matches
             ),
         )
         return format_html("<ul>{}</ul>", items) if items else "—"
+
+    @cached_property
+    def _match_states(self) -> dict[str, str]:
+        # get_state_display builds the field's choices anew at every call.
+        return {value: str(label) for value, label in Match.State.choices}
+
+    @cached_property
+    def _propose_url(self) -> str:
+        return reverse("tracking:match_propose")
+
+    def _offer_link(self, offer: Offer) -> tuple[str, str]:
+        """The offer's link with its provider, and the words of a link to propose it."""
+        if offer.pk not in self._offer_links:
+            provider = str(offer.provider)
+            self._offer_links[offer.pk] = (
+                format_html(
+                    '<a href="{}">{}</a> ({})', offer.get_absolute_url(), offer.title, provider
+                ),
+                format_html(
+                    "{}", gettext("Propose match with %(provider)s") % {"provider": provider}
+                ),
+            )
+        return self._offer_links[offer.pk]
 
     def render_offers(self, record: Need) -> str:
         if not record.shareable:
@@ -565,26 +591,15 @@ class NeedBoardTable(LeanTable):
         if record.submission.state != Submission.State.APPROVED:
             return format_html('<span class="muted">{}</span>', gettext("Shared once approved"))
         offers = self.fitting.get(record.pk, [])
-        matched = {m.offer_id for m in record.matches.all()}
+        matched = {m.offer_id for m in record.visible_matches}
         items = []
         for offer in offers[: self.OFFERS_SHOWN]:
+            link, propose_words = self._offer_link(offer)
             propose = ""
             if self.may_propose and offer.pk not in matched:
-                url = reverse("tracking:match_propose") + f"?need={record.pk}&offer={offer.pk}"
-                propose = format_html(
-                    ' · <a href="{}">{}</a>',
-                    url,
-                    gettext("Propose match with %(provider)s") % {"provider": offer.provider},
-                )
-            items.append(
-                format_html(
-                    '<li><a href="{}">{}</a> ({}){}</li>',
-                    offer.get_absolute_url(),
-                    offer.title,
-                    offer.provider,
-                    propose,
-                )  # fmt: skip
-            )
+                url = f"{self._propose_url}?need={record.pk}&offer={offer.pk}"
+                propose = format_html(' · <a href="{}">{}</a>', url, propose_words)
+            items.append(format_html("<li>{}{}</li>", link, propose))
         if len(offers) > self.OFFERS_SHOWN:
             items.append(
                 format_html(

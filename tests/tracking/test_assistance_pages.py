@@ -4,7 +4,7 @@ and a match followed to delivery."""
 import pytest
 from django.urls import reverse
 
-from declarations.models import Paragraph
+from declarations.models import Paragraph, Theme
 from tests.conftest import new_cycle
 from tests.tracking.filings import make_offer, state_need
 from tracking.models import Match, Need, Offer, Submission
@@ -173,6 +173,46 @@ def test_a_refused_match_says_why_and_saves_nothing(client, board, secretariat):
     assert not Match.objects.exists()
 
 
+def test_the_board_lists_the_offers_that_fit_each_need_as_a_match_would_check_them(
+    client, declaration, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, unodc, provider,
+    secretariat,
+):  # fmt: skip
+    theme = Theme.objects.create(name="Border security", slug="border-security")
+    _op(declaration, 8).themes.add(theme)
+    needs = [
+        state_need(tajikistan, cycle, tjk_focal, 7, state=APPROVED),
+        state_need(tajikistan, cycle, tjk_focal, 8, state=APPROVED),
+        state_need(kazakhstan, cycle, kaz_focal, 8, state=APPROVED, kind="funding"),
+    ]
+    offers = [
+        make_offer(unodc, declaration, provider, (7,), title="On OP7"),
+        make_offer(unodc, declaration, provider, (7, 8), title="On OP7 and OP8 in Asia",
+                   open_regions="asia"),
+        make_offer(unodc, declaration, provider, (8,), title="On OP8 in Africa",
+                   open_regions="africa"),
+        make_offer(unodc, declaration, provider, (), title="On the theme, funding",
+                   kind="funding"),
+        make_offer(unodc, declaration, provider, (), title="On the theme, named"),
+        make_offer(unodc, declaration, provider, (8,), title="Named Kazakhstan",
+                   open_regions="africa", kind="funding"),
+        make_offer(unodc, declaration, provider, (7, 8), title="A draft",
+                   state=Offer.State.DRAFT),
+    ]  # fmt: skip
+    offers[3].themes.add(theme)
+    offers[4].themes.add(theme)
+    offers[4].open_participants.add(tajikistan)
+    offers[5].open_participants.add(kazakhstan)
+    client.force_login(secretariat)
+
+    board = client.get(reverse("tracking:matching_board")).text
+    rows = board.split("<tr")[2:]  # after the header's row: by paragraph, then participant
+    for need, row in zip([needs[0], needs[2], needs[1]], rows, strict=True):
+        fitting = {offer.title for offer in offers if offer.state == "published" and
+                   Offer.objects.get(pk=offer.pk).fits(need)}  # fmt: skip
+        assert {offer.title for offer in offers if f">{offer.title}</a>" in row} == fitting
+    assert "Named Kazakhstan" in rows[1] and "On the theme, named" in rows[2]
+
+
 @pytest.mark.parametrize("count", [1, 20])
 def test_the_board_runs_the_same_queries_for_1_and_20_needs(
     count, client, declaration, tajikistan, tjk_focal, unodc, provider, secretariat,
@@ -187,11 +227,10 @@ def test_the_board_runs_the_same_queries_for_1_and_20_needs(
     client.get(reverse("tracking:matching_board"))  # the filter's options, written once
 
     # session, user, memberships; the filter's paragraphs and themes (the rows their kept
-    # options depend on); the COUNT of
-    # the paginator; the page of needs with participant, paragraph and declaration, their
-    # paragraphs' themes, their matches with offer and provider; the offers that may fit,
-    # with their paragraphs, themes and open participants.
-    with django_assert_num_queries(13):
+    # options depend on); the COUNT of the paginator; the page of needs with participant and
+    # paragraph, their matches with offer and provider; the offers on their paragraphs or
+    # themes; which of the page's paragraphs each is on and whom it is open to.
+    with django_assert_num_queries(10):
         response = client.get(reverse("tracking:matching_board"))
     assert response.text.count("Border guard training") == count
     assert response.text.count("Propose match with") == count - 1

@@ -1,9 +1,11 @@
 """Technical assistance: needs on a submission, providers' offers, the matching board and the
 secretariat's matches."""
 
+from collections import defaultdict
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +16,14 @@ from declarations.models import Paragraph
 from .. import assistance, paging, permissions
 from ..assistance import AssistanceRefused
 from ..filters import MatchFilter, NeedFilter, OfferFilter
-from ..forms import MatchMoveForm, MatchProposeForm, NeedForm, OfferForm, OfferMoveForm
+from ..forms import (
+    PARTICIPANT_LABEL,
+    MatchMoveForm,
+    MatchProposeForm,
+    NeedForm,
+    OfferForm,
+    OfferMoveForm,
+)
 from ..models import Match, Need, Offer, Participant
 from ..permissions import AuthenticatedRequest
 from ..services import FilingRefused
@@ -166,7 +175,9 @@ def offer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     ).order_by("-updated_at", "-pk")
     context = {
         "offer": offer,
-        "paragraphs": offer.paragraphs.select_related("declaration"),
+        "paragraphs": offer.paragraphs.select_related("declaration").defer(
+            "declaration__source_text"
+        ),
         "themes": offer.themes.all(),
         "open_participants": offer.open_participants.all(),
         "may_manage": may_manage,
@@ -228,38 +239,75 @@ def offer_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
 # --- The matching board and matches ----------------------------------------------------
 
 
+# What the board reads of an offer (`NeedBoardTable`, `Offer.fits`): not its long texts.
+BOARD_OFFER_FIELDS = (
+    "title", "kind", "declaration_id", "open_regions",
+    *(f"provider__{field}" for field in PARTICIPANT_LABEL),
+)  # fmt: skip
+
+
 def fitting_offers(user, needs: list[Need]) -> dict[int, list[Offer]]:
-    """The published offers the user sees that fit each need: one query and its prefetches,
-    whatever the number of needs (a page of the board)."""
+    """The published offers the user sees that fit each need (`Offer.fits`), whatever the
+    number of needs (a page of the board): two queries, then sets (not the offers' related
+    managers, read for every pair of need and offer)."""
     if not needs:
         return {}
     paragraph_ids = {need.paragraph_id for need in needs}
-    theme_ids = {theme.pk for need in needs for theme in need.paragraph.themes.all()}
     on_paragraphs = Offer.paragraphs.through.objects.filter(paragraph_id__in=paragraph_ids)
-    on_themes = Offer.themes.through.objects.filter(theme_id__in=theme_ids)
+    on_themes = Offer.themes.through.objects.filter(theme__paragraphs__in=paragraph_ids)
     candidates = list(
-        _offers(user)
-        .filter(state=Offer.State.PUBLISHED, kind__in={need.kind for need in needs})
+        permissions.scope_offers(Offer.objects.published(), user)
+        .filter(kind__in={need.kind for need in needs})
         .filter(Q(pk__in=on_paragraphs.values("offer_id")) | Q(pk__in=on_themes.values("offer_id")))
+        .select_related("provider")
+        .only(*BOARD_OFFER_FIELDS)
         .order_by("provider__name", "pk")
     )
-    return {need.pk: [offer for offer in candidates if offer.fits(need)] for need in needs}
+    if not candidates:
+        return {}
+    ids = [offer.pk for offer in candidates]
+    # The page's paragraphs each offer is on (directly or by one of the paragraph's themes),
+    # and the participants it names, in one query.
+    open_to = Offer.open_participants.through.objects.filter(offer_id__in=ids)
+    links = (
+        on_paragraphs.filter(offer_id__in=ids)
+        .values_list(Value("on"), "offer_id", "paragraph_id")
+        .union(
+            on_themes.filter(offer_id__in=ids).values_list(
+                Value("on"), "offer_id", "theme__paragraphs"
+            ),
+            open_to.values_list(Value("names"), "offer_id", "participant_id"),
+            all=True,
+        )
+    )
+    on: dict[int, set[int]] = defaultdict(set)  # paragraph id → the offers on it
+    named: dict[int, set[int]] = defaultdict(set)  # offer id → the participants it names
+    for link, offer_id, other_id in links:
+        if link == "on":
+            on[other_id].add(offer_id)
+        else:
+            named[offer_id].add(other_id)
+    return {
+        need.pk: [
+            offer
+            for offer in candidates
+            if offer.pk in on[need.paragraph_id]
+            and offer.fits(need, on_paragraph=True, listed=named[offer.pk])
+        ]
+        for need in needs
+    }
 
 
 @require_GET
 def matching_board(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     permissions.require_assistance_board(user)
+    matches = permissions.scope_matches(Match.objects.select_related("offer__provider"), user)
     needs = (
         permissions.scope_needs(Need.objects.all(), user)
-        .select_related("submission__participant", "paragraph__declaration")
-        .prefetch_related(
-            "paragraph__themes",
-            Prefetch(
-                "matches",
-                permissions.scope_matches(Match.objects.select_related("offer__provider"), user),
-            ),
-        )
+        .select_related("submission__participant", "paragraph")
+        # A list, not the related manager's cache: that would filter a queryset per need.
+        .prefetch_related(Prefetch("matches", matches, to_attr="visible_matches"))
         .order_by("paragraph__position", "submission__participant__name", "pk")
     )
     filtered = NeedFilter(request.GET or None, queryset=needs, request=request)
