@@ -34,7 +34,7 @@ from .models import (
 from .permissions import reportable_participant_ids
 from .regions import Region
 from .uploads import ALLOWED_LABEL, check_upload
-from .widgets import CachedSelectMultiple, LanguageSelect, Select
+from .widgets import CachedCheckboxSelectMultiple, CachedSelectMultiple, LanguageSelect, Select
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -593,7 +593,9 @@ class ReportingCycleForm(forms.Form):
     participants = ParticipantMultipleChoiceField(
         label=_("Participants in scope"),
         queryset=Participant.objects.none(),
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
+        widget=CachedCheckboxSelectMultiple(
+            attrs={"class": "checkbox-list"}, depends_on=PARTICIPANT_LABEL
+        ),
         help_text=_("The participants that report in this cycle: at least one."),
         error_messages={"required": _("Choose at least one participant.")},
     )
