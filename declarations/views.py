@@ -44,8 +44,10 @@ def _texts(versions) -> dict[tuple[str, int], ParagraphText]:
 
 
 def declaration_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    declaration = get_object_or_404(Declaration, slug=slug)
-    languages = reading(request, declaration, list(declaration.versions.all()))
+    # The page shows neither the declaration's imported source nor its versions'.
+    declaration = get_object_or_404(Declaration.objects.defer("source_text"), slug=slug)
+    versions = list(declaration.versions.defer("source_text"))
+    languages = reading(request, declaration, versions)
     paragraphs = declaration.paragraphs.order_by("position")
     filterset = ParagraphFilter(
         request.GET, queryset=_with_tags(paragraphs.operative()), declaration=declaration
@@ -65,12 +67,16 @@ def declaration_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 def paragraph_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
     paragraph = get_object_or_404(
-        _with_tags(Paragraph.objects.operative().select_related("declaration")),
+        _with_tags(
+            Paragraph.objects.operative()
+            .select_related("declaration")
+            .defer("declaration__source_text")
+        ),
         declaration__slug=slug,
         number=number,
     )
     # One query gives every version's wording of the paragraph, with the version.
-    texts = list(paragraph.texts.select_related("version"))
+    texts = list(paragraph.texts.select_related("version").defer("version__source_text"))
     languages = reading(request, paragraph.declaration, [text.version for text in texts])
     languages.attach([paragraph], {(text.version.language, paragraph.pk): text for text in texts})
     context = {"paragraph": paragraph, "reading": languages}
