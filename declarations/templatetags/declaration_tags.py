@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ..languages import Reading
-from ..models import Declaration, Paragraph, Theme, WordedText
+from ..models import Declaration, Theme, WordedText
 
 register = template.Library()
 
@@ -37,14 +37,15 @@ def theme_kinds() -> dict[str, str]:
 
 
 @register.simple_tag
-def paragraph_tags(paragraph: Paragraph, declaration: Declaration) -> SafeString:
-    """Its themes (each a link to the declaration's paragraphs of that theme) and references."""
+def paragraph_tags(paragraph: Any, declaration: Declaration) -> SafeString:
+    """Its themes (each a link to the declaration's paragraphs of that theme) and references
+    (the lists the view gave it)."""
     url = reverse("declarations:detail", args=[declaration.slug])
     return _tags(paragraph, url, theme_kinds())
 
 
-def _tags(paragraph: Paragraph, url: str, kinds: dict[str, str]) -> SafeString:
-    themes, references = paragraph.themes.all(), paragraph.references.all()
+def _tags(paragraph: Any, url: str, kinds: dict[str, str]) -> SafeString:
+    themes, references = paragraph.theme_list, paragraph.reference_list
     html = []
     if themes:
         links = format_html_join(
