@@ -3,6 +3,8 @@ from typing import cast
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from tracking.widgets import CachedSelect
+
 from .models import Paragraph, Theme
 
 
@@ -13,6 +15,8 @@ class ParagraphFilter(django_filters.FilterSet):
         to_field_name="slug",
         queryset=Theme.objects.none(),
         empty_label=_("All themes"),
+        # The options are the themes' slugs and names (tracking/widgets.py).
+        widget=CachedSelect(depends_on=("slug", "name")),
     )
 
     class Meta:

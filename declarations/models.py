@@ -228,6 +228,9 @@ class Paragraph(WordedText, models.Model):
     if TYPE_CHECKING:
         # Set by the exporter: the paragraph's `text_in` the exported language.
         wording: "ParagraphText | Paragraph"
+        # Set by the declaration pages: its themes and references, read for many at once.
+        theme_list: list[Theme]
+        reference_list: list[Reference]
 
     class Meta:
         ordering = ["declaration", "position"]

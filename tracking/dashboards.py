@@ -291,12 +291,13 @@ def paragraph_summary(user: User, paragraph: Paragraph) -> ParagraphSummary:
         by_status[row["status"]] += row["actions"]
         pk = row["submission__participant_id"]
         by_participant[pk] += row["actions"]
-        participants[pk] = Participant(
-            pk=pk,
-            code=row["submission__participant__code"],
-            name=row["submission__participant__name"],
-            kind=row["submission__participant__kind"],
-        )
+        if pk not in participants:  # a row per status: one participant for its rows
+            participants[pk] = Participant(
+                pk=pk,
+                code=row["submission__participant__code"],
+                name=row["submission__participant__name"],
+                kind=row["submission__participant__kind"],
+            )
     ratings: Counter[str] = Counter()
     for cycle_id, cycle_name, rating, n in (
         scope(Assessment.objects.filter(paragraph=paragraph, submission__cycle__in=cycles), user)

@@ -34,7 +34,7 @@ from .models import (
 from .permissions import reportable_participant_ids
 from .regions import Region
 from .uploads import ALLOWED_LABEL, check_upload
-from .widgets import CachedSelectMultiple, LanguageSelect, Select
+from .widgets import CachedCheckboxSelectMultiple, CachedSelectMultiple, LanguageSelect, Select
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -491,7 +491,8 @@ class ReportRequestForm(SubmitOnceForm):
             participants = participants.filter(pk__in=allowed)
             declarations = declarations.filter(participants__in=allowed).distinct()
         cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = participants
-        cast(forms.ModelChoiceField, self.fields["declaration"]).queryset = declarations
+        declaration = cast(forms.ModelChoiceField, self.fields["declaration"])
+        declaration.queryset = declarations
         cycle = cast(forms.ModelChoiceField, self.fields["cycle"])
         cycle.queryset = ReportingCycle.objects.filter(declaration__in=declarations).select_related(
             "declaration"
@@ -502,13 +503,18 @@ class ReportRequestForm(SubmitOnceForm):
             .select_related("declaration")
             .order_by("declaration", "position")
         )
+        # Read once for their options and the preselection (the querysets check the answer):
+        # a model field's options would read them again, through a cursor of three round trips.
+        declaration_list = list(declarations.only("pk", "short_title"))
+        cycles = list(cycle.queryset.defer("declaration__source_text"))
+        for field, rows in ((declaration, declaration_list), (cycle, cycles)):
+            empty = [("", field.empty_label)] if field.empty_label is not None else []
+            field.choices = [*empty, *((row.pk, str(row)) for row in rows)]
         if not self.is_bound:
-            self._preselect(declarations)
+            self._preselect([row.pk for row in declaration_list], cycles)
 
-    def _preselect(self, declarations) -> None:
+    def _preselect(self, declaration_ids: list[int], cycles: list[ReportingCycle]) -> None:
         """The declaration when there is one (or one with an open cycle), and its current cycle."""
-        declaration_ids = list(declarations.values_list("pk", flat=True))
-        cycles = list(ReportingCycle.objects.filter(declaration_id__in=declaration_ids))
         with_open_cycle = {cycle.declaration_id for cycle in cycles if cycle.is_open}
         if self.initial.get("declaration") in declaration_ids:  # chosen by the link
             chosen = self.initial["declaration"]
@@ -593,7 +599,9 @@ class ReportingCycleForm(forms.Form):
     participants = ParticipantMultipleChoiceField(
         label=_("Participants in scope"),
         queryset=Participant.objects.none(),
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "checkbox-list"}),
+        widget=CachedCheckboxSelectMultiple(
+            attrs={"class": "checkbox-list"}, depends_on=PARTICIPANT_LABEL
+        ),
         help_text=_("The participants that report in this cycle: at least one."),
         error_messages={"required": _("Choose at least one participant.")},
     )

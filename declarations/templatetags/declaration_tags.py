@@ -12,7 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from ..languages import Reading
-from ..models import Declaration, Paragraph, Theme, WordedText
+from ..models import Declaration, Theme, WordedText
 
 register = template.Library()
 
@@ -37,13 +37,17 @@ def theme_kinds() -> dict[str, str]:
 
 
 @register.simple_tag
-def paragraph_tags(paragraph: Paragraph, declaration: Declaration) -> SafeString:
-    """Its themes (each a link to the declaration's paragraphs of that theme) and references."""
-    themes, references = paragraph.themes.all(), paragraph.references.all()
+def paragraph_tags(paragraph: Any, declaration: Declaration) -> SafeString:
+    """Its themes (each a link to the declaration's paragraphs of that theme) and references
+    (the lists the view gave it)."""
     url = reverse("declarations:detail", args=[declaration.slug])
+    return _tags(paragraph, url, theme_kinds())
+
+
+def _tags(paragraph: Any, url: str, kinds: dict[str, str]) -> SafeString:
+    themes, references = paragraph.theme_list, paragraph.reference_list
     html = []
     if themes:
-        kinds = theme_kinds()
         links = format_html_join(
             "",
             '<a class="badge" href="{}?{}" title="{}">{}</a> ',
@@ -67,21 +71,48 @@ def paragraph_tags(paragraph: Paragraph, declaration: Declaration) -> SafeString
 
 
 @register.simple_tag
-def operative_paragraph(paragraph: Any, declaration: Declaration, reading: Reading) -> SafeString:
-    """An operative paragraph of the declaration page (with the texts `Reading.attach` gave
-    it): its number linking to its own page, its wording (and the compared one beside it),
-    its themes and references."""
-    url = reverse("declarations:paragraph", args=[declaration.slug, paragraph.number])
-    return format_html(
+def preamble_paragraphs(paragraphs: list[Any], reading: Reading) -> SafeString:
+    """The preamble's paragraphs (with the texts `Reading.attach` gave them), each in its
+    languages."""
+    return format_html_join(
+        "",
+        '\n  <div class="paragraph{}">\n    {}\n    {}\n  </div>\n  ',
+        (
+            (
+                " compare" if reading.compare else "",
+                wording(paragraph.shown_text),
+                wording(paragraph.compare_text) if reading.compare else "",
+            )
+            for paragraph in paragraphs
+        ),
+    )
+
+
+@register.simple_tag
+def operative_paragraphs(
+    paragraphs: list[Any], declaration: Declaration, reading: Reading
+) -> SafeString:
+    """Operative paragraphs of the declaration page (with the texts `Reading.attach` gave
+    them), each with its number linking to its own page, its wording (and the compared one
+    beside it), its themes and references."""
+    url = reverse("declarations:detail", args=[declaration.slug])
+    kinds = theme_kinds()  # once a page: building them costs as much as a paragraph
+    return format_html_join(
+        "",
         '<article class="paragraph">\n  <div class="paragraph__row{}">\n'
         '    <a class="paragraph__number" href="{}{}" aria-label="{}">{}.</a>\n'
         "    {}\n    {}\n  </div>\n  {}\n</article>",
-        " compare" if reading.compare else "",
-        url,
-        reading.query,
-        _("Paragraph %(number)s") % {"number": paragraph.number},
-        paragraph.number,
-        wording(paragraph.shown_text),
-        wording(paragraph.compare_text) if reading.compare else "",
-        paragraph_tags(paragraph, declaration),
+        (
+            (
+                " compare" if reading.compare else "",
+                reverse("declarations:paragraph", args=[declaration.slug, paragraph.number]),
+                reading.query,
+                _("Paragraph %(number)s") % {"number": paragraph.number},
+                paragraph.number,
+                wording(paragraph.shown_text),
+                wording(paragraph.compare_text) if reading.compare else "",
+                _tags(paragraph, url, kinds),
+            )
+            for paragraph in paragraphs
+        ),
     )

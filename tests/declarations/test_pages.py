@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from declarations import tasks
-from declarations.models import Declaration, DeclarationImport
+from declarations.models import Declaration, DeclarationImport, Theme
 
 
 @pytest.fixture
@@ -35,10 +35,12 @@ def test_the_nav_links_to_the_declarations(as_reader, db):
 def test_the_declaration_page_shows_metadata_preamble_and_paragraphs(
     as_reader, dushanbe, django_assert_num_queries
 ):
+    as_reader.get(dushanbe.get_absolute_url())  # writes the filter's options once
     # session, user, declaration, its language versions (for the links to them), preamble,
-    # operative paragraphs, their themes, their references, the themes offered by the filter,
-    # the reader's memberships (header). The English text is shown: no version's texts are
-    # read (test_language_versions.py pins the page in Russian and side by side).
+    # operative paragraphs, their themes, their references, the slugs and names of the themes
+    # offered by the filter (its options are kept while they stay the same), the reader's
+    # memberships (header). The English text is shown: no version's texts are read
+    # (test_language_versions.py pins the page in Russian and side by side).
     with django_assert_num_queries(10):
         page = as_reader.get(dushanbe.get_absolute_url())
 
@@ -58,6 +60,19 @@ def test_the_theme_filter_keeps_only_the_paragraphs_of_that_theme(as_reader, dus
     assert page.text.count('<article class="paragraph">') == 2
     assert 'aria-label="Paragraph 6"' in page.text and 'aria-label="Paragraph 7"' in page.text
     assert "Preamble (10 clauses)" in page.text
+
+
+def test_the_theme_filter_offers_a_renamed_theme_at_once(as_reader, dushanbe):
+    theme = Theme.objects.get(slug="terrorist-financing")
+    option = f'<option value="terrorist-financing">{theme.name}</option>'
+    assert option in as_reader.get(dushanbe.get_absolute_url()).text
+
+    Theme.objects.filter(pk=theme.pk).update(name="Financing of terrorism")
+    page = as_reader.get(dushanbe.get_absolute_url(), {"theme": "terrorist-financing"})
+
+    assert '<option value="terrorist-financing" selected>Financing of terrorism</option>' in (
+        page.text
+    )
 
 
 def test_the_paragraph_page_shows_text_themes_and_references(

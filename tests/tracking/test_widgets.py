@@ -3,11 +3,17 @@ the cached one keeps its options until the rows they name change."""
 
 import pytest
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import translation
 
 from tracking.models import Participant
-from tracking.widgets import CachedSelect, CachedSelectMultiple, Select
+from tracking.widgets import (
+    CachedCheckboxSelectMultiple,
+    CachedSelect,
+    CachedSelectMultiple,
+    Select,
+)
 
 CHOICES = [("", "All"), (1, "Tom & <Jerry>"), ("Group", [(2, "Two"), (3, 'Say "three"')]), (4, "4")]
 
@@ -60,6 +66,66 @@ def test_cached_multiple_choices_are_djangos_and_mark_every_chosen_one(
 
     assert built == kept == django
     assert kept.count(" selected>") == len(chosen)
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("chosen", [[], ["tajikistan"], ["tajikistan", "kazakhstan"]])
+@pytest.mark.parametrize(
+    "attrs",
+    [None, {"id": "id_p"}, {"disabled": True, "aria-invalid": "true", "id": "id_p"}],
+)
+def test_cached_checkboxes_are_djangos_and_check_every_chosen_one(
+    language, chosen, attrs, tajikistan, kazakhstan
+):
+    field = forms.ModelMultipleChoiceField(
+        Participant.objects.all(),
+        widget=CachedCheckboxSelectMultiple(attrs={"class": "list"}, depends_on=("name",)),
+    )
+    value = [{"tajikistan": tajikistan.pk, "kazakhstan": kazakhstan.pk}[c] for c in chosen]
+    with translation.override(language):
+        django = forms.CheckboxSelectMultiple(attrs={"class": "list"}, choices=field.choices)
+        expected = django.render("p", value, attrs)
+        built = field.widget.render("p", value, attrs)
+        kept = field.widget.render("p", value, attrs)
+
+    assert built == kept == expected
+    assert kept.count(" checked>") == len(chosen)
+    assert ("Таджикистан" in kept) == (language == "ru")
+
+
+class _InOneGroup(ModelChoiceIterator):
+    def __iter__(self):
+        yield ("States & <others>", [self.choice(participant) for participant in self.queryset])
+
+
+def test_cached_checkboxes_write_djangos_groups(tajikistan, kazakhstan):
+    field = forms.ModelMultipleChoiceField(
+        Participant.objects.order_by("name"),
+        widget=CachedCheckboxSelectMultiple(depends_on=("name",)),
+    )
+    field.iterator = _InOneGroup
+    field.queryset = field.queryset  # the widget's choices take the new iterator
+    django = forms.CheckboxSelectMultiple(choices=field.choices)
+
+    expected = django.render("p", [kazakhstan.pk], {"id": "id_p"})
+
+    assert field.widget.render("p", [kazakhstan.pk], {"id": "id_p"}) == expected
+
+
+def test_the_cycle_form_offers_a_renamed_participant_and_the_scope_at_once(
+    client, secretariat, cycle, tajikistan, kazakhstan
+):
+    client.force_login(secretariat)
+    url = reverse("tracking:cycle_edit", args=[cycle.pk])
+    checked = f'value="{kazakhstan.pk}" class="checkbox-list" id="id_participants_0" checked>'
+    assert f"{checked}\n Kazakhstan</label>" in client.get(url).text
+
+    Participant.objects.filter(pk=kazakhstan.pk).update(name="Republic of Kazakhstan")
+    cycle.participants.remove(kazakhstan)
+    page = client.get(url).text
+
+    assert "Republic of Kazakhstan</label>" in page
+    assert checked[:-9] + ">" in page and checked not in page
 
 
 def test_the_report_form_offers_a_renamed_participant_at_once(client, secretariat, unodc):
