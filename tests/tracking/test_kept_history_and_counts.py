@@ -108,3 +108,29 @@ def test_a_drafts_history_shows_each_new_rating_at_once(cycle, tjk_action, tjk_f
     focal.post(rate, {"rating": "partially", "justification": "Half done.", "version": 1})
 
     assert "Justification: Begun. → Half done." in _history(focal, url)
+
+
+def test_a_draft_actions_kept_history_shows_each_change_at_once(
+    tjk_action, tjk_focal, private_media
+):
+    focal = _client(tjk_focal)
+    url = reverse("tracking:action", args=[tjk_action.pk])
+    assert "Created: the action" in _history(focal, url)
+    assert _history(focal, url) == _history(focal, url)  # kept, and shown the same
+
+    evidence = _add(tjk_action, tjk_focal, "Decree", Evidence.Visibility.PARTICIPANT)
+    assert "Created: evidence “Decree”" in _history(focal, url)
+    services.evidence_delete(evidence=evidence, user=tjk_focal)
+    assert "Deleted: evidence “Decree”" in _history(focal, url)
+    # An update written without the services, which would also move the action's version.
+    file_update(tjk_action, tjk_focal, date="2026-05-04")
+    assert "progress update of 2026-05-04" in _history(focal, url)
+    tjk_action.refresh_from_db()
+    services.action_edit(
+        action=tjk_action,
+        version=tjk_action.version,
+        values={"lead_institution": "Central Bank"},
+        paragraphs=list(tjk_action.paragraphs.all()),
+        user=tjk_focal,
+    )
+    assert "Ministry of Finance → Central Bank" in _history(focal, url)
