@@ -299,7 +299,9 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, action: Action, **kwargs):
+    def __init__(self, *args, action: Action, updates: list | None = None, **kwargs):
+        """`updates`: the action's newest draft updates, newest first, when the caller has
+        read them already (the action's page lists them)."""
         super().__init__(*args, **kwargs)
         update = cast(forms.ModelChoiceField, self.fields["update"])
         # The newest draft updates only: an action may gather many, the select stays short.
@@ -307,6 +309,9 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
         update.queryset = action.updates.filter(
             pk__in=newest.order_by("-date", "-pk")[:UPDATES_OFFERED]
         ).order_by("-date", "-pk")
+        if updates is not None:
+            offered = [(record.pk, str(record)) for record in updates[:UPDATES_OFFERED]]
+            update.choices = [("", update.empty_label), *offered]
         update.help_text = _("The %(count)s newest updates of this cycle are offered.") % {
             "count": UPDATES_OFFERED
         }

@@ -217,15 +217,18 @@ def may_edit(user: User, record: Action | ProgressUpdate | Evidence | Assessment
     return record.submission.accepts_filing and may_file_for(user, record.submission.participant_id)
 
 
-def get_action_for_user(user: User, pk: int, *, write: bool = False) -> Action:
-    """`get_for_user` for an action, with what its pages show: its participant, declaration
-    (without the document's text) and submission with its cycle, in one query of five tables.
-    PostgreSQL plans a join of more (the carried-from chain) in several milliseconds on every
-    request: the caller reads what it needs of that apart."""
+def get_action_for_user(
+    user: User, pk: int, *, write: bool = False, queryset: QuerySet[Action] | None = None
+) -> Action:
+    """`get_for_user` for an action (of `queryset`, which may add annotations), with what its
+    pages show: its participant, declaration (without the document's text) and submission
+    with its cycle, in one query of five tables. PostgreSQL plans a join of more (the
+    carried-from chain) in several milliseconds on every request: the caller reads what it
+    needs of that otherwise."""
     action = get_for_user(
-        Action.objects.select_related("participant", "declaration").defer(
-            "declaration__source_text"
-        ),
+        (Action.objects.all() if queryset is None else queryset)
+        .select_related("participant", "declaration")
+        .defer("declaration__source_text"),
         user,
         pk,
         write=write,

@@ -134,3 +134,29 @@ def test_a_draft_actions_kept_history_shows_each_change_at_once(
         user=tjk_focal,
     )
     assert "Ministry of Finance → Central Bank" in _history(focal, url)
+
+
+def _evidence(client, url) -> str:
+    page = client.get(url).content.decode()
+    return page[page.index('id="evidence-heading"') : page.index('id="history-heading"')]
+
+
+def test_a_sealed_actions_kept_evidence_shows_what_was_added_after_a_return_to_draft(
+    tjk_action, tjk_focal, tjk_coordinator, secretariat, private_media
+):
+    _add(tjk_action, tjk_focal, "Memo", Evidence.Visibility.PARTICIPANT)
+    submission = _submitted(tjk_action, tjk_focal)
+    url = reverse("tracking:action", args=[tjk_action.pk])
+    for _ in range(2):  # the secretariat first: what it was shown is not what members see
+        assert "Memo" not in _evidence(_client(secretariat), url)
+        assert "Memo" in _evidence(_client(tjk_focal), url)
+
+    services.submission_return(
+        submission=submission, version=submission.version, user=tjk_coordinator, comment="More."
+    )
+    submission.refresh_from_db()
+    _add(tjk_action, tjk_focal, "Decree", Evidence.Visibility.PARTICIPANT_AND_SECRETARIAT)
+    _submitted(tjk_action, tjk_focal)
+
+    assert "Decree" in _evidence(_client(secretariat), url)
+    assert "Decree" in _evidence(_client(tjk_focal), url)

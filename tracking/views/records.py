@@ -5,7 +5,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, QuerySet, Subquery
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -93,14 +93,24 @@ def action_create(request: AuthenticatedRequest) -> HttpResponse:
 
 def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    action = permissions.get_action_for_user(user, pk)
-    if action.carried_from_id:
-        # The earlier cycle's action, linked with its cycle's name.
-        action.carried_from = Action.objects.select_related("submission__cycle").get(
-            pk=action.carried_from_id
-        )
+    # The cycle of the action this one was carried forward from, which the page names.
+    carried_from = Action.objects.filter(pk=OuterRef("carried_from_id"))
+    action = permissions.get_action_for_user(
+        user,
+        pk,
+        queryset=Action.objects.annotate(
+            carried_from_cycle=Subquery(carried_from.values("submission__cycle__name")[:1])
+        ),
+    )
     may_edit = permissions.may_edit(user, action)
     member = action.participant_id in permissions.participant_ids(user)
+    updates = paging.newest(
+        request,
+        permissions.scope(action.updates.select_related("created_by"), user),
+        param="updates",
+        per_page=RECORDS_SHOWN,
+        anchor="updates-heading",
+    )
     context = {
         "action": action,
         # The same action in later cycles, as far as the user may see them: only an approved
@@ -115,19 +125,18 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             "declaration__source_text"
         ),
         # Updates, evidence and history keep growing: the page shows the newest of each.
-        "updates": paging.newest(
-            request,
-            permissions.scope(action.updates.select_related("created_by"), user),
-            param="updates",
-            per_page=RECORDS_SHOWN,
-            anchor="updates-heading",
-        ),
+        "updates": updates,
         "evidence": paging.newest(
             request,
             permissions.scope_evidence(action.evidence.select_related("update"), user),
             param="evidence",
             per_page=RECORDS_SHOWN,
             anchor="evidence-heading",
+            # A sealed submission's evidence never changes; members and others see different
+            # items. (Updates name their authors as they are now: read on each view.)
+            kept=f"evidence:{action.pk}:{action.submission.seal}:{int(member)}"
+            if action.submission.seal
+            else "",
         ),
         "may_see_downloads": permissions.may_see_evidence_downloads(user, action.participant_id),
         "history": paging.history(
@@ -150,7 +159,14 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         if may_edit
         else None,
-        "evidence_form": EvidenceForm(action=action, auto_id="evidence_%s") if may_edit else None,
+        # A draft's newest updates, which its filers see all of, are those the form offers.
+        "evidence_form": EvidenceForm(
+            action=action,
+            updates=updates.items if updates.is_newest else None,
+            auto_id="evidence_%s",
+        )
+        if may_edit
+        else None,
     }
     return render(request, "tracking/action_detail.html", context)
 
