@@ -33,6 +33,7 @@ from .models import (
 )
 from .permissions import reportable_participant_ids
 from .regions import Region
+from .renderers import python_renderer
 from .uploads import ALLOWED_LABEL, check_upload
 from .widgets import CachedCheckboxSelectMultiple, CachedSelectMultiple, LanguageSelect, Select
 
@@ -50,9 +51,24 @@ class ByNameIterator(ModelChoiceIterator):
         yield from sorted(options, key=lambda option: languages.sort_key(str(option[1])))
 
 
+class FetchedIterator(ModelChoiceIterator):
+    """Reads the options with one plain fetch: Django's iterator opens a server-side cursor on
+    PostgreSQL, three round trips for a short list."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:
+            yield self.choice(obj)
+
+
 # What a participant's option label shows (`Participant.display_name`): kept options of
 # participants are written again when one of these changes.
 PARTICIPANT_LABEL = ("code", "name", "kind")
+
+
+class FetchedChoiceField(forms.ModelChoiceField):
+    iterator = FetchedIterator
 
 
 class ParticipantChoiceField(forms.ModelChoiceField):
@@ -92,12 +108,16 @@ def operative_paragraphs():
     return (
         Paragraph.objects.operative()
         .select_related("declaration")
+        # The whole document, once per paragraph: the labels name the declaration only.
+        .defer("declaration__source_text")
         .with_text_in()
         .order_by("declaration__short_title", "position")
     )
 
 
 class ActionFieldsForm(forms.ModelForm):
+    default_renderer = python_renderer
+
     paragraphs = ParagraphChoiceField(
         label=_("Operative paragraphs"),
         queryset=Paragraph.objects.none(),
@@ -153,9 +173,9 @@ class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
     def __init__(self, *args, participants, **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["participant"]).queryset = participants
-        cast(ParagraphChoiceField, self.fields["paragraphs"]).queryset = (
-            operative_paragraphs().filter(declaration__participants__in=participants).distinct()
-        )
+        paragraphs = cast(ParagraphChoiceField, self.fields["paragraphs"])
+        declarations = Declaration.objects.filter(participants__in=participants)
+        paragraphs.queryset = operative_paragraphs().filter(declaration__in=declarations)
 
     def clean(self):
         super().clean()
@@ -224,6 +244,8 @@ class WorkbookApplyForm(forms.Form):
 
 
 class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):
+    default_renderer = python_renderer
+
     class Meta:
         model = ProgressUpdate
         fields = ["date", "narrative", "status", "progress"]
@@ -243,6 +265,8 @@ UPDATES_OFFERED = 20
 
 
 class EvidenceForm(SubmitOnceForm, forms.ModelForm):
+    default_renderer = python_renderer
+
     upload = forms.FileField(
         label=_("File"),
         required=False,
@@ -256,7 +280,7 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
         assume_scheme="https",
         help_text=_("An http or https address. Give either a file or a link."),
     )
-    update = forms.ModelChoiceField(
+    update = FetchedChoiceField(
         label=_("Progress update (optional)"),
         required=False,
         queryset=ProgressUpdate.objects.none(),
@@ -275,7 +299,9 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
             )
         }
 
-    def __init__(self, *args, action: Action, **kwargs):
+    def __init__(self, *args, action: Action, updates: list | None = None, **kwargs):
+        """`updates`: the action's newest draft updates, newest first, when the caller has
+        read them already (the action's page lists them)."""
         super().__init__(*args, **kwargs)
         update = cast(forms.ModelChoiceField, self.fields["update"])
         # The newest draft updates only: an action may gather many, the select stays short.
@@ -283,6 +309,9 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
         update.queryset = action.updates.filter(
             pk__in=newest.order_by("-date", "-pk")[:UPDATES_OFFERED]
         ).order_by("-date", "-pk")
+        if updates is not None:
+            offered = [(record.pk, str(record)) for record in updates[:UPDATES_OFFERED]]
+            update.choices = [("", update.empty_label), *offered]
         update.help_text = _("The %(count)s newest updates of this cycle are offered.") % {
             "count": UPDATES_OFFERED
         }

@@ -27,6 +27,10 @@ class Slice:
     older_url: str = ""
     newer_url: str = ""
 
+    @property
+    def is_newest(self) -> bool:
+        return not self.newer_url
+
 
 def _url(request: HttpRequest, param: str, value: str | None, anchor: str) -> str:
     query = request.GET.copy()
@@ -37,13 +41,28 @@ def _url(request: HttpRequest, param: str, value: str | None, anchor: str) -> st
 
 
 def newest(
-    request: HttpRequest, queryset: QuerySet, *, param: str, per_page: int, anchor: str
+    request: HttpRequest,
+    queryset: QuerySet,
+    *,
+    param: str,
+    per_page: int,
+    anchor: str,
+    kept: str = "",
 ) -> Slice:
-    """Slice number `?<param>=` (1, the newest, by default) of the ordered `queryset`."""
+    """Slice number `?<param>=` (1, the newest, by default) of the ordered `queryset`.
+
+    With `kept`, a name that every change to these rows moves (a sealed submission's `seal`
+    and who reads), the slice's rows are kept in the cache under it.
+    """
     asked = request.GET.get(param, "")
     number = int(asked) if asked.isdigit() and int(asked) > 0 else 1
     start = (number - 1) * per_page
-    rows = list(queryset[start : start + per_page + 1])
+    key = f"newest:{kept}:{param}:{number}" if kept else ""
+    rows = cache.get(key) if key else None
+    if rows is None:
+        rows = list(queryset[start : start + per_page + 1])
+        if key:
+            cache.set(key, rows, KEPT_SECONDS)
     return Slice(
         items=rows[:per_page],
         older_url=_url(request, param, str(number + 1), anchor) if len(rows) > per_page else "",

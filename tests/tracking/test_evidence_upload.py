@@ -1,12 +1,14 @@
 """Evidence: files checked by content and stored privately, links checked, downloads guarded."""
 
 import hashlib
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.conftest import make_pdf
+from tests.tracking.filings import file_update
 from tracking.models import Evidence
 
 
@@ -195,3 +197,23 @@ def test_evidence_can_hang_off_a_progress_update(focal_client, tjk_action, priva
     _add(focal_client, tjk_action, url="https://example.org/gazette", update=update.pk)
 
     assert Evidence.objects.get().update == update
+
+
+def test_the_action_page_offers_the_updates_the_evidence_form_offers(
+    focal_client, tjk_action, tjk_focal
+):
+    for day in range(1, 24):  # more than are offered, some on the same day
+        file_update(tjk_action, tjk_focal, date=f"2026-03-{day // 2 + 1:02d}")
+
+    def offered(url) -> str:
+        page = focal_client.get(url).text
+        return re.search(r'<select name="update".*?</select>', page, re.S).group()
+
+    on_its_page = offered(reverse("tracking:evidence_create", args=[tjk_action.pk]))
+
+    assert on_its_page.count("<option") == 21  # "None" and the newest 20
+    assert offered(tjk_action.get_absolute_url()) == on_its_page.replace('"id_', '"evidence_')
+    # An older slice of the updates lists others: the form still offers the newest.
+    assert offered(tjk_action.get_absolute_url() + "?updates=2") == offered(
+        tjk_action.get_absolute_url()
+    )

@@ -147,3 +147,55 @@ def test_a_drafts_history_shows_each_new_rating_at_once(cycle, tjk_action, tjk_f
     focal.post(rate, {"rating": "partially", "justification": "Half done.", "version": 1})
 
     assert "Justification: Begun. → Half done." in _history(focal, url)
+
+
+def test_a_draft_actions_kept_history_shows_each_change_at_once(
+    tjk_action, tjk_focal, private_media
+):
+    focal = _client(tjk_focal)
+    url = reverse("tracking:action", args=[tjk_action.pk])
+    assert "Created: the action" in _history(focal, url)
+    assert _history(focal, url) == _history(focal, url)  # kept, and shown the same
+
+    evidence = _add(tjk_action, tjk_focal, "Decree", Evidence.Visibility.PARTICIPANT)
+    assert "Created: evidence “Decree”" in _history(focal, url)
+    services.evidence_delete(evidence=evidence, user=tjk_focal)
+    assert "Deleted: evidence “Decree”" in _history(focal, url)
+    # An update written without the services, which would also move the action's version.
+    file_update(tjk_action, tjk_focal, date="2026-05-04")
+    assert "progress update of 2026-05-04" in _history(focal, url)
+    tjk_action.refresh_from_db()
+    services.action_edit(
+        action=tjk_action,
+        version=tjk_action.version,
+        values={"lead_institution": "Central Bank"},
+        paragraphs=list(tjk_action.paragraphs.all()),
+        user=tjk_focal,
+    )
+    assert "Ministry of Finance → Central Bank" in _history(focal, url)
+
+
+def _evidence(client, url) -> str:
+    page = client.get(url).content.decode()
+    return page[page.index('id="evidence-heading"') : page.index('id="history-heading"')]
+
+
+def test_a_sealed_actions_kept_evidence_shows_what_was_added_after_a_return_to_draft(
+    tjk_action, tjk_focal, tjk_coordinator, secretariat, private_media
+):
+    _add(tjk_action, tjk_focal, "Memo", Evidence.Visibility.PARTICIPANT)
+    submission = _submitted(tjk_action, tjk_focal)
+    url = reverse("tracking:action", args=[tjk_action.pk])
+    for _ in range(2):  # the secretariat first: what it was shown is not what members see
+        assert "Memo" not in _evidence(_client(secretariat), url)
+        assert "Memo" in _evidence(_client(tjk_focal), url)
+
+    services.submission_return(
+        submission=submission, version=submission.version, user=tjk_coordinator, comment="More."
+    )
+    submission.refresh_from_db()
+    _add(tjk_action, tjk_focal, "Decree", Evidence.Visibility.PARTICIPANT_AND_SECRETARIAT)
+    _submitted(tjk_action, tjk_focal)
+
+    assert "Decree" in _evidence(_client(secretariat), url)
+    assert "Decree" in _evidence(_client(tjk_focal), url)

@@ -5,6 +5,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,7 +16,15 @@ from django_tables2 import RequestConfig
 from .. import paging, permissions, services, submission_rules
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
 from ..idempotency import ALREADY_SENT, submit_once
-from ..models import Action, Evidence, EvidenceDownload, Participant, ProgressUpdate, User
+from ..models import (
+    Action,
+    Evidence,
+    EvidenceDownload,
+    Participant,
+    ProgressUpdate,
+    Submission,
+    User,
+)
 from ..permissions import AuthenticatedRequest, get_for_user
 from ..services import FilingRefused
 from ..tables import EvidenceDownloadTable
@@ -48,10 +57,9 @@ def action_create(request: AuthenticatedRequest) -> HttpResponse:
     if not open_ids and request.method == "GET":
         return render(request, "tracking/action_form.html", {"form": None, "locked": locked})
     # A POST where nothing is open goes on to the service, which refuses it.
-    participants = Participant.objects.filter(pk__in=open_ids or ids)
-    initial: dict[str, object] = (
-        {"participant": participants[0].pk} if len(participants) == 1 else {}
-    )
+    chosen = set(open_ids or ids)
+    participants = Participant.objects.filter(pk__in=chosen)
+    initial: dict[str, object] = {"participant": min(chosen)} if len(chosen) == 1 else {}
     if request.GET.get("paragraph", "").isdigit():
         initial["paragraphs"] = [int(request.GET["paragraph"])]
     form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
@@ -85,43 +93,50 @@ def action_create(request: AuthenticatedRequest) -> HttpResponse:
 
 def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    action = get_for_user(
-        Action.objects.select_related(
-            "participant",
-            "declaration",
-            "submission__cycle",
-            "submission__participant",
-            "carried_from__submission__cycle",
-        ),
+    # The cycle of the action this one was carried forward from, which the page names.
+    carried_from = Action.objects.filter(pk=OuterRef("carried_from_id"))
+    action = permissions.get_action_for_user(
         user,
         pk,
+        queryset=Action.objects.annotate(
+            carried_from_cycle=Subquery(carried_from.values("submission__cycle__name")[:1])
+        ),
     )
     may_edit = permissions.may_edit(user, action)
     member = action.participant_id in permissions.participant_ids(user)
+    updates = paging.newest(
+        request,
+        permissions.scope(action.updates.select_related("created_by"), user),
+        param="updates",
+        per_page=RECORDS_SHOWN,
+        anchor="updates-heading",
+    )
     context = {
         "action": action,
-        # The same action in later cycles, as far as the user may see them.
+        # The same action in later cycles, as far as the user may see them: only an approved
+        # submission's actions are carried forward, and an approved one never changes again.
         "carried_to": permissions.scope(
             action.carried_to.select_related("submission__cycle"), user
-        ).order_by("submission__cycle__starts_on"),
+        ).order_by("submission__cycle__starts_on")
+        if action.submission.state == Submission.State.APPROVED
+        else [],
         "may_file": permissions.may_file_for(user, action.participant_id),
-        "paragraphs": action.paragraphs.select_related("declaration"),
-        # Updates, evidence and history keep growing: the page shows the newest of each.
-        "updates": paging.newest(
-            request,
-            permissions.scope(action.updates.select_related("created_by"), user),
-            param="updates",
-            per_page=RECORDS_SHOWN,
-            anchor="updates-heading",
+        "paragraphs": action.paragraphs.select_related("declaration").defer(
+            "declaration__source_text"
         ),
+        # Updates, evidence and history keep growing: the page shows the newest of each.
+        "updates": updates,
         "evidence": paging.newest(
             request,
-            permissions.scope_evidence(
-                action.evidence.select_related("update", "submission"), user
-            ),
+            permissions.scope_evidence(action.evidence.select_related("update"), user),
             param="evidence",
             per_page=RECORDS_SHOWN,
             anchor="evidence-heading",
+            # A sealed submission's evidence never changes; members and others see different
+            # items. (Updates name their authors as they are now: read on each view.)
+            kept=f"evidence:{action.pk}:{action.submission.seal}:{int(member)}"
+            if action.submission.seal
+            else "",
         ),
         "may_see_downloads": permissions.may_see_evidence_downloads(user, action.participant_id),
         "history": paging.history(
@@ -135,10 +150,7 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
                 permissions.scope_evidence(Evidence.history.filter(action_id=action.pk), user),
                 lambda record: _("evidence “%(title)s”") % {"title": record.title},
             ),
-            # Members and others see different evidence.
-            kept=f"action:{action.pk}:{action.submission.seal}:{int(member)}"
-            if action.submission.seal
-            else "",
+            kept=_history_key(action, member),
         ),
         "may_edit": may_edit,
         "update_form": ProgressUpdateForm(
@@ -147,16 +159,41 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         )
         if may_edit
         else None,
-        "evidence_form": EvidenceForm(action=action, auto_id="evidence_%s") if may_edit else None,
+        # A draft's newest updates, which its filers see all of, are those the form offers.
+        "evidence_form": EvidenceForm(
+            action=action,
+            updates=updates.items if updates.is_newest else None,
+            auto_id="evidence_%s",
+        )
+        if may_edit
+        else None,
     }
     return render(request, "tracking/action_detail.html", context)
 
 
+def _history_key(action: Action, member: bool) -> str:
+    """What the history of an action, its updates and its evidence is kept under: a sealed
+    submission's seal; for a draft, the newest entry of each (every write adds one, a deletion
+    too, under the submission's lock). Members and others see different evidence."""
+    if action.submission.seal:
+        return f"action:{action.pk}:{action.submission.seal}:{int(member)}"
+    newest = Action.objects.filter(pk=action.pk).values_list(
+        _newest_entry(Action.history.filter(id=action.pk), "id"),
+        _newest_entry(ProgressUpdate.history.filter(action_id=action.pk), "action_id"),
+        _newest_entry(Evidence.history.filter(action_id=action.pk), "action_id"),
+    )
+    return f"action-draft:{action.pk}:{':'.join(map(str, newest.get()))}:{int(member)}"
+
+
+def _newest_entry(history: QuerySet, by: str) -> Subquery:
+    return Subquery(
+        history.order_by().values(by).annotate(newest=Max("history_id")).values("newest")
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def action_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
-    action = get_for_user(
-        Action.objects.select_related("participant", "declaration"), request.user, pk, write=True
-    )
+    action = permissions.get_action_for_user(request.user, pk, write=True)
     form = ActionEditForm(
         request.POST or None, instance=action, initial={"version": action.version}
     )

@@ -1,0 +1,108 @@
+"""The Python form renderer writes exactly what Django's widget and label templates write."""
+
+import datetime
+
+import pytest
+from django import forms
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.forms.renderers import DjangoTemplates
+from django.utils import timezone, translation
+
+from tracking.forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
+from tracking.models import Action, Participant, ProgressUpdate, Submission
+from tracking.renderers import PythonRenderer
+
+CHOICES = [("", "All"), (1, "Tom & <Jerry>"), ("Group", [(2, "Two"), (3, 'Say "three"')])]
+
+
+class Everything(forms.Form):
+    text = forms.CharField(label="Name <b>", help_text="Help & more", max_length=5)
+    optional = forms.CharField(required=False, label="Optional?")
+    number = forms.IntegerField(widget=forms.NumberInput(attrs={"min": 0, "max": 100}))
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    address = forms.URLField(required=False, assume_scheme="https")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    choice = forms.ChoiceField(choices=CHOICES)
+    several = forms.MultipleChoiceField(choices=CHOICES[1:], required=False)
+    boxes = forms.MultipleChoiceField(choices=CHOICES[1:], widget=forms.CheckboxSelectMultiple)
+    boxes_with_class = forms.MultipleChoiceField(
+        choices=CHOICES[1:],
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "columns"}),
+        required=False,
+    )
+    agree = forms.BooleanField(required=False)
+    upload = forms.FileField(required=False)
+    secret = forms.CharField(widget=forms.HiddenInput, required=False)
+    disabled = forms.CharField(disabled=True, required=False, initial='a "quoted" <value>')
+
+
+def _compare(form_class, *args, **kwargs) -> int:
+    """Each field, its label and legend, through both renderers: how many were compared."""
+    form = form_class(*args, **kwargs)
+    form.is_bound and form.is_valid()
+
+    def written(renderer) -> list[str]:
+        form.renderer = renderer
+        return [
+            html for field in form for html in (str(field), field.label_tag(), field.legend_tag())
+        ]
+
+    assert written(PythonRenderer()) == written(DjangoTemplates())
+    return len(form.fields)
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", "x_%s", ""])
+def test_every_widget_of_an_unbound_form_is_the_same(auto_id):
+    assert _compare(Everything, auto_id=auto_id, initial={"choice": 3, "boxes": [1, 3]}) == 14
+
+
+def test_every_widget_of_a_form_with_errors_is_the_same():
+    data = {
+        "text": "far too long <script>",
+        "number": "101x",
+        "day": "not a date",
+        "address": "javascript:alert(1)",
+        "note": "  line\none  ",
+        "choice": "9",
+        "several": ["1", "2"],
+        "boxes": ["2"],
+        "secret": '"><b>',
+    }
+    files = {"upload": SimpleUploadedFile("a.pdf", b"%PDF")}
+
+    assert _compare(Everything, data, files) == 14
+
+
+@pytest.mark.parametrize("language", ["en", "ar", "ru"])
+def test_the_forms_of_actions_updates_and_evidence_are_the_same(
+    language, declaration, cycle, tajikistan, tjk_focal
+):
+    submission = Submission.objects.create(participant=tajikistan, cycle=cycle)
+    action = Action.objects.create(
+        participant=tajikistan,
+        declaration=declaration,
+        submission=submission,
+        title="Border & <posts>",
+        lead_institution="Ministry",
+        created_by=tjk_focal,
+    )
+    action.paragraphs.set(declaration.paragraphs.filter(number__in=[1, 2]))
+    ProgressUpdate.objects.create(
+        action=action,
+        submission=submission,
+        date=datetime.date(2026, 3, 1),
+        narrative="Started",
+        status=Action.Status.IN_PROGRESS,
+        progress=10,
+        created_by=tjk_focal,
+    )
+    participants = Participant.objects.filter(pk=tajikistan.pk)
+    with translation.override(language):
+        _compare(ActionCreateForm, participants=participants, initial={"paragraphs": [1]})
+        _compare(ActionCreateForm, {"title": "x"}, participants=participants)
+        _compare(ActionEditForm, instance=action, initial={"version": 1})
+        _compare(ActionEditForm, {"progress": "101"}, instance=action)
+        _compare(ProgressUpdateForm, initial={"date": timezone.localdate(), "status": "delayed"})
+        _compare(ProgressUpdateForm, {"narrative": "<b>x</b>"})
+        _compare(EvidenceForm, action=action, auto_id="evidence_%s")
+        _compare(EvidenceForm, {"title": "t", "url": "ftp://x"}, action=action)
