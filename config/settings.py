@@ -210,6 +210,10 @@ TEMPLATES = [
     },
 ]
 
+# Every form's inputs, options and labels written in Python, as Django's templates write them
+# (tracking/renderers.py): through the templates they cost more than the rest of a page.
+FORM_RENDERER = "tracking.renderers.PythonRenderer"
+
 try:
     _database = dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),

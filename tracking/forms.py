@@ -33,7 +33,6 @@ from .models import (
 )
 from .permissions import reportable_participant_ids
 from .regions import Region
-from .renderers import python_renderer
 from .uploads import ALLOWED_LABEL, check_upload
 from .widgets import CachedCheckboxSelectMultiple, CachedSelectMultiple, LanguageSelect, Select
 
@@ -116,8 +115,6 @@ def operative_paragraphs():
 
 
 class ActionFieldsForm(forms.ModelForm):
-    default_renderer = python_renderer
-
     paragraphs = ParagraphChoiceField(
         label=_("Operative paragraphs"),
         queryset=Paragraph.objects.none(),
@@ -244,8 +241,6 @@ class WorkbookApplyForm(forms.Form):
 
 
 class ProgressUpdateForm(SubmitOnceForm, forms.ModelForm):
-    default_renderer = python_renderer
-
     class Meta:
         model = ProgressUpdate
         fields = ["date", "narrative", "status", "progress"]
@@ -265,8 +260,6 @@ UPDATES_OFFERED = 20
 
 
 class EvidenceForm(SubmitOnceForm, forms.ModelForm):
-    default_renderer = python_renderer
-
     upload = forms.FileField(
         label=_("File"),
         required=False,

@@ -2,8 +2,9 @@
 
 Django draws every input, label and option through templates (an input is two: the input
 and its attributes; a checkbox of a list four): on a page with a form, more than the rest of
-the page. `PythonRenderer` writes the very same markup with `format_html` for the templates
-it knows, and leaves any other (or an option of a custom template) to Django's templates.
+the page. `PythonRenderer` (the site's FORM_RENDERER) writes the very same markup with
+`format_html` for the templates it knows, and leaves any other (or an option of a custom
+template) to Django's templates.
 tests/tracking/test_renderers.py compares the two, widget by widget.
 """
 
@@ -156,6 +157,3 @@ class PythonRenderer(DjangoTemplates):
             return super().render(template_name, context, request)
         return written.strip()  # as Django's renderer does
 
-
-# One for every form that uses it: the templates it leaves to Django load once.
-python_renderer = PythonRenderer()
