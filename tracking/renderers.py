@@ -156,4 +156,3 @@ class PythonRenderer(DjangoTemplates):
         if written is None:
             return super().render(template_name, context, request)
         return written.strip()  # as Django's renderer does
-
