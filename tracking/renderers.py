@@ -84,43 +84,45 @@ def _options(options: list[dict]) -> list[SafeString] | None:
     return None if None in written else written  # type: ignore[return-value]
 
 
-def _select(widget: dict) -> SafeString | None:
-    parts = []
+def _grouped(widget: dict, option_html: str, opening: str, closing: str) -> str | None:
+    """The widget's options, each in `option_html`, a named group's between `opening` (with
+    its name) and `closing`; None if an option has a template of its own."""
+    parts: list[str] = []
     for group_name, options, _index in widget["optgroups"]:
         written = _options(options)
         if written is None:
             return None
         if group_name:
-            parts.append(format_html('\n  <optgroup label="{}">', group_name))
-        parts.extend(format_html("\n  {}", option) for option in written)
+            parts.append(format_html(opening, group_name))
+        parts.extend(format_html(option_html, option) for option in written)
         if group_name:
-            parts.append(mark_safe("\n  </optgroup>"))
+            parts.append(closing)
+    return "".join(parts)
+
+
+def _select(widget: dict) -> SafeString | None:
+    parts = _grouped(widget, "\n  {}", '\n  <optgroup label="{}">', "\n  </optgroup>")
+    if parts is None:
+        return None
     return format_html(
         '<select name="{}"{}>{}\n</select>',
         widget["name"],
         _attrs(widget["attrs"]),
-        mark_safe("".join(parts)),  # noqa: S308 - every part is built by format_html
+        mark_safe(parts),  # noqa: S308 - every part is built by format_html
     )
 
 
 def _checkboxes(widget: dict) -> SafeString | None:
     """checkbox_select.html, which is multiple_input.html."""
-    parts = []
-    for group_name, options, _index in widget["optgroups"]:
-        written = _options(options)
-        if written is None:
-            return None
-        if group_name:
-            parts.append(format_html("\n  <div><label>{}</label>", group_name))
-        parts.extend(format_html("<div>\n    {}</div>", option) for option in written)
-        if group_name:
-            parts.append(mark_safe("\n  </div>"))
+    parts = _grouped(widget, "<div>\n    {}</div>", "\n  <div><label>{}</label>", "\n  </div>")
+    if parts is None:
+        return None
     attrs = widget["attrs"]
     return format_html(
         "<div{}{}>{}\n</div>",
         format_html(' id="{}"', attrs["id"]) if attrs.get("id") else "",
         format_html(' class="{}"', attrs["class"]) if attrs.get("class") else "",
-        mark_safe("".join(parts)),  # noqa: S308 - every part is built by format_html
+        mark_safe(parts),  # noqa: S308 - every part is built by format_html
     )
 
 
