@@ -99,6 +99,8 @@ class Theme(models.Model):
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind, default=Kind.TOPIC)
     description = models.TextField(_("description"), blank=True)
+    # Pages kept in the cache name themes: a theme changed makes a new version of them.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["kind", "name"]

@@ -53,7 +53,7 @@ def theme_mapping_apply(*, declaration: Declaration, themes: list[dict]) -> bool
         }
         theme, created = Theme.objects.get_or_create(slug=item["slug"], defaults=values)
         if not created and any(getattr(theme, k) != v for k, v in values.items()):
-            Theme.objects.filter(pk=theme.pk).update(**values)
+            Theme.objects.filter(pk=theme.pk).update(**values, updated_at=timezone.now())
             changed = True
         changed |= created
         wanted = {paragraphs[n].pk for n in item["paragraphs"]}

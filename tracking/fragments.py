@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db.models import F, Func, QuerySet, Subquery
 from django.utils import translation
 
-from declarations.models import Declaration, Paragraph
+from declarations.models import Declaration, Paragraph, Theme
 
 from .models import Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids
@@ -41,17 +41,28 @@ def _total(queryset: QuerySet, function: str, field: str = "pk") -> Subquery:
     return Subquery(queryset.order_by().values(total=Func(F(field), function=function)))
 
 
-def declaration_version(declaration_id: int) -> str:
-    """What the secretariat's pages show of the declaration's cycles, as a string that changes
-    whenever any of it does: one query of index lookups, whatever the number of records."""
-    submissions = Submission.objects.filter(cycle__declaration_id=declaration_id)
-    cycles = ReportingCycle.history.filter(declaration_id=declaration_id)
-    members = Participant.declarations.through.objects.filter(declaration_id=declaration_id)
-    paragraphs = Paragraph.objects.operative().filter(declaration_id=declaration_id)
+def declaration_version(declaration_id: int | None = None) -> str:
+    """What the secretariat's pages show of the declaration's cycles (of every declaration's,
+    without one), as a string that changes whenever any of it does: one query of index
+    lookups and small tables, whatever the number of records."""
+    declarations = Declaration.objects.all()
+    submissions = Submission.objects.all()
+    cycles = ReportingCycle.history.all()
+    members = Participant.declarations.through.objects.all()
+    paragraphs = Paragraph.objects.operative()
+    if declaration_id is not None:
+        declarations = declarations.filter(pk=declaration_id)
+        submissions = submissions.filter(cycle__declaration_id=declaration_id)
+        cycles = cycles.filter(declaration_id=declaration_id)
+        members = members.filter(declaration_id=declaration_id)
+        paragraphs = paragraphs.filter(declaration_id=declaration_id)
+    # The themes the lists filter by, and their paragraphs (the links' ids only grow, so their
+    # count and newest change with every link added or removed).
+    links = Paragraph.themes.through.objects.all()
+    # From any one declaration's row (none: nothing to show, and the first one makes a row).
     row = (
-        Declaration.objects.filter(pk=declaration_id)
-        .values_list(
-            "updated_at",
+        Declaration.objects.values_list(
+            _total(declarations, "MAX", "updated_at"),
             _total(submissions, "COUNT"),
             _total(submissions, "MAX"),
             _total(submissions, "SUM", "version"),
@@ -62,7 +73,12 @@ def declaration_version(declaration_id: int) -> str:
             _total(Participant.history.all(), "MAX", "history_id"),
             _total(paragraphs, "COUNT"),
             _total(paragraphs, "MAX"),
+            _total(Theme.objects.all(), "COUNT"),
+            _total(Theme.objects.all(), "MAX", "updated_at"),
+            _total(links, "COUNT"),
+            _total(links, "MAX"),
         )
+        .order_by("pk")
         .first()
     )
     return "|".join(map(str, row or ()))

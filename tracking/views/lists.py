@@ -24,6 +24,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -75,18 +76,37 @@ def _actions(request: AuthenticatedRequest) -> ActionFilter:
 @require_GET
 def action_list(request: AuthenticatedRequest) -> HttpResponse:
     filterset = _actions(request)
-    # Newest first by default: the primary key's index serves it, even on 100,000 rows.
-    table = ActionTable(filterset.qs.only(*ActionTable.READS).order_by("-pk"))
-    configure_table(request, table, paginator_class=LazyPaginator)
+
+    def build() -> tuple[str, str]:
+        """The filters' form and the table of the current page."""
+        # Newest first by default: the primary key's index serves it, even on 100,000 rows.
+        table = ActionTable(filterset.qs.only(*ActionTable.READS).order_by("-pk"))
+        configure_table(request, table, paginator_class=LazyPaginator)
+        form = render_to_string("includes/_form.html", {"form": filterset.form}, request)
+        return form, table.as_html(request)
+
+    # The secretariat sees sealed actions only: each page of each filter and sort, with the
+    # filters' options, is kept until a submission of any declaration is sealed or reopened, or
+    # what the rows and options name changes.
+    if fragments.caches_for(request.user):
+        filters_html, table_html = fragments.cached(
+            f"actions|{timezone.get_current_timezone_name()}|{request.GET.urlencode()}",
+            fragments.declaration_version(),
+            build,
+        )
+    else:
+        filters_html, table_html = build()
     filters = request.GET.copy()
     filters.pop("page", None)
     # "New action" only where one can be filed now (an open cycle's draft).
     may_file = any(not place.locked for place in filing_places(request.user))
-    return render(
-        request,
-        "tracking/action_list.html",
-        {"filter": filterset, "table": table, "query": filters.urlencode(), "may_file": may_file},
-    )
+    context = {
+        "filters_html": filters_html,
+        "table_html": table_html,
+        "query": filters.urlencode(),
+        "may_file": may_file,
+    }
+    return render(request, "tracking/action_list.html", context)
 
 
 def _invalid_filters() -> HttpResponseBadRequest:
