@@ -609,7 +609,7 @@ class ApiTokenForm(forms.Form):
 class ReportingCycleForm(forms.Form):
     """A cycle's fields, for creating and editing it; the services check the rules again."""
 
-    declaration = forms.ModelChoiceField(
+    declaration = FetchedChoiceField(
         label=_("Declaration"), queryset=Declaration.objects.none(), empty_label=None
     )
     name = forms.CharField(
