@@ -8,7 +8,9 @@ production-like settings (DEBUG off; PLAIN_STATIC because `collectstatic` is not
 
 Prints figures; asserts nothing. Pages are fetched in-process with Django's test client over
 HTTPS, so the figures are server time without the network. It only reads (GET), apart from
-one session per user in the sessions table, removed at the end.
+one session per user in the sessions table and the evidence download's log entries, removed
+at the end, and the one evidence file it downloads, written if it is missing (the data set
+names files but writes none).
 
 Page kinds: every GET page of the URL conf that the secretariat, Tajikistan's focal point or
 its coordinator reach by links, with real ids from the database (the actions list once per
@@ -24,6 +26,7 @@ and the ratios stay fair. Rows are sorted by ratio.
 
 import argparse
 import cProfile
+import datetime
 import os
 import pstats
 import statistics
@@ -39,15 +42,19 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.files.storage import default_storage  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client, override_settings  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
 
 from benchmarks.floor import FLOOR_URL  # noqa: E402
 from benchmarks.sessions import end_sessions, verified_client  # noqa: E402
 from tracking.models import (  # noqa: E402
     Action,
     Evidence,
+    EvidenceDownload,
     Match,
     Offer,
     Publication,
@@ -83,6 +90,7 @@ def page_kinds() -> list[tuple[str, str | None, str]]:
     submitted = tjk_actions.filter(submission__cycle=current).first()
     sealed = tjk_actions.filter(submission__cycle=earlier).first()
     evidence = Evidence.objects.filter(submission=draft).exclude(file="").first()
+    stored_file(evidence)
     any_evidence = Evidence.objects.filter(action=submitted).first()
     tjk = submitted.participant_id if submitted else ""
     paragraph = submitted.paragraphs.first().pk if submitted else ""
@@ -207,6 +215,18 @@ def page_kinds() -> list[tuple[str, str | None, str]]:
     return kinds
 
 
+def stored_file(evidence: Evidence | None) -> None:
+    """Writes the evidence's file where its record says it is, if it is not there: the UN-scale
+    data set names 100,000 files but writes none."""
+    if evidence is not None and not default_storage.exists(evidence.file.name):
+        default_storage.save(evidence.file.name, ContentFile(b"%PDF-1.4\n" * 100))
+
+
+def forget_downloads(since: datetime.datetime) -> None:
+    """Removes the download log entries that the evidence download kind wrote."""
+    EvidenceDownload.objects.filter(user__username=FOCAL, at__gte=since).delete()
+
+
 def _url(record, tail: str = "", prefix: str = "actions") -> str:
     return f"/tracking/{prefix}/{record.pk}/{tail}" if record else ""
 
@@ -225,6 +245,7 @@ def profile(label: str, runs: int) -> None:
     """Where one page kind spends its time: cProfile over `runs` fetches after seven to warm;
     the 20 functions of the project, django-tables2, django-filter and psycopg with the most
     cumulative time."""
+    since = timezone.now()
     _, username, url = next(kind for kind in page_kinds() if kind[0] == label)
     client = verified_client(username)
     with override_settings(ROOT_URLCONF="benchmarks.floor"):
@@ -236,6 +257,7 @@ def profile(label: str, runs: int) -> None:
             fetch(client, url)
         profiler.disable()
     end_sessions([client.cookies[settings.SESSION_COOKIE_NAME].value] if username else [])
+    forget_downloads(since)
     print(f"{label}: {url}, {runs} fetches")
     # The request's middleware chain would fill the top: the view and what it calls instead.
     below_the_view = (
@@ -264,6 +286,7 @@ def main() -> None:
         profile(options.profile, options.runs)
         return
     runs = options.runs
+    since = timezone.now()
     users = USERS
     floors = [(f"floor: logged-in base.html, {user}", user, FLOOR_URL) for user in users]
     clients = {user: verified_client(user) for user in (*users, None)}
@@ -294,6 +317,7 @@ def main() -> None:
                 times[label].append(elapsed)
     end_sessions([client.cookies[settings.SESSION_COOKIE_NAME].value
                   for user, client in clients.items() if user])  # fmt: skip
+    forget_downloads(since)
 
     medians = {label: statistics.median(times[label]) * 1000 for label in times}
     floor_of = {user: medians[label] for label, user, _ in floors}
