@@ -56,6 +56,7 @@ from tracking.models import (  # noqa: E402
     Evidence,
     EvidenceDownload,
     Match,
+    Need,
     Offer,
     Publication,
     ReportingCycle,
@@ -98,6 +99,8 @@ def page_kinds() -> list[tuple[str, str | None, str]]:
     subm = "/tracking/submissions/TJK"
     offer = Offer.objects.filter(provider__code="DEU", state=Offer.State.PUBLISHED).first()
     match = Match.objects.order_by("pk").first()
+    need = Need.objects.filter(submission=draft).order_by("pk").first()
+    shareable = Need.objects.filter(submission__state=Submission.State.APPROVED).first()
     published = Publication.objects.live().select_related("cycle__declaration").first()
     public = (
         f"/public/{published.cycle.declaration.slug}/{published.cycle_id}/" if published else ""
@@ -205,6 +208,32 @@ def page_kinds() -> list[tuple[str, str | None, str]]:
         ("match page, secretariat", SECRETARIAT, match.get_absolute_url() if match else ""),
         ("new need form, focal point", FOCAL,
          f"{subm}/{draft.cycle_id}/needs/new/" if draft else ""),
+        ("edit need form, focal point", FOCAL, _url(need, "edit/", "needs")),
+        ("delete need form, focal point", FOCAL, _url(need, "delete/", "needs")),
+        ("edit offer form, provider", PROVIDER, _url(offer, "edit/", "assistance/offers")),
+        ("propose match form, secretariat", SECRETARIAT,
+         f"/tracking/assistance/matches/new/?need={shareable.pk}&offer={offer.pk}"
+         if shareable and offer else ""),
+        ("publish cycle form, secretariat", SECRETARIAT, f"/tracking/cycles/{earlier.pk}/publish/"),
+        ("workbook download, focal point", FOCAL,
+         f"{subm}/{draft.cycle_id}/workbook.xlsx" if draft else ""),
+        ("two-factor setup, focal point", FOCAL, "/accounts/two-factor/setup/"),
+        ("API actions, secretariat", SECRETARIAT, "/api/v1/actions/"),
+        ("API actions, focal point", FOCAL, "/api/v1/actions/"),
+        ("API action, focal point", FOCAL, f"/api/v1/actions/{submitted.pk}/" if submitted else ""),
+        ("API submissions, secretariat", SECRETARIAT, "/api/v1/submissions/"),
+        ("API assessments, secretariat", SECRETARIAT, "/api/v1/assessments/"),
+        ("API updates, focal point", FOCAL, "/api/v1/updates/"),
+        ("API evidence, focal point", FOCAL, "/api/v1/evidence/"),
+        ("API cycles, secretariat", SECRETARIAT, "/api/v1/cycles/"),
+        ("API participants, secretariat", SECRETARIAT, "/api/v1/participants/"),
+        ("API declaration, focal point", FOCAL, "/api/v1/declarations/dushanbe/"),
+        ("API needs, provider", PROVIDER, "/api/v1/needs/"),
+        ("API offers, provider", PROVIDER, "/api/v1/offers/"),
+        ("API matches, secretariat", SECRETARIAT, "/api/v1/matches/"),
+        ("API reports, focal point", FOCAL, "/api/v1/reports/"),
+        ("API documentation", FOCAL, "/api/v1/docs/"),
+        ("API schema", FOCAL, "/api/v1/openapi.json"),
         ("public index (anonymous)", None, "/public/"),
         ("public cycle page (anonymous)", None, public),
         ("public participant page (anonymous)", None,
