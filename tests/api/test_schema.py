@@ -44,3 +44,23 @@ def test_the_docs_start_up_script_points_at_the_document(client, db):
     assert script.status_code == 200
     assert script["Content-Type"].startswith("application/javascript")
     assert SCHEMA in script.text
+
+
+def test_the_kept_document_is_the_one_built_afresh_in_each_language_and_media_type(client, db):
+    for language in ("en", "fr", "ar"):
+        headers = {"accept-language": language}
+        client.get(SCHEMA, headers=headers)  # built, and kept
+        kept = client.get(SCHEMA, headers=headers)
+        fresh = client.get(SCHEMA, {"lang": language}, headers=headers)  # a query string: built
+
+        assert kept.status_code == fresh.status_code == 200
+        assert kept.content == fresh.content
+        assert kept["Content-Type"] == fresh["Content-Type"]
+        assert kept["Content-Disposition"] == fresh["Content-Disposition"]
+    english = client.get(SCHEMA, headers={"accept-language": "en"}).content
+    assert client.get(SCHEMA, headers={"accept-language": "fr"}).content != english
+
+    oai, json = "application/vnd.oai.openapi+json", "application/json"
+    assert client.get(SCHEMA, headers={"accept": oai})["Content-Type"] == oai
+    assert client.get(SCHEMA, headers={"accept": json})["Content-Type"] == json
+    assert client.get(SCHEMA, headers={"accept": oai})["Content-Type"] == oai
