@@ -354,7 +354,8 @@ class ActionViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet:
         actions = Action.objects.select_related("participant", "declaration", "submission")
         actions = actions.prefetch_related(Prefetch("paragraphs", Paragraph.objects.only("pk")))
-        return permissions.scope(actions, self.user)
+        # As the actions page: a member's by their participants' index, not through submissions.
+        return permissions.scope_actions(actions, self.user)
 
     def get_object(self) -> Action:
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
