@@ -157,3 +157,42 @@ def test_the_home_runs_the_same_queries_for_1_and_50_actions(
     assert response.status_code == 200
     # Counts per paragraph and status, never a row per action: 8.8 KB with 1, 10 KB with 50.
     assert len(response.content) <= 12_000
+
+
+def test_the_secretariat_s_counts_follow_every_submission_and_participant_on_the_next_view(
+    client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal, secretariat
+):
+    client.force_login(secretariat)
+    file_action(kazakhstan, cycle, kaz_focal, status="completed", state=Submission.State.SUBMITTED)
+    assert "<dt>Submissions still in draft</dt><dd>0</dd>" in client.get(URL).text
+
+    file_action(tajikistan, cycle, tjk_focal, status="delayed")
+    assert "<dt>Submissions still in draft</dt><dd>1</dd>" in client.get(URL).text
+
+    submission(tajikistan, cycle, Submission.State.SUBMITTED)  # its version grows, as on submit
+    html = client.get(URL).text
+    assert "<dt>Submitted actions in the current cycles</dt><dd>2</dd>" in html
+    assert '<th scope="row">Delayed</th><td>1</td>' in html
+
+    submission(tajikistan, cycle, Submission.State.DRAFT)  # returned
+    assert '<th scope="row">Delayed</th><td>0</td>' in client.get(URL).text
+
+    participants = client.get(URL).text.split("<dt>Participants</dt><dd>")[1][:3]
+    Participant.objects.create(code="KGZ", name="Kyrgyzstan")
+    assert client.get(URL).text.split("<dt>Participants</dt><dd>")[1][:3] != participants
+
+
+@pytest.mark.parametrize("rows", [1, 50])
+def test_the_secretariat_s_home_from_the_cache_runs_the_same_queries(
+    rows, client, cycle, secretariat, django_assert_num_queries
+):
+    for code in range(rows):
+        participant = Participant.objects.create(code=f"P{code:02}", name=f"State {code:02}")
+        participant.declarations.add(cycle.declaration)
+        file_action(participant, cycle, secretariat, state=Submission.State.SUBMITTED)
+    client.force_login(secretariat)
+    client.get(URL)
+
+    # session, user, memberships, the version of the counts (kept in the cache).
+    with django_assert_num_queries(4):
+        assert client.get(URL).status_code == 200

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 
 from config.celery import app as celery_app
 
-from .. import charts, dashboards
+from .. import charts, dashboards, fragments
 from ..permissions import AuthenticatedRequest, may_file_for
 
 
@@ -93,8 +93,17 @@ def dashboard(request: AuthenticatedRequest) -> HttpResponse:
         entry.chart = charts.bars(title, entry.status_rows)
     context: dict[str, object] = {"overview": overview}
     if request.user.is_secretariat:
-        headlines = dashboards.secretariat_headlines(request.user)
-        status_rows = charts.status_rows(headlines["statuses"])
-        context |= {"headlines": headlines, "status_rows": status_rows}
-        context["status_chart"] = charts.bars(_("Actions by status"), status_rows)
+
+        def secretariat_part() -> dict[str, object]:
+            headlines = dashboards.secretariat_headlines(request.user)
+            status_rows = charts.status_rows(headlines["statuses"])
+            chart = charts.bars(_("Actions by status"), status_rows)
+            return {"headlines": headlines, "status_rows": status_rows, "status_chart": chart}
+
+        # Counts of sealed records and of submissions: kept until one of them changes.
+        if fragments.caches_for(request.user):
+            version = fragments.declaration_version()
+            context |= fragments.cached("home", version, secretariat_part)
+        else:
+            context |= secretariat_part()
     return render(request, "tracking/home.html", context)
