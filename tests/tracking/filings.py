@@ -11,6 +11,7 @@ from tracking.models import (
     AssistanceKind,
     Need,
     Offer,
+    Participant,
     ProgressUpdate,
     Submission,
 )
@@ -54,6 +55,14 @@ def file_action(
     )
     tallies.recount([record.pk])
     return action
+
+
+def submitted_by_new_participants(count: int, cycle, user) -> None:
+    """`count` new participants of the cycle's declaration, each with a submitted action."""
+    for code in range(count):
+        participant = Participant.objects.create(code=f"P{code:02}", name=f"State {code:02}")
+        participant.declarations.add(cycle.declaration)
+        file_action(participant, cycle, user, state=Submission.State.SUBMITTED)
 
 
 def file_update(action, user, date="2026-03-01", status=Action.Status.IN_PROGRESS, progress=50):

@@ -7,9 +7,9 @@ from django.urls import reverse
 from declarations.models import Paragraph, Theme
 from declarations.services import theme_mapping_apply
 from tracking import services
-from tracking.models import Membership, Participant, Submission
+from tracking.models import Membership, Submission
 
-from .filings import file_action, rate_all
+from .filings import file_action, rate_all, submitted_by_new_participants
 
 URL = reverse("tracking:actions")
 
@@ -140,10 +140,7 @@ def test_a_member_in_the_secretariat_sees_its_drafts_change_at_once(
 def test_the_secretariat_s_list_from_the_cache_runs_the_same_queries(
     rows, client, cycle, secretariat, django_assert_num_queries
 ):
-    for code in range(rows):
-        participant = Participant.objects.create(code=f"P{code:02}", name=f"State {code:02}")
-        participant.declarations.add(cycle.declaration)
-        file_action(participant, cycle, secretariat, state=Submission.State.SUBMITTED)
+    submitted_by_new_participants(rows, cycle, secretariat)
     client.force_login(secretariat)
     client.get(URL)
 

@@ -6,7 +6,7 @@ from django.urls import reverse
 from tests.conftest import new_cycle
 from tracking.models import Membership, Participant, ReportingCycle, Submission, User
 
-from .filings import file_action, file_update, rate, submission
+from .filings import file_action, file_update, rate, submission, submitted_by_new_participants
 
 URL = reverse("home")
 
@@ -186,10 +186,7 @@ def test_the_secretariat_s_counts_follow_every_submission_and_participant_on_the
 def test_the_secretariat_s_home_from_the_cache_runs_the_same_queries(
     rows, client, cycle, secretariat, django_assert_num_queries
 ):
-    for code in range(rows):
-        participant = Participant.objects.create(code=f"P{code:02}", name=f"State {code:02}")
-        participant.declarations.add(cycle.declaration)
-        file_action(participant, cycle, secretariat, state=Submission.State.SUBMITTED)
+    submitted_by_new_participants(rows, cycle, secretariat)
     client.force_login(secretariat)
     client.get(URL)
 
