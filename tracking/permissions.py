@@ -100,7 +100,7 @@ def scope_actions(queryset: QuerySet, user: User) -> QuerySet:
     database reads them newest first by their index instead of walking every action in the
     list's order to find theirs (thousands of rows for 25 at UN scale)."""
     own = participant_ids(user)
-    if user.is_secretariat or not own:
+    if not own or user.is_secretariat:  # not own first: an anonymous user has no roles
         return scope(queryset, user)
     return queryset.filter(participant_id__in=own)
 
