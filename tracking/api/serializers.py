@@ -1,6 +1,10 @@
 """What the API shows of each record (read), and what a write accepts (documented here; the
 pages' forms validate it, so that both check the same rules)."""
 
+from collections.abc import Iterable
+from typing import Any
+
+from django.db.models import Manager
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -22,6 +26,53 @@ from ..models import (
     Submission,
 )
 from ..regions import Region
+
+# --- Many-to-many relations ------------------------------------------------------------------
+
+
+class LinkedValues(serializers.ManyRelatedField):
+    """A many-to-many relation as the list of its records' ids (or slugs: the child relation
+    says which), in the related model's order. A list's page reads them for all its records
+    with one query of values (`LinkingListSerializer`): a prefetch would build a record and a
+    related manager per link, which cost more than the rest of the list. A record serialized
+    alone reads its relation as before (prefetched, or one query)."""
+
+    def __init__(self, child_relation: serializers.RelatedField, **kwargs: Any) -> None:
+        super().__init__(child_relation=child_relation, read_only=True, **kwargs)
+        self.loaded: dict[Any, list] = {}
+
+    def load(self, records: list) -> None:
+        """Reads the relation's values for these records (of the serializer's model)."""
+        serializer: Any = self.parent
+        relation = serializer.Meta.model._meta.get_field(self.source)
+        back = relation.related_query_name()
+        value = getattr(self.child_relation, "slug_field", "pk")
+        self.loaded = {record.pk: [] for record in records}
+        rows = relation.related_model._default_manager.filter(**{f"{back}__in": self.loaded})
+        for owner, linked in rows.values_list(back, value):
+            self.loaded[owner].append(linked)
+
+    def get_attribute(self, instance: Any) -> list:
+        if instance.pk in self.loaded:
+            return self.loaded[instance.pk]
+        related = super().get_attribute(instance) or []
+        return [self.child_relation.to_representation(record) for record in related]
+
+    def to_representation(self, iterable: Iterable[Any]) -> list:
+        return list(iterable)
+
+
+class LinkingListSerializer(serializers.ListSerializer):
+    """A list whose records' `LinkedValues` are read for the whole list at once."""
+
+    def to_representation(self, data: Any) -> list:
+        records = list(data.all() if isinstance(data, Manager) else data)
+        child: Any = self.child
+        for field in child.fields.values():
+            if isinstance(field, LinkedValues):
+                field.load(records)
+        return super().to_representation(records)
+
 
 # --- Declarations -----------------------------------------------------------------------------
 
@@ -75,13 +126,12 @@ class DeclarationDetailSerializer(DeclarationSerializer):
 
 
 class ParticipantSerializer(serializers.ModelSerializer):
-    declarations: serializers.RelatedField = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True
-    )
+    declarations = LinkedValues(serializers.SlugRelatedField(slug_field="slug", read_only=True))
 
     class Meta:
         model = Participant
         fields = ["code", "name", "kind", "declarations"]
+        list_serializer_class = LinkingListSerializer
 
 
 class CycleSerializer(serializers.ModelSerializer):
@@ -125,9 +175,7 @@ class ActionSerializer(serializers.ModelSerializer):
         slug_field="slug", read_only=True
     )
     cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
-    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True
-    )
+    paragraphs = LinkedValues(serializers.PrimaryKeyRelatedField(read_only=True))
 
     class Meta:
         model = Action
@@ -137,6 +185,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "partners", "start_date", "end_date", "status", "progress", "created_at",
             "updated_at", "version",
         ]  # fmt: skip
+        list_serializer_class = LinkingListSerializer
 
 
 class ActionEditSerializer(serializers.ModelSerializer):
@@ -244,12 +293,8 @@ class ReportSerializer(serializers.ModelSerializer):
     declaration: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
-    participants: serializers.RelatedField = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
-    )
-    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True
-    )
+    participants = LinkedValues(serializers.SlugRelatedField(slug_field="code", read_only=True))
+    paragraphs = LinkedValues(serializers.PrimaryKeyRelatedField(read_only=True))
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -259,6 +304,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "language", "state", "progress", "error", "created_at", "finished_at",
             "expires_at", "download",
         ]  # fmt: skip
+        list_serializer_class = LinkingListSerializer
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_download(self, report: Report) -> str | None:
@@ -318,15 +364,13 @@ class OfferSerializer(serializers.ModelSerializer):
     declaration: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
-    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True
-    )
-    themes: serializers.RelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    paragraphs = LinkedValues(serializers.PrimaryKeyRelatedField(read_only=True))
+    themes = LinkedValues(serializers.PrimaryKeyRelatedField(read_only=True))
     open_regions = serializers.ListField(
         source="region_list", child=serializers.CharField(), read_only=True
     )
-    open_participants: serializers.RelatedField = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
+    open_participants = LinkedValues(
+        serializers.SlugRelatedField(slug_field="code", read_only=True)
     )
 
     class Meta:
@@ -336,6 +380,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "themes", "open_regions", "open_participants", "contact_name", "contact_email",
             "state", "created_at", "updated_at", "version",
         ]  # fmt: skip
+        list_serializer_class = LinkingListSerializer
 
 
 class OfferEditSerializer(serializers.Serializer):

@@ -235,7 +235,9 @@ class ParticipantViewSet(RecordViewSet):
     serializer_class = s.ParticipantSerializer
 
     def get_queryset(self) -> QuerySet:
-        participants = Participant.objects.prefetch_related("declarations")
+        participants = Participant.objects.all()
+        if self.action != "list":  # a list reads its declarations' slugs at once (LinkedValues)
+            participants = participants.prefetch_related("declarations")
         return permissions.scope_participants(participants, self.user)
 
     @extend_schema(responses={200: s.ParticipantSerializer(many=True), **ERRORS})
@@ -341,6 +343,10 @@ class SubmissionViewSet(RecordViewSet):
 # --- Actions and their updates and evidence ---------------------------------------------------
 
 
+ACTION_FIELDS = [field.name for field in Action._meta.concrete_fields]
+ACTION_RELATED_SHOWN = ["participant__code", "declaration__slug", "submission__cycle_id"]
+
+
 class ActionViewSet(RecordViewSet):
     serializer_class = s.ActionSerializer
     filters = {
@@ -353,7 +359,12 @@ class ActionViewSet(RecordViewSet):
 
     def get_queryset(self) -> QuerySet:
         actions = Action.objects.select_related("participant", "declaration", "submission")
-        actions = actions.prefetch_related(Prefetch("paragraphs", Paragraph.objects.only("pk")))
+        if self.action == "list":
+            # What the list shows of the related rows (the declaration's holds its source
+            # text); the paragraphs' ids are read for the whole page at once (LinkedValues).
+            actions = actions.only(*ACTION_FIELDS, *ACTION_RELATED_SHOWN)
+        else:
+            actions = actions.prefetch_related(Prefetch("paragraphs", Paragraph.objects.only("pk")))
         # As the actions page: a member's by their participants' index, not through submissions.
         return permissions.scope_actions(actions, self.user)
 
@@ -634,9 +645,11 @@ class ReportViewSet(RecordViewSet):
     serializer_class = s.ReportSerializer
 
     def get_queryset(self) -> QuerySet:
-        reports = Report.objects.select_related("declaration").prefetch_related(
-            "participants", Prefetch("paragraphs", Paragraph.objects.only("pk"))
-        )
+        reports = Report.objects.select_related("declaration").defer("declaration__source_text")
+        if self.action != "list":  # a list reads its links' values at once (LinkedValues)
+            reports = reports.prefetch_related(
+                "participants", Prefetch("paragraphs", Paragraph.objects.only("pk"))
+            )
         return permissions.scope_reports(reports, self.user)
 
     @extend_schema(responses={200: s.ReportSerializer(many=True), **ERRORS})
