@@ -1,11 +1,13 @@
 """What the API shows of each record (read), and what a write accepts (documented here; the
 pages' forms validate it, so that both check the same rules)."""
 
+import copy
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db.models import Manager
 from django.urls import reverse
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -26,6 +28,22 @@ from ..models import (
     Submission,
 )
 from ..regions import Region
+
+
+# DRF's, with the fields it derives from the model built once per class and language (their
+# labels are translated as they are built) and copied for each use, as DRF copies the declared
+# ones: deriving them (the model's fields, their validators and choices) cost more than
+# serializing a page of records. (No docstring: the OpenAPI schema would take it as the
+# description of every serializer without one of its own.)
+class ModelSerializer(serializers.ModelSerializer):
+    built: ClassVar[dict[tuple[type, str], dict[str, serializers.Field]]] = {}
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        key = (type(self), get_language())
+        if key not in self.built:
+            self.built[key] = super().get_fields()
+        return copy.deepcopy(self.built[key])
+
 
 # --- Many-to-many relations ------------------------------------------------------------------
 
@@ -77,7 +95,7 @@ class LinkingListSerializer(serializers.ListSerializer):
 # --- Declarations -----------------------------------------------------------------------------
 
 
-class ParagraphSerializer(serializers.ModelSerializer):
+class ParagraphSerializer(ModelSerializer):
     section = serializers.CharField(source="section.number", allow_null=True, default=None)
 
     class Meta:
@@ -85,13 +103,13 @@ class ParagraphSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "number", "verb", "text", "text_markdown", "position", "section"]
 
 
-class ParagraphTextSerializer(serializers.ModelSerializer):
+class ParagraphTextSerializer(ModelSerializer):
     class Meta:
         model = ParagraphText
         fields = ["paragraph", "verb", "text", "text_markdown"]
 
 
-class DeclarationVersionSerializer(serializers.ModelSerializer):
+class DeclarationVersionSerializer(ModelSerializer):
     paragraphs = ParagraphTextSerializer(source="texts", many=True)
 
     class Meta:
@@ -99,7 +117,7 @@ class DeclarationVersionSerializer(serializers.ModelSerializer):
         fields = ["language", "status", "title", "paragraphs"]
 
 
-class DeclarationSerializer(serializers.ModelSerializer):
+class DeclarationSerializer(ModelSerializer):
     class Meta:
         model = Declaration
         fields = [
@@ -125,7 +143,7 @@ class DeclarationDetailSerializer(DeclarationSerializer):
 # --- Participants, cycles, submissions -------------------------------------------------------
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
+class ParticipantSerializer(ModelSerializer):
     declarations = LinkedValues(serializers.SlugRelatedField(slug_field="slug", read_only=True))
 
     class Meta:
@@ -134,7 +152,7 @@ class ParticipantSerializer(serializers.ModelSerializer):
         list_serializer_class = LinkingListSerializer
 
 
-class CycleSerializer(serializers.ModelSerializer):
+class CycleSerializer(ModelSerializer):
     declaration: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
@@ -144,7 +162,7 @@ class CycleSerializer(serializers.ModelSerializer):
         fields = ["id", "declaration", "name", "starts_on", "ends_on", "due_on", "state"]
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(ModelSerializer):
     participant: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -167,7 +185,7 @@ class ReviewSerializer(serializers.Serializer):
 # --- Filed records ----------------------------------------------------------------------------
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     participant: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -188,7 +206,7 @@ class ActionSerializer(serializers.ModelSerializer):
         list_serializer_class = LinkingListSerializer
 
 
-class ActionEditSerializer(serializers.ModelSerializer):
+class ActionEditSerializer(ModelSerializer):
     """An action's fields, for a change (PATCH: only those sent change)."""
 
     paragraphs = serializers.ListField(
@@ -210,7 +228,7 @@ class ActionCreateSerializer(ActionEditSerializer):
         fields = ["participant", *ActionEditSerializer.Meta.fields]
 
 
-class UpdateSerializer(serializers.ModelSerializer):
+class UpdateSerializer(ModelSerializer):
     class Meta:
         model = ProgressUpdate
         fields = [
@@ -219,7 +237,7 @@ class UpdateSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class UpdateCreateSerializer(serializers.ModelSerializer):
+class UpdateCreateSerializer(ModelSerializer):
     action = serializers.IntegerField()
 
     class Meta:
@@ -227,7 +245,7 @@ class UpdateCreateSerializer(serializers.ModelSerializer):
         fields = ["action", "date", "narrative", "status", "progress"]
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ModelSerializer):
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -258,7 +276,7 @@ class EvidenceCreateSerializer(serializers.Serializer):
     )
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     participant = serializers.CharField(source="submission.participant.code", read_only=True)
     cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
     number = serializers.IntegerField(source="paragraph.number", read_only=True)
@@ -271,7 +289,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class AssessmentEditSerializer(serializers.ModelSerializer):
+class AssessmentEditSerializer(ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["rating", "justification"]
@@ -289,7 +307,7 @@ class AssessmentCreateSerializer(AssessmentEditSerializer):
 # --- Reports ----------------------------------------------------------------------------------
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ModelSerializer):
     declaration: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
@@ -328,7 +346,7 @@ class ReportRequestSerializer(serializers.Serializer):
 # --- Technical assistance ---------------------------------------------------------------------
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(ModelSerializer):
     participant = serializers.CharField(source="submission.participant.code", read_only=True)
     cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
     number = serializers.IntegerField(source="paragraph.number", read_only=True)
@@ -341,7 +359,7 @@ class NeedSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class NeedEditSerializer(serializers.ModelSerializer):
+class NeedEditSerializer(ModelSerializer):
     """A need's fields, for a change (PATCH: only those sent change)."""
 
     class Meta:
@@ -357,7 +375,7 @@ class NeedCreateSerializer(NeedEditSerializer):
         fields = ["participant", "cycle", *NeedEditSerializer.Meta.fields]
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(ModelSerializer):
     provider: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -416,7 +434,7 @@ class OfferCreateSerializer(OfferEditSerializer):
     declaration = serializers.CharField(help_text="The declaration's slug.")
 
 
-class MatchSerializer(serializers.ModelSerializer):
+class MatchSerializer(ModelSerializer):
     participant = serializers.CharField(source="need.submission.participant.code", read_only=True)
     provider = serializers.CharField(source="offer.provider.code", read_only=True)
     number = serializers.IntegerField(source="need.paragraph.number", read_only=True)
