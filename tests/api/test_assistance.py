@@ -219,8 +219,30 @@ def test_the_lists_cost_the_same_queries_whatever_their_length(
     client.get(reverse("api:offer-list"))  # last_used_at is written on the first use
 
     # Each: the token with its user, the user's memberships, the page of records (with what
-    # its columns name by code); the offers' paragraphs, themes and open participants.
+    # its columns name by code); the offers' paragraphs' and themes' ids and their open
+    # participants' codes (a query of values each).
     for name, queries in [("api:offer-list", 6), ("api:need-list", 3), ("api:match-list", 3)]:
         with django_assert_num_queries(queries):
             response = client.get(reverse(name))
         assert len(response.json()["results"]) == 5, name
+
+
+def test_the_offers_list_names_each_offers_links_as_the_offer_itself_does(
+    api, provider, unodc, declaration, tajikistan, kazakhstan
+):
+    from declarations.models import Theme
+
+    linked = make_offer(unodc, declaration, provider, (9, 3), title="Linked")
+    linked.themes.set([Theme.objects.create(name=name, slug=name) for name in ("b", "a")])
+    linked.open_participants.set([tajikistan, kazakhstan])
+    make_offer(unodc, declaration, provider, (), title="Bare")
+    client = api(provider)
+
+    listed = client.get(reverse("api:offer-list")).json()["results"]
+
+    offers = {offer["title"]: offer for offer in listed}
+    assert offers["Linked"]["open_participants"] == ["KAZ", "TJK"]
+    assert len(offers["Linked"]["themes"]) == 2 and len(offers["Linked"]["paragraphs"]) == 2
+    assert offers["Bare"]["paragraphs"] == offers["Bare"]["themes"] == []
+    for offer in listed:
+        assert offer == client.get(reverse("api:offer-detail", args=[offer["id"]])).json()

@@ -64,3 +64,15 @@ def test_the_kept_document_is_the_one_built_afresh_in_each_language_and_media_ty
     assert client.get(SCHEMA, headers={"accept": oai})["Content-Type"] == oai
     assert client.get(SCHEMA, headers={"accept": json})["Content-Type"] == json
     assert client.get(SCHEMA, headers={"accept": oai})["Content-Type"] == oai
+
+
+def test_each_language_titles_the_fields_in_it_whichever_was_built_first(client, db):
+    # The fields a serializer derives from its model are built once per language (and copied
+    # for each use): English first must not leave French without its titles.
+    client.get(SCHEMA, {"lang": "en"}, headers={"accept-language": "en"})
+    french = client.get(SCHEMA, {"lang": "fr"}, headers={"accept-language": "fr"}).json()
+
+    schemas = french["components"]["schemas"]
+    assert schemas["PatchedActionEditRequest"]["properties"]["partners"]["title"] == "Partenaires"
+    assert schemas["DeclarationDetail"]["properties"]["title"]["title"] == "Titre"
+    assert "description" not in schemas["Action"]

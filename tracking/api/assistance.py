@@ -151,6 +151,9 @@ class NeedViewSet(RecordViewSet):
 # --- Offers ---------------------------------------------------------------------------------
 
 
+OFFER_FIELDS = [field.name for field in Offer._meta.concrete_fields]
+
+
 class OfferViewSet(RecordViewSet):
     """Providers' offers: their provider's members manage them; every other user reads the
     published ones (`offer_filter`)."""
@@ -166,11 +169,17 @@ class OfferViewSet(RecordViewSet):
     }
 
     def get_queryset(self) -> QuerySet:
-        offers = Offer.objects.select_related("provider", "declaration").prefetch_related(
-            Prefetch("paragraphs", Paragraph.objects.only("pk")),
-            "themes",
-            Prefetch("open_participants", Participant.objects.only("code")),
-        )
+        offers = Offer.objects.select_related("provider", "declaration")
+        if self.action == "list":
+            # What the list shows of the related rows (the declaration's holds its source
+            # text); the links' values are read for the whole page at once (LinkedValues).
+            offers = offers.only(*OFFER_FIELDS, "provider__code", "declaration__slug")
+        else:
+            offers = offers.prefetch_related(
+                Prefetch("paragraphs", Paragraph.objects.only("pk")),
+                "themes",
+                Prefetch("open_participants", Participant.objects.only("code")),
+            )
         return permissions.scope_offers(offers, self.user)
 
     def get_object(self) -> Offer:

@@ -1,7 +1,13 @@
 """What the API shows of each record (read), and what a write accepts (documented here; the
 pages' forms validate it, so that both check the same rules)."""
 
+import copy
+from collections.abc import Iterable
+from typing import Any, ClassVar
+
+from django.db.models import Manager
 from django.urls import reverse
+from django.utils.translation import get_language
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -23,10 +29,73 @@ from ..models import (
 )
 from ..regions import Region
 
+
+# DRF's, with the fields it derives from the model built once per class and language (their
+# labels are translated as they are built) and copied for each use, as DRF copies the declared
+# ones: deriving them (the model's fields, their validators and choices) cost more than
+# serializing a page of records. (No docstring: the OpenAPI schema would take it as the
+# description of every serializer without one of its own.)
+class ModelSerializer(serializers.ModelSerializer):
+    built: ClassVar[dict[tuple[type, str], dict[str, serializers.Field]]] = {}
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        key = (type(self), get_language())
+        if key not in self.built:
+            self.built[key] = super().get_fields()
+        return copy.deepcopy(self.built[key])
+
+
+# --- Many-to-many relations ------------------------------------------------------------------
+
+
+class LinkedValues(serializers.ManyRelatedField):
+    """A many-to-many relation as the list of its records' ids (or slugs: the child relation
+    says which), in the related model's order. A list's page reads them for all its records
+    with one query of values (`LinkingListSerializer`): a prefetch would build a record and a
+    related manager per link, which cost more than the rest of the list. A record serialized
+    alone reads its relation as before (prefetched, or one query)."""
+
+    def __init__(self, child_relation: serializers.RelatedField, **kwargs: Any) -> None:
+        super().__init__(child_relation=child_relation, read_only=True, **kwargs)
+        self.loaded: dict[Any, list] = {}
+
+    def load(self, records: list) -> None:
+        """Reads the relation's values for these records (of the serializer's model)."""
+        serializer: Any = self.parent
+        relation = serializer.Meta.model._meta.get_field(self.source)
+        back = relation.related_query_name()
+        value = getattr(self.child_relation, "slug_field", "pk")
+        self.loaded = {record.pk: [] for record in records}
+        rows = relation.related_model._default_manager.filter(**{f"{back}__in": self.loaded})
+        for owner, linked in rows.values_list(back, value):
+            self.loaded[owner].append(linked)
+
+    def get_attribute(self, instance: Any) -> list:
+        if instance.pk in self.loaded:
+            return self.loaded[instance.pk]
+        related = super().get_attribute(instance) or []
+        return [self.child_relation.to_representation(record) for record in related]
+
+    def to_representation(self, iterable: Iterable[Any]) -> list:
+        return list(iterable)
+
+
+class LinkingListSerializer(serializers.ListSerializer):
+    """A list whose records' `LinkedValues` are read for the whole list at once."""
+
+    def to_representation(self, data: Any) -> list:
+        records = list(data.all() if isinstance(data, Manager) else data)
+        child: Any = self.child
+        for field in child.fields.values():
+            if isinstance(field, LinkedValues):
+                field.load(records)
+        return super().to_representation(records)
+
+
 # --- Declarations -----------------------------------------------------------------------------
 
 
-class ParagraphSerializer(serializers.ModelSerializer):
+class ParagraphSerializer(ModelSerializer):
     section = serializers.CharField(source="section.number", allow_null=True, default=None)
 
     class Meta:
@@ -34,13 +103,13 @@ class ParagraphSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "number", "verb", "text", "text_markdown", "position", "section"]
 
 
-class ParagraphTextSerializer(serializers.ModelSerializer):
+class ParagraphTextSerializer(ModelSerializer):
     class Meta:
         model = ParagraphText
         fields = ["paragraph", "verb", "text", "text_markdown"]
 
 
-class DeclarationVersionSerializer(serializers.ModelSerializer):
+class DeclarationVersionSerializer(ModelSerializer):
     paragraphs = ParagraphTextSerializer(source="texts", many=True)
 
     class Meta:
@@ -48,7 +117,7 @@ class DeclarationVersionSerializer(serializers.ModelSerializer):
         fields = ["language", "status", "title", "paragraphs"]
 
 
-class DeclarationSerializer(serializers.ModelSerializer):
+class DeclarationSerializer(ModelSerializer):
     class Meta:
         model = Declaration
         fields = [
@@ -74,17 +143,16 @@ class DeclarationDetailSerializer(DeclarationSerializer):
 # --- Participants, cycles, submissions -------------------------------------------------------
 
 
-class ParticipantSerializer(serializers.ModelSerializer):
-    declarations: serializers.RelatedField = serializers.SlugRelatedField(
-        slug_field="slug", many=True, read_only=True
-    )
+class ParticipantSerializer(ModelSerializer):
+    declarations = LinkedValues(serializers.SlugRelatedField(slug_field="slug", read_only=True))
 
     class Meta:
         model = Participant
         fields = ["code", "name", "kind", "declarations"]
+        list_serializer_class = LinkingListSerializer
 
 
-class CycleSerializer(serializers.ModelSerializer):
+class CycleSerializer(ModelSerializer):
     declaration: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
@@ -94,7 +162,7 @@ class CycleSerializer(serializers.ModelSerializer):
         fields = ["id", "declaration", "name", "starts_on", "ends_on", "due_on", "state"]
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(ModelSerializer):
     participant: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -117,7 +185,7 @@ class ReviewSerializer(serializers.Serializer):
 # --- Filed records ----------------------------------------------------------------------------
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     participant: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
@@ -125,9 +193,7 @@ class ActionSerializer(serializers.ModelSerializer):
         slug_field="slug", read_only=True
     )
     cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
-    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True
-    )
+    paragraphs = LinkedValues(serializers.PrimaryKeyRelatedField(read_only=True))
 
     class Meta:
         model = Action
@@ -137,9 +203,10 @@ class ActionSerializer(serializers.ModelSerializer):
             "partners", "start_date", "end_date", "status", "progress", "created_at",
             "updated_at", "version",
         ]  # fmt: skip
+        list_serializer_class = LinkingListSerializer
 
 
-class ActionEditSerializer(serializers.ModelSerializer):
+class ActionEditSerializer(ModelSerializer):
     """An action's fields, for a change (PATCH: only those sent change)."""
 
     paragraphs = serializers.ListField(
@@ -161,7 +228,7 @@ class ActionCreateSerializer(ActionEditSerializer):
         fields = ["participant", *ActionEditSerializer.Meta.fields]
 
 
-class UpdateSerializer(serializers.ModelSerializer):
+class UpdateSerializer(ModelSerializer):
     class Meta:
         model = ProgressUpdate
         fields = [
@@ -170,7 +237,7 @@ class UpdateSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class UpdateCreateSerializer(serializers.ModelSerializer):
+class UpdateCreateSerializer(ModelSerializer):
     action = serializers.IntegerField()
 
     class Meta:
@@ -178,7 +245,7 @@ class UpdateCreateSerializer(serializers.ModelSerializer):
         fields = ["action", "date", "narrative", "status", "progress"]
 
 
-class EvidenceSerializer(serializers.ModelSerializer):
+class EvidenceSerializer(ModelSerializer):
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -209,7 +276,7 @@ class EvidenceCreateSerializer(serializers.Serializer):
     )
 
 
-class AssessmentSerializer(serializers.ModelSerializer):
+class AssessmentSerializer(ModelSerializer):
     participant = serializers.CharField(source="submission.participant.code", read_only=True)
     cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
     number = serializers.IntegerField(source="paragraph.number", read_only=True)
@@ -222,7 +289,7 @@ class AssessmentSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class AssessmentEditSerializer(serializers.ModelSerializer):
+class AssessmentEditSerializer(ModelSerializer):
     class Meta:
         model = Assessment
         fields = ["rating", "justification"]
@@ -240,16 +307,12 @@ class AssessmentCreateSerializer(AssessmentEditSerializer):
 # --- Reports ----------------------------------------------------------------------------------
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(ModelSerializer):
     declaration: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
-    participants: serializers.RelatedField = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
-    )
-    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True
-    )
+    participants = LinkedValues(serializers.SlugRelatedField(slug_field="code", read_only=True))
+    paragraphs = LinkedValues(serializers.PrimaryKeyRelatedField(read_only=True))
     download = serializers.SerializerMethodField()
 
     class Meta:
@@ -259,6 +322,7 @@ class ReportSerializer(serializers.ModelSerializer):
             "language", "state", "progress", "error", "created_at", "finished_at",
             "expires_at", "download",
         ]  # fmt: skip
+        list_serializer_class = LinkingListSerializer
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_download(self, report: Report) -> str | None:
@@ -282,7 +346,7 @@ class ReportRequestSerializer(serializers.Serializer):
 # --- Technical assistance ---------------------------------------------------------------------
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class NeedSerializer(ModelSerializer):
     participant = serializers.CharField(source="submission.participant.code", read_only=True)
     cycle = serializers.IntegerField(source="submission.cycle_id", read_only=True)
     number = serializers.IntegerField(source="paragraph.number", read_only=True)
@@ -295,7 +359,7 @@ class NeedSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
 
 
-class NeedEditSerializer(serializers.ModelSerializer):
+class NeedEditSerializer(ModelSerializer):
     """A need's fields, for a change (PATCH: only those sent change)."""
 
     class Meta:
@@ -311,22 +375,20 @@ class NeedCreateSerializer(NeedEditSerializer):
         fields = ["participant", "cycle", *NeedEditSerializer.Meta.fields]
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(ModelSerializer):
     provider: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )
     declaration: serializers.RelatedField = serializers.SlugRelatedField(
         slug_field="slug", read_only=True
     )
-    paragraphs: serializers.RelatedField = serializers.PrimaryKeyRelatedField(
-        many=True, read_only=True
-    )
-    themes: serializers.RelatedField = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    paragraphs = LinkedValues(serializers.PrimaryKeyRelatedField(read_only=True))
+    themes = LinkedValues(serializers.PrimaryKeyRelatedField(read_only=True))
     open_regions = serializers.ListField(
         source="region_list", child=serializers.CharField(), read_only=True
     )
-    open_participants: serializers.RelatedField = serializers.SlugRelatedField(
-        slug_field="code", many=True, read_only=True
+    open_participants = LinkedValues(
+        serializers.SlugRelatedField(slug_field="code", read_only=True)
     )
 
     class Meta:
@@ -336,6 +398,7 @@ class OfferSerializer(serializers.ModelSerializer):
             "themes", "open_regions", "open_participants", "contact_name", "contact_email",
             "state", "created_at", "updated_at", "version",
         ]  # fmt: skip
+        list_serializer_class = LinkingListSerializer
 
 
 class OfferEditSerializer(serializers.Serializer):
@@ -371,7 +434,7 @@ class OfferCreateSerializer(OfferEditSerializer):
     declaration = serializers.CharField(help_text="The declaration's slug.")
 
 
-class MatchSerializer(serializers.ModelSerializer):
+class MatchSerializer(ModelSerializer):
     participant = serializers.CharField(source="need.submission.participant.code", read_only=True)
     provider = serializers.CharField(source="offer.provider.code", read_only=True)
     number = serializers.IntegerField(source="need.paragraph.number", read_only=True)

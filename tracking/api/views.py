@@ -8,8 +8,19 @@ from typing import Any, cast
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Func,
+    Model,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    TextField,
+    prefetch_related_objects,
+)
+from django.db.models.functions import MD5, Cast, JSONArray
 from django.http import FileResponse, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -22,7 +33,13 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from declarations.models import Declaration, DeclarationVersion, Paragraph, ParagraphText
+from declarations.models import (
+    Declaration,
+    DeclarationVersion,
+    Paragraph,
+    ParagraphText,
+    Section,
+)
 
 from .. import permissions, services
 from ..forms import (
@@ -34,6 +51,7 @@ from ..forms import (
     ReportRequestForm,
     ReviewForm,
 )
+from ..fragments import CACHE_SECONDS
 from ..models import (
     Action,
     Assessment,
@@ -197,6 +215,38 @@ class RecordViewSet(viewsets.GenericViewSet):
 # --- Declarations, participants, cycles, submissions ------------------------------------------
 
 
+class Joined(Func):
+    """The rows' strings joined into one, in the order the database reads them (a Func, so
+    that Django adds no GROUP BY)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, '')"
+    output_field = TextField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+def digest(model: type[Model], path: str, fields: list[str]) -> Subquery:
+    """One MD5 of the MD5s of `fields` (as a JSON array) of the model's rows whose `path` is
+    the outer row: a row added, removed or changed in any of them changes it."""
+    rows = model._default_manager.filter(**{path: OuterRef("pk")}).order_by()
+    each = MD5(Cast(JSONArray(*fields), TextField()))
+    return Subquery(rows.values(all=MD5(Joined(each))))
+
+
+# What the detail shows: the declaration's own fields, its sections, paragraphs, versions and
+# their texts. The database digests them with the lookup; the answer is kept until it changes.
+CONTENT = {
+    "sections": (Section, "declaration", ["id", "number", "title", "order"]),
+    "paragraphs": (Paragraph, "declaration", ["id", "kind", "number", "verb", "text",
+                                              "text_markdown", "position", "section_id"]),
+    "versions": (DeclarationVersion, "declaration", ["id", "language", "status", "title"]),
+    "texts": (ParagraphText, "version__declaration", ["id", "version_id", "paragraph_id",
+                                                      "verb", "text", "text_markdown"]),
+}  # fmt: skip
+
+
 class DeclarationViewSet(RecordViewSet):
     """Every declaration, open to everyone who logs in (as its pages are)."""
 
@@ -206,14 +256,11 @@ class DeclarationViewSet(RecordViewSet):
     def get_queryset(self) -> QuerySet:
         if self.action != "retrieve":
             return Declaration.objects.all()
-        texts = ParagraphText.objects.order_by("paragraph__position")
-        return Declaration.objects.prefetch_related(
-            "sections",
-            Prefetch("paragraphs", Paragraph.objects.select_related("section")),
-            Prefetch("versions", DeclarationVersion.objects.prefetch_related(
-                Prefetch("texts", texts)
-            )),
-        )  # fmt: skip
+        own = s.DeclarationSerializer.Meta.fields
+        return Declaration.objects.only(*own).annotate(
+            content_digest=MD5(Cast(JSONArray(*own), TextField())),
+            **{f"{name}_digest": digest(*part) for name, part in CONTENT.items()},
+        )
 
     def get_serializer_class(self):
         if self.action == "retrieve":
@@ -226,7 +273,26 @@ class DeclarationViewSet(RecordViewSet):
 
     @extend_schema(responses={200: s.DeclarationDetailSerializer, **ERRORS})
     def retrieve(self, request: Request, *args, **kwargs) -> Response:
-        return super().retrieve(request, *args, **kwargs)
+        declaration = self.get_object()
+        digests = [getattr(declaration, f"{name}_digest") for name in ["content", *CONTENT]]
+        raw = "|".join(map(str, [declaration.pk, *digests]))
+        key = "api-declaration:" + hashlib.sha256(raw.encode()).hexdigest()
+        kept = cache.get(key)
+        if kept is None:
+            texts = ParagraphText.objects.order_by("paragraph__position")
+            prefetch_related_objects(
+                [declaration],
+                "sections",
+                Prefetch("paragraphs", Paragraph.objects.select_related("section")),
+                Prefetch("versions", DeclarationVersion.objects.prefetch_related(
+                    Prefetch("texts", texts)
+                )),
+            )  # fmt: skip
+            data = self.get_serializer(declaration).data
+            kept = (data, etag(declaration, data))
+            cache.set(key, kept, CACHE_SECONDS)
+        data, tag = kept
+        return Response(data, headers={"ETag": tag})
 
 
 class ParticipantViewSet(RecordViewSet):
@@ -235,7 +301,9 @@ class ParticipantViewSet(RecordViewSet):
     serializer_class = s.ParticipantSerializer
 
     def get_queryset(self) -> QuerySet:
-        participants = Participant.objects.prefetch_related("declarations")
+        participants = Participant.objects.all()
+        if self.action != "list":  # a list reads its declarations' slugs at once (LinkedValues)
+            participants = participants.prefetch_related("declarations")
         return permissions.scope_participants(participants, self.user)
 
     @extend_schema(responses={200: s.ParticipantSerializer(many=True), **ERRORS})
@@ -341,6 +409,10 @@ class SubmissionViewSet(RecordViewSet):
 # --- Actions and their updates and evidence ---------------------------------------------------
 
 
+ACTION_FIELDS = [field.name for field in Action._meta.concrete_fields]
+ACTION_RELATED_SHOWN = ["participant__code", "declaration__slug", "submission__cycle_id"]
+
+
 class ActionViewSet(RecordViewSet):
     serializer_class = s.ActionSerializer
     filters = {
@@ -353,7 +425,12 @@ class ActionViewSet(RecordViewSet):
 
     def get_queryset(self) -> QuerySet:
         actions = Action.objects.select_related("participant", "declaration", "submission")
-        actions = actions.prefetch_related(Prefetch("paragraphs", Paragraph.objects.only("pk")))
+        if self.action == "list":
+            # What the list shows of the related rows (the declaration's holds its source
+            # text); the paragraphs' ids are read for the whole page at once (LinkedValues).
+            actions = actions.only(*ACTION_FIELDS, *ACTION_RELATED_SHOWN)
+        else:
+            actions = actions.prefetch_related(Prefetch("paragraphs", Paragraph.objects.only("pk")))
         # As the actions page: a member's by their participants' index, not through submissions.
         return permissions.scope_actions(actions, self.user)
 
@@ -634,9 +711,11 @@ class ReportViewSet(RecordViewSet):
     serializer_class = s.ReportSerializer
 
     def get_queryset(self) -> QuerySet:
-        reports = Report.objects.select_related("declaration").prefetch_related(
-            "participants", Prefetch("paragraphs", Paragraph.objects.only("pk"))
-        )
+        reports = Report.objects.select_related("declaration").defer("declaration__source_text")
+        if self.action != "list":  # a list reads its links' values at once (LinkedValues)
+            reports = reports.prefetch_related(
+                "participants", Prefetch("paragraphs", Paragraph.objects.only("pk"))
+            )
         return permissions.scope_reports(reports, self.user)
 
     @extend_schema(responses={200: s.ReportSerializer(many=True), **ERRORS})
