@@ -289,7 +289,7 @@ def _kept_submission_content(request: AuthenticatedRequest, submission: Submissi
         context = _submission_context(request, submission)
         changed = {entry["user_id"] for entry in context["history"].items}
         named = {submission.submitted_by_id, submission.reviewed_by_id} | changed
-        return sorted(named - {None})
+        return sorted(pk for pk in named if pk is not None)
 
     ids = fragments.cached(f"{name}|people", version, people)
     names = (
