@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F, Func, QuerySet, Subquery
 from django.utils import translation
 
@@ -47,18 +47,22 @@ def declaration_version(declaration_id: int | None = None) -> str:
     """What the secretariat's pages show of the declaration's cycles (of every declaration's,
     without one), as a string that changes whenever any of it does: one query of index
     lookups and small tables, whatever the number of records."""
-    # Building and compiling its fourteen subqueries took four times as long as PostgreSQL
-    # takes to answer it: the SQL is compiled once per process.
-    sql, params = _version_sql(declaration_id)
-    with connection.cursor() as cursor:
+    alias = router.db_for_read(Declaration)
+    sql, params = _version_sql(alias, declaration_id)
+    with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     return "|".join(map(str, row or ()))
 
 
-@functools.lru_cache(maxsize=64)
-def _version_sql(declaration_id: int | None) -> tuple[str, tuple]:
-    """`declaration_version`'s query, compiled."""
+@functools.cache
+def _version_sql(alias: str, declaration_id: int | None) -> tuple[str, tuple]:
+    """The version's query as SQL, compiled once per declaration: Django took longer to
+    compile its fourteen subqueries, on every page, than the database takes to run them."""
+    return _version_query(declaration_id).query.get_compiler(alias).as_sql()
+
+
+def _version_query(declaration_id: int | None) -> QuerySet:
     declarations = Declaration.objects.all()
     submissions = Submission.objects.all()
     cycles = ReportingCycle.history.all()
@@ -74,7 +78,7 @@ def _version_sql(declaration_id: int | None) -> tuple[str, tuple]:
     # count and newest change with every link added or removed).
     links = Paragraph.themes.through.objects.all()
     # From any one declaration's row (none: nothing to show, and the first one makes a row).
-    versions = Declaration.objects.values_list(
+    return Declaration.objects.values_list(
         _total(declarations, "MAX", "updated_at"),
         _total(submissions, "COUNT"),
         _total(submissions, "MAX"),
@@ -91,7 +95,6 @@ def _version_sql(declaration_id: int | None) -> tuple[str, tuple]:
         _total(links, "COUNT"),
         _total(links, "MAX"),
     ).order_by("pk")[:1]
-    return versions.query.sql_with_params()
 
 
 def cached(name: str, version: str, build: Callable[[], T]) -> T:

@@ -364,11 +364,15 @@ class CompletenessTable(LeanTable):
         fields = ("name", "kind", "state", "submitted_at", "reviewed_at", "chase")
         empty_text = _("No participants.")
 
-    def __init__(self, *args, cycle: ReportingCycle, **kwargs) -> None:
+    def __init__(
+        self, *args, cycle: ReportingCycle, csrf_token: str | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.cycle = cycle
         self.today = timezone.localdate()
         self._badges: dict[str | None, str] = {}  # each state's, translated once a page
+        if csrf_token is not None:  # a mark, for a table kept in the cache
+            self._csrf_token = csrf_token
 
     def render_state(self, value: str | None) -> str:
         if value not in self._badges:

@@ -257,12 +257,16 @@ def test_completeness_runs_the_same_queries_for_1_and_50_participants(
     _participants(rows, cycle)
     client.force_login(secretariat)
 
-    # session, user, the cycles (form and default), the participants and their states counted
-    # (the paginator's count too), the page of participants with their submission
-    # (subqueries), the user's memberships (header).
-    with django_assert_num_queries(6):
+    # session, user, the cycles (form and default), the user's memberships (header), the
+    # cycle's chases with their chasers and the version of the declaration's records (the
+    # cache's key), the participants and their states counted (the paginator's count too), the
+    # page of participants with their submission (subqueries).
+    with django_assert_num_queries(8):
         response = client.get(COMPLETENESS)
     assert response.status_code == 200
+    # Again: the counts and the table from the cache.
+    with django_assert_num_queries(6):
+        client.get(COMPLETENESS)
     # One page of at most 25 participants (4.4 KB with 1, 13.2 KB with 25 of the 50).
     assert len(response.content) <= 5_000 + min(rows, 25) * 450
 

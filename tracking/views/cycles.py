@@ -1,5 +1,7 @@
 """Reporting cycles, managed by the secretariat: listing, planning, opening, closing."""
 
+import hashlib
+
 from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -112,26 +114,38 @@ def _participant_rows(cycle: ReportingCycle) -> tuple[int, SafeString]:
 @require_GET
 def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     permissions.require_secretariat(request.user)
-    cycle = _get_cycle(pk)
+    # With its publication, if any, in the same query.
+    cycle = get_object_or_404(
+        ReportingCycle.objects.select_related("declaration", "publication").defer(
+            "declaration__source_text"
+        ),
+        pk=pk,
+    )
+    publication = getattr(cycle, "publication", None)
+    histories = (
+        (cycle.history.all(), lambda record: _("the cycle")),
+        (Publication.history.filter(cycle_id=cycle.pk), lambda record: _("its publication")),
+    )
     # Built once per version of the declaration's records for those who see what the
-    # secretariat sees (tracking/fragments.py).
+    # secretariat sees (tracking/fragments.py); the history's newest entries too, under that
+    # version (which holds the cycle's history) and the publication's every change.
     if fragments.caches_for(request.user):
         version = fragments.declaration_version(cycle.declaration_id)
         count, rows = fragments.cached(
             f"cycle-participants|{cycle.pk}", version, lambda: _participant_rows(cycle)
         )
+        published = f"{publication.pk}.{publication.updated_at.isoformat()}" if publication else ""
+        kept = hashlib.sha256(f"{version}|{published}".encode()).hexdigest()
+        history = paging.history(request, *histories, kept=f"cycle:{cycle.pk}:{kept}")
     else:
         count, rows = _participant_rows(cycle)
+        history = paging.history(request, *histories)
     context = {
         "cycle": cycle,
-        "publication": Publication.objects.filter(cycle=cycle).first(),
+        "publication": publication,
         "participant_count": count,
         "participant_rows": rows,
-        "history": paging.history(
-            request,
-            (cycle.history.all(), lambda record: _("the cycle")),
-            (Publication.history.filter(cycle_id=cycle.pk), lambda record: _("its publication")),
-        ),
+        "history": history,
     }
     return render(request, "tracking/cycle_detail.html", context)
 

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Count, Max, QuerySet
 from django.http import (
     FileResponse,
     HttpResponse,
@@ -21,12 +21,14 @@ from django.http import (
     HttpResponseBase,
     StreamingHttpResponse,
 )
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.functional import cached_property
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
@@ -36,7 +38,7 @@ from .. import charts, dashboards, fragments
 from ..exports import XlsxRows, action_rows, actions_version, cell, download_key
 from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
-from ..models import Action, Assessment, Report, ReportingCycle
+from ..models import Action, Assessment, Chase, Report, ReportingCycle
 from ..permissions import AuthenticatedRequest, require_secretariat, scope_actions
 from ..submission_rules import filing_places
 from ..tables import ActionTable, CompletenessTable, configure_table
@@ -45,6 +47,10 @@ _CycleForm = TypeVar("_CycleForm", bound=CycleForm)
 
 # A download lives until its key changes; the timeout only frees the memory of old keys.
 DOWNLOAD_SECONDS = 24 * 60 * 60
+
+# Where a part kept in the cache has its forms' CSRF token, which each request fills in: no
+# text of the database holds a NUL (PostgreSQL refuses it).
+CSRF_MARK = "\x00csrf-token\x00"
 
 EXPORT_HEADER = [
     gettext_lazy("ID"),
@@ -280,9 +286,40 @@ def completeness(request: AuthenticatedRequest) -> HttpResponse:
     form, cycle = _secretariat_cycle(request, CycleForm)
     context: dict[str, object] = {"form": form, "cycle": cycle}
     if cycle:
-        counts = dashboards.completeness_counts(cycle)
-        table = CompletenessTable(dashboards.completeness(cycle), cycle=cycle, order_by="name")
-        paginator = _counted_paginator(counts["participants"])
-        configure_table(request, table, per_page=50, paginator_class=paginator)
-        context |= {"table": table, "counts": counts}
+
+        def build(csrf_token: str | None = None) -> str:
+            """The counts and the table of the page asked for."""
+            counts = dashboards.completeness_counts(cycle)
+            table = CompletenessTable(
+                dashboards.completeness(cycle), cycle=cycle, order_by="name", csrf_token=csrf_token
+            )
+            paginator = _counted_paginator(counts["participants"])
+            configure_table(request, table, per_page=50, paginator_class=paginator)
+            part = {"table": table, "counts": counts}
+            return render_to_string("tracking/_completeness.html", part, request)
+
+        # Kept for those who see what the secretariat sees, under all the part shows: every
+        # submission's state (drafts' too: a new row or a new version moves the declaration's
+        # version), the cycle's chases and who made them (as named now), the day (a
+        # participant chased today is not offered again) and the time zone. The chase forms
+        # get each request's own token.
+        if fragments.caches_for(request.user):
+            chases = list(
+                Chase.objects.filter(cycle=cycle)
+                .values_list("by_id", "by__first_name", "by__last_name", "by__username")
+                .annotate(count=Count("pk"), newest=Max("pk"))
+                .order_by("by_id")
+            )
+            zone = timezone.get_current_timezone_name()
+            name = (
+                f"completeness|{cycle.pk}|{zone}|{timezone.localdate()}|{chases}"
+                f"|{request.GET.urlencode()}"
+            )
+            version = fragments.declaration_version(cycle.declaration_id)
+            part = fragments.cached(name, version, lambda: build(CSRF_MARK))
+            if CSRF_MARK in part:
+                part = mark_safe(part.replace(CSRF_MARK, get_token(request)))  # noqa: S308
+            context["completeness_html"] = part
+        else:
+            context["completeness_html"] = build()
     return render(request, "tracking/completeness.html", context)

@@ -8,12 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Max, OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
-from .. import paging, permissions, services, submission_rules
+from .. import fragments, paging, permissions, services, submission_rules
 from ..forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
 from ..idempotency import ALREADY_SENT, submit_once
 from ..models import (
@@ -102,6 +103,53 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             carried_from_cycle=Subquery(carried_from.values("submission__cycle__name")[:1])
         ),
     )
+    if fragments.caches_for(user) and action.submission.seal and not request.GET:
+        content = _kept_action_content(request, action)
+    else:
+        content = _action_content(request, action)
+    return render(request, "tracking/action_detail.html", {"action": action, "content": content})
+
+
+def _kept_action_content(request: AuthenticatedRequest, action: Action) -> str:
+    """The page's content for those who see what the secretariat sees, kept in the cache: a
+    sealed action, its updates, evidence and history never change, and what they name does
+    only with the declaration's version (its participant, cycles, paragraphs and the later
+    cycles' sealed actions it was carried to) or with the names of the people who filed and
+    changed them, read on each view."""
+    version = fragments.declaration_version(action.declaration_id)
+    name = (
+        f"action|{action.pk}|{action.submission.seal}|{timezone.get_current_timezone_name()}"
+        # The download logs' links are the secretariat's, but the rule may change.
+        f"|{int(permissions.may_see_evidence_downloads(request.user, action.participant_id))}"
+    )
+    people = fragments.cached(f"{name}|people", version, lambda: _people(request, action))
+    names = (
+        list(
+            User.objects.filter(pk__in=people)
+            .order_by("pk")
+            .values_list("pk", "first_name", "last_name", "username")
+        )
+        if people
+        else []
+    )
+    return fragments.cached(f"{name}|{names}", version, lambda: _action_content(request, action))
+
+
+def _people(request: AuthenticatedRequest, action: Action) -> list[int]:
+    """Who the page names: the authors of the updates shown and of the history's entries."""
+    context = _action_context(request, action)
+    authors = {update.created_by_id for update in context["updates"].items}
+    changed = {entry["user_id"] for entry in context["history"].items}
+    return sorted((authors | changed) - {None})
+
+
+def _action_content(request: AuthenticatedRequest, action: Action) -> str:
+    context = _action_context(request, action)
+    return render_to_string("tracking/_action_detail.html", context, request)
+
+
+def _action_context(request: AuthenticatedRequest, action: Action) -> dict:
+    user = request.user
     may_edit = permissions.may_edit(user, action)
     member = action.participant_id in permissions.participant_ids(user)
     updates = paging.newest(
@@ -168,7 +216,7 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if may_edit
         else None,
     }
-    return render(request, "tracking/action_detail.html", context)
+    return context
 
 
 def _history_key(action: Action, member: bool) -> str:

@@ -11,7 +11,9 @@ from django.db.models import F, Func, OuterRef, Prefetch, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import truncatewords
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -22,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from declarations.models import Paragraph
 
-from .. import comparison, paging, permissions, services, submission_rules
+from .. import comparison, fragments, paging, permissions, services, submission_rules
 from ..forms import AssessmentForm, ReviewForm, SubmitForm, WorkbookUploadForm
 from ..models import (
     Action,
@@ -260,7 +262,63 @@ def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: 
     return mark_safe("".join(html))  # noqa: S308 - every part comes from format_html
 
 
-def _submission_page(request: AuthenticatedRequest, submission: Submission, review_form=None):
+def _submission_page(
+    request: AuthenticatedRequest, submission: Submission, review_form=None
+) -> HttpResponse:
+    kept = review_form is None and submission.seal and not request.GET
+    if kept and fragments.caches_for(request.user):
+        content = _kept_submission_content(request, submission)
+    else:
+        context = _submission_context(request, submission, review_form)
+        content = render_to_string("tracking/_submission_detail.html", context, request)
+    context = {"submission": submission, "content": content}
+    return render(request, "tracking/submission_detail.html", context)
+
+
+def _kept_submission_content(request: AuthenticatedRequest, submission: Submission) -> str:
+    """The page's content for those who see what the secretariat sees, kept in the cache: a
+    sealed submission's records never change, and what the page names of others does only
+    with the declaration's version (participants, cycles, paragraphs, the earlier cycle's
+    sealed ratings), with its needs' matches (counted, their newest change, the sum of their
+    versions) or with the names of the people who submitted, reviewed and changed it, read
+    on each view."""
+    version = fragments.declaration_version(submission.cycle.declaration_id)
+    name = f"submission|{submission.seal}|{timezone.get_current_timezone_name()}"
+
+    def people() -> list[int]:
+        context = _submission_context(request, submission)
+        changed = {entry["user_id"] for entry in context["history"].items}
+        named = {submission.submitted_by_id, submission.reviewed_by_id} | changed
+        return sorted(pk for pk in named if pk is not None)
+
+    ids = fragments.cached(f"{name}|people", version, people)
+    names = (
+        list(
+            User.objects.filter(pk__in=ids)
+            .order_by("pk")
+            .values_list("pk", "first_name", "last_name", "username")
+        )
+        if ids
+        else []
+    )
+    matches = Match.objects.filter(need__submission_id=submission.pk)
+    matched = Submission.objects.filter(pk=submission.pk).values_list(
+        _total(matches, "COUNT"),
+        _total(matches, "MAX", "updated_at"),
+        _total(matches, "SUM", "version"),
+    )
+    key = f"{name}|{names}|{matched.get()}"
+
+    def build() -> str:
+        context = _submission_context(request, submission)
+        return render_to_string("tracking/_submission_detail.html", context, request)
+
+    return fragments.cached(key, version, build)
+
+
+def _submission_context(
+    request: AuthenticatedRequest, submission: Submission, review_form=None
+) -> dict:
     user, participant, cycle = request.user, submission.participant, submission.cycle
     previous_cycle = comparison.previous_cycle(cycle)
     operative = (
@@ -376,7 +434,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         if submission.pk
         else None,
     }
-    return render(request, "tracking/submission_detail.html", context)
+    return context
 
 
 def submission_detail(request: AuthenticatedRequest, code: str, cycle_pk: int) -> HttpResponse:
