@@ -21,7 +21,7 @@ from django.utils import translation
 
 from declarations.models import Declaration, Paragraph, Theme
 
-from .models import Participant, ReportingCycle, Submission, User
+from .models import Match, Offer, Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids
 
 T = TypeVar("T")
@@ -82,6 +82,25 @@ def declaration_version(declaration_id: int | None = None) -> str:
         .first()
     )
     return "|".join(map(str, row or ()))
+
+
+def assistance_version() -> str:
+    """What the secretariat's pages of technical assistance show, as `declaration_version` (needs
+    are part of the sealed records) with the offers and matches, which change without a
+    submission: every write of one (`tracking.assistance`, behind the pages and the API) saves
+    it, and so adds a row to its history, in the transaction that sets an offer's paragraphs,
+    themes and participants. Two queries."""
+    row = (
+        Declaration.objects.values_list(
+            _total(Offer.objects.all(), "COUNT"),
+            _total(Offer.history.all(), "MAX", "history_id"),
+            _total(Match.objects.all(), "COUNT"),
+            _total(Match.history.all(), "MAX", "history_id"),
+        )
+        .order_by("pk")
+        .first()
+    )
+    return declaration_version() + "|" + "|".join(map(str, row or ()))
 
 
 def cached(name: str, version: str, build: Callable[[], T]) -> T:

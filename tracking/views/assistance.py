@@ -2,18 +2,21 @@
 secretariat's matches."""
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from declarations.models import Paragraph
 
-from .. import assistance, paging, permissions
+from .. import assistance, fragments, paging, permissions
 from ..assistance import AssistanceRefused
 from ..filters import MatchFilter, NeedFilter, OfferFilter
 from ..forms import (
@@ -106,6 +109,29 @@ def need_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "tracking/need_confirm_delete.html", {"need": need})
 
 
+# --- Kept for the secretariat ---------------------------------------------------------
+
+
+def _kept(
+    request: AuthenticatedRequest, name: str, build: Callable[[], tuple[str, str]]
+) -> tuple[str, str]:
+    """`build()` (a list's filters and table), for the secretariat kept in the cache per filter,
+    sort and page until what the pages of technical assistance show changes."""
+    if not fragments.caches_for(request.user):
+        return build()
+    name = f"{name}|{timezone.get_current_timezone_name()}|{request.GET.urlencode()}"
+    return fragments.cached(name, fragments.assistance_version(), build)
+
+
+def _html(request: AuthenticatedRequest, filtered, table) -> tuple[str, str]:
+    """The filters' form and the table, as `{% include %}` and `{% render_table %}` write them
+    (not `table.as_html`, which would count the board's rows afresh: odd and even swap)."""
+    return (
+        render_to_string("includes/_form.html", {"form": filtered.form}, request),
+        render_to_string(table.template_name, {"table": table}, request),
+    )
+
+
 # --- Offers --------------------------------------------------------------------------------
 
 
@@ -122,13 +148,17 @@ def _offers(user) -> QuerySet[Offer]:
 
 @require_GET
 def offer_list(request: AuthenticatedRequest) -> HttpResponse:
-    offers = _offers(request.user).order_by("-updated_at", "-pk")
-    filtered = OfferFilter(request.GET or None, queryset=offers, request=request)
-    table = OfferTable(filtered.qs)
-    configure_table(request, table)
+    def build() -> tuple[str, str]:
+        offers = _offers(request.user).order_by("-updated_at", "-pk")
+        filtered = OfferFilter(request.GET or None, queryset=offers, request=request)
+        table = OfferTable(filtered.qs)
+        configure_table(request, table)
+        return _html(request, filtered, table)
+
+    filters_html, table_html = _kept(request, "offers", build)
     context = {
-        "filter": filtered,
-        "table": table,
+        "filters_html": filters_html,
+        "table_html": table_html,
         "providers": Participant.objects.filter(pk__in=permissions.provider_ids(request.user)),
     }
     return render(request, "tracking/offer_list.html", context)
@@ -302,35 +332,46 @@ def fitting_offers(user, needs: list[Need]) -> dict[int, list[Offer]]:
 def matching_board(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     permissions.require_assistance_board(user)
-    matches = permissions.scope_matches(Match.objects.select_related("offer__provider"), user)
-    needs = (
-        permissions.scope_needs(Need.objects.all(), user)
-        .select_related("submission__participant", "paragraph")
-        # A list, not the related manager's cache: that would filter a queryset per need.
-        .prefetch_related(Prefetch("matches", matches, to_attr="visible_matches"))
-        .order_by("paragraph__position", "submission__participant__name", "pk")
-    )
-    filtered = NeedFilter(request.GET or None, queryset=needs, request=request)
-    table = NeedBoardTable(filtered.qs, may_propose=permissions.may_manage_matches(user))
-    configure_table(request, table)
-    # The page's needs, once: the table renders the same (cached) rows.
-    shown = [row.record for row in table.page.object_list]
-    table.fitting = fitting_offers(user, shown)
-    return render(request, "tracking/matching_board.html", {"filter": filtered, "table": table})
+
+    def build() -> tuple[str, str]:
+        matches = permissions.scope_matches(Match.objects.select_related("offer__provider"), user)
+        needs = (
+            permissions.scope_needs(Need.objects.all(), user)
+            .select_related("submission__participant", "paragraph")
+            # A list, not the related manager's cache: that would filter a queryset per need.
+            .prefetch_related(Prefetch("matches", matches, to_attr="visible_matches"))
+            .order_by("paragraph__position", "submission__participant__name", "pk")
+        )
+        filtered = NeedFilter(request.GET or None, queryset=needs, request=request)
+        table = NeedBoardTable(filtered.qs, may_propose=permissions.may_manage_matches(user))
+        configure_table(request, table)
+        # The page's needs, once: the table renders the same (cached) rows.
+        shown = [row.record for row in table.page.object_list]
+        table.fitting = fitting_offers(user, shown)
+        return _html(request, filtered, table)
+
+    filters_html, table_html = _kept(request, "board", build)
+    context = {"filters_html": filters_html, "table_html": table_html}
+    return render(request, "tracking/matching_board.html", context)
 
 
 @require_GET
 def match_list(request: AuthenticatedRequest) -> HttpResponse:
-    matches = permissions.scope_matches(
-        Match.objects.select_related(
-            "need__submission__participant", "need__paragraph__declaration", "offer__provider"
-        ),
-        request.user,
-    ).order_by("-updated_at", "-pk")
-    filtered = MatchFilter(request.GET or None, queryset=matches, request=request)
-    table = MatchTable(filtered.qs)
-    configure_table(request, table)
-    return render(request, "tracking/match_list.html", {"filter": filtered, "table": table})
+    def build() -> tuple[str, str]:
+        matches = permissions.scope_matches(
+            Match.objects.select_related(
+                "need__submission__participant", "need__paragraph__declaration", "offer__provider"
+            ),
+            request.user,
+        ).order_by("-updated_at", "-pk")
+        filtered = MatchFilter(request.GET or None, queryset=matches, request=request)
+        table = MatchTable(filtered.qs)
+        configure_table(request, table)
+        return _html(request, filtered, table)
+
+    filters_html, table_html = _kept(request, "matches", build)
+    context = {"filters_html": filters_html, "table_html": table_html}
+    return render(request, "tracking/match_list.html", context)
 
 
 def _need_and_offer(user, form: MatchProposeForm) -> tuple[Need, Offer]:

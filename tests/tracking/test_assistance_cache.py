@@ -1,0 +1,196 @@
+"""The secretariat's matching board, offers and matches lists are kept in the cache, per filter,
+sort and page, until what they show changes: offers and matches change without a submission,
+and every way of writing them (the pages, the API) shows on the next view."""
+
+import pytest
+from django.urls import reverse
+
+from tracking import services
+from tracking.models import Match, Membership, Offer, Submission
+
+from .filings import make_offer, rate_all, state_need
+
+BOARD, OFFERS, MATCHES = (
+    reverse(f"tracking:{name}") for name in ("matching_board", "offers", "matches")
+)
+APPROVED = Submission.State.APPROVED
+
+
+def _table(html: str) -> str:
+    return html.split("<table", 1)[1].split("</table>", 1)[0]
+
+
+def _seen(client) -> tuple[str, str, str]:
+    """The tables of the board, the offers and the matches, as the secretariat sees them now."""
+    return tuple(_table(client.get(url).text) for url in (BOARD, OFFERS, MATCHES))
+
+
+@pytest.fixture
+def need(cycle, tajikistan, tjk_focal):
+    return state_need(tajikistan, cycle, tjk_focal, 7, state=APPROVED, description="Shared need")
+
+
+def test_offers_written_on_the_pages_show_on_the_next_view(
+    client, cycle, need, provider, secretariat
+):
+    client.force_login(secretariat)
+    _seen(client)
+    client.force_login(provider)
+    client.post(reverse("tracking:offer_create"), {
+        "version": 0, "declaration": cycle.declaration.pk, "title": "Border guard courses",
+        "kind": "training", "description": "Two weeks",
+        "paragraphs": [cycle.declaration.paragraphs.get(number=8).pk],
+        "contact_name": "Olga", "contact_email": "olga@example.org",
+    })  # fmt: skip
+    offer = Offer.objects.get()
+    client.force_login(secretariat)
+    board, offers, _ = _seen(client)
+    assert "Border guard courses" in offers and "Draft" in offers
+    assert "Border guard courses" not in board
+
+    client.force_login(provider)
+    client.post(reverse("tracking:offer_edit", args=[offer.pk]), {
+        "version": 1, "declaration": cycle.declaration.pk, "title": "Border guard training",
+        "kind": "training", "description": "Two weeks",
+        "paragraphs": [cycle.declaration.paragraphs.get(number=7).pk],
+        "contact_name": "Olga", "contact_email": "olga@example.org",
+    })  # fmt: skip
+    client.post(
+        reverse("tracking:offer_move", args=[offer.pk]), {"version": 2, "state": "published"}
+    )
+    client.force_login(secretariat)
+    board, offers, _ = _seen(client)
+    assert "Border guard training" in offers and "Published" in offers
+    assert "Border guard training" in board  # now on the need's paragraph, and published
+
+    client.force_login(provider)
+    client.post(
+        reverse("tracking:offer_move", args=[offer.pk]), {"version": 3, "state": "withdrawn"}
+    )
+    client.force_login(secretariat)
+    board, offers, _ = _seen(client)
+    assert "Withdrawn" in offers
+    assert "Border guard training" not in board
+
+
+def test_matches_written_on_the_pages_show_on_the_next_view(
+    client, cycle, need, unodc, provider, secretariat
+):
+    offer = make_offer(unodc, cycle.declaration, provider)
+    client.force_login(secretariat)
+    board, _, matches = _seen(client)
+    assert "Propose match with" in board and "No matches yet." in matches
+
+    client.post(reverse("tracking:match_propose"), {"need": need.pk, "offer": offer.pk})
+    match = Match.objects.get()
+    board, _, matches = _seen(client)
+    assert "Propose match with" not in board
+    assert "UN Office on Drugs and Crime</a>: Proposed" in board
+    assert f"#{match.pk}" in matches and "Proposed" in matches
+
+    move = reverse("tracking:match_move", args=[match.pk])
+    client.post(move, {"version": 1, "state": "agreed", "note": ""})
+    board, _, matches = _seen(client)
+    assert "UN Office on Drugs and Crime</a>: Agreed" in board
+    assert "Agreed" in matches and "Proposed" not in matches
+
+
+def test_offers_and_matches_written_through_the_api_show_on_the_next_view(
+    client, cycle, need, unodc, provider, secretariat
+):
+    client.force_login(secretariat)
+    _seen(client)
+    client.force_login(provider)  # the API takes the browser's session too
+    created = client.post(reverse("api:offer-list"), {
+        "declaration": cycle.declaration.slug, "title": "Border guard courses",
+        "description": "Two weeks.", "kind": "training",
+        "paragraphs": [cycle.declaration.paragraphs.get(number=7).pk],
+        "contact_name": "Olga", "contact_email": "olga@example.org",
+    }, content_type="application/json")  # fmt: skip
+    offer_id = created.json()["id"]
+    client.force_login(secretariat)
+    assert "Border guard courses" in _seen(client)[1]
+
+    client.force_login(provider)
+    edited = client.patch(
+        reverse("api:offer-detail", args=[offer_id]), {"title": "Border guard training"},
+        content_type="application/json", headers={"If-Match": created["ETag"]},
+    )  # fmt: skip
+    client.post(reverse("api:offer-publish", args=[offer_id]), headers={"If-Match": edited["ETag"]})
+    client.force_login(secretariat)
+    board, offers, _ = _seen(client)
+    assert "Border guard training" in offers and "Published" in offers
+    assert "Border guard training" in board
+
+    body = {"need": need.pk, "offer": offer_id}
+    match_id = client.post(reverse("api:match-list"), body, content_type="application/json").json()[
+        "id"
+    ]
+    assert f"#{match_id}" in _seen(client)[2]
+    client.patch(
+        reverse("api:match-detail", args=[match_id]), {"state": "agreed"},
+        content_type="application/json", headers={"If-Match": '"1"'},
+    )  # fmt: skip
+    board, _, matches = _seen(client)
+    assert "Agreed" in matches and ">UN Office on Drugs and Crime</a>: Agreed" in board
+
+
+def test_a_submitted_or_returned_submission_s_needs_show_on_the_next_view(
+    client, cycle, tajikistan, tjk_focal, tjk_coordinator, secretariat
+):
+    draft = state_need(tajikistan, cycle, tjk_focal, 7, description="Stated need").submission
+    client.force_login(secretariat)
+    assert "Stated need" not in _seen(client)[0]
+
+    rate_all(draft)
+    services.submission_submit(submission=draft, version=draft.version, user=tjk_focal)
+    assert "Stated need" in _seen(client)[0]
+
+    submitted = Submission.objects.get(pk=draft.pk)
+    services.submission_return(
+        submission=submitted, version=submitted.version, user=tjk_coordinator, comment="More."
+    )
+    assert "Stated need" not in _seen(client)[0]
+
+
+def test_each_filter_and_language_is_its_own(client, cycle, need, unodc, provider, secretariat):
+    make_offer(unodc, cycle.declaration, provider, (8,), title="On OP8")
+    client.force_login(secretariat)
+
+    on_op8 = _table(client.get(OFFERS, {"paragraph": need.paragraph_id + 1}).text)
+    everything = _table(client.get(OFFERS).text)
+    french = client.get(OFFERS, headers={"accept-language": "fr"}).text
+
+    assert "On OP8" in everything and "On OP8" not in _table(
+        client.get(OFFERS, {"kind": "funding"}).text
+    )
+    assert "On OP8" in on_op8
+    assert "Paragraphe du dispositif" in french and "Operative paragraph" not in french
+
+
+def test_a_member_in_the_secretariat_sees_offers_change_at_once(
+    client, cycle, need, tajikistan, unodc, provider, secretariat
+):
+    Membership.objects.create(user=secretariat, participant=tajikistan, role="viewer")
+    offer = make_offer(unodc, cycle.declaration, provider)
+    client.force_login(secretariat)
+    assert "Border guard training" in _table(client.get(OFFERS).text)
+
+    Offer.objects.filter(pk=offer.pk).update(title="Renamed without a trace")
+
+    assert "Renamed without a trace" in _table(client.get(OFFERS).text)
+
+
+@pytest.mark.parametrize("url", [BOARD, OFFERS, MATCHES])
+def test_the_secretariat_s_pages_from_the_cache_run_the_same_queries(
+    url, client, cycle, need, unodc, provider, secretariat, django_assert_num_queries
+):
+    offer = make_offer(unodc, cycle.declaration, provider)
+    Match.objects.create(need=need, offer=offer, created_by=secretariat, updated_by=secretariat)
+    client.force_login(secretariat)
+    first = _table(client.get(url).text)
+
+    # session, user, memberships; the versions of the sealed records and of the offers and
+    # matches.
+    with django_assert_num_queries(5):
+        assert _table(client.get(url).text) == first
