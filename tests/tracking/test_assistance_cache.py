@@ -5,10 +5,11 @@ and every way of writing them (the pages, the API) shows on the next view."""
 import pytest
 from django.urls import reverse
 
+from tests.conftest import new_cycle
 from tracking import services
 from tracking.models import Match, Membership, Offer, Submission
 
-from .filings import make_offer, rate_all, state_need
+from .filings import make_offer, rate_all, state_need, submission
 
 BOARD, OFFERS, MATCHES = (
     reverse(f"tracking:{name}") for name in ("matching_board", "offers", "matches")
@@ -31,11 +32,12 @@ def need(cycle, tajikistan, tjk_focal):
 
 
 def test_offers_written_on_the_pages_show_on_the_next_view(
-    client, cycle, need, provider, secretariat
+    client, cycle, need, provider, tjk_focal, secretariat
 ):
-    client.force_login(secretariat)
+    for user in (secretariat, tjk_focal, provider):
+        client.force_login(user)
+        client.get(OFFERS)
     _seen(client)
-    client.force_login(provider)
     client.post(reverse("tracking:offer_create"), {
         "version": 0, "declaration": cycle.declaration.pk, "title": "Border guard courses",
         "kind": "training", "description": "Two weeks",
@@ -43,6 +45,7 @@ def test_offers_written_on_the_pages_show_on_the_next_view(
         "contact_name": "Olga", "contact_email": "olga@example.org",
     })  # fmt: skip
     offer = Offer.objects.get()
+    assert "Border guard courses" in _table(client.get(OFFERS).text)  # its provider's draft
     client.force_login(secretariat)
     board, offers, _ = _seen(client)
     assert "Border guard courses" in offers and "Draft" in offers
@@ -77,6 +80,8 @@ def test_matches_written_on_the_pages_show_on_the_next_view(
     client, cycle, need, unodc, provider, secretariat
 ):
     offer = make_offer(unodc, cycle.declaration, provider)
+    client.force_login(provider)
+    assert "No matches yet." in _seen(client)[2]
     client.force_login(secretariat)
     board, _, matches = _seen(client)
     assert "Propose match with" in board and "No matches yet." in matches
@@ -90,9 +95,11 @@ def test_matches_written_on_the_pages_show_on_the_next_view(
 
     move = reverse("tracking:match_move", args=[match.pk])
     client.post(move, {"version": 1, "state": "agreed", "note": ""})
-    board, _, matches = _seen(client)
-    assert "UN Office on Drugs and Crime</a>: Agreed" in board
-    assert "Agreed" in matches and "Proposed" not in matches
+    for user in (secretariat, provider):
+        client.force_login(user)
+        board, _, matches = _seen(client)
+        assert "UN Office on Drugs and Crime</a>: Agreed" in board
+        assert "Agreed" in matches and "Proposed" not in matches
 
 
 def test_offers_and_matches_written_through_the_api_show_on_the_next_view(
@@ -168,17 +175,17 @@ def test_each_filter_and_language_is_its_own(client, cycle, need, unodc, provide
     assert "Paragraphe du dispositif" in french and "Operative paragraph" not in french
 
 
-def test_a_member_in_the_secretariat_sees_offers_change_at_once(
-    client, cycle, need, tajikistan, unodc, provider, secretariat
+def test_a_member_in_the_secretariat_sees_its_draft_s_needs_at_once(
+    client, cycle, need, tajikistan, tjk_focal, secretariat
 ):
     Membership.objects.create(user=secretariat, participant=tajikistan, role="viewer")
-    offer = make_offer(unodc, cycle.declaration, provider)
+    draft = submission(tajikistan, new_cycle(cycle.declaration, 2030))
     client.force_login(secretariat)
-    assert "Border guard training" in _table(client.get(OFFERS).text)
+    assert "Shared need" in _table(client.get(BOARD).text)
 
-    Offer.objects.filter(pk=offer.pk).update(title="Renamed without a trace")
+    state_need(tajikistan, draft.cycle, tjk_focal, 8, description="Drafted need")
 
-    assert "Renamed without a trace" in _table(client.get(OFFERS).text)
+    assert "Drafted need" in _table(client.get(BOARD).text)
 
 
 @pytest.mark.parametrize("url", [BOARD, OFFERS, MATCHES])
@@ -194,3 +201,25 @@ def test_the_secretariat_s_pages_from_the_cache_run_the_same_queries(
     # matches.
     with django_assert_num_queries(5):
         assert _table(client.get(url).text) == first
+
+
+def test_each_audience_sees_its_own(
+    client, cycle, need, tajikistan, tjk_focal, unodc, provider, secretariat
+):
+    state_need(tajikistan, cycle, tjk_focal, 8, state=APPROVED, shareable=False,
+               description="Private need")  # fmt: skip
+    make_offer(unodc, cycle.declaration, provider)
+    make_offer(unodc, cycle.declaration, provider, title="Drafted offer", state=Offer.State.DRAFT)
+    make_offer(tajikistan, cycle.declaration, tjk_focal, title="Other draft", state="draft")
+    client.force_login(secretariat)
+    board, offers, _ = _seen(client)
+    assert "Private need" in board and "Propose match with" in board
+    assert "Drafted offer" in offers and "Other draft" in offers
+
+    client.force_login(provider)
+    board, offers, _ = _seen(client)
+    assert "Private need" not in board and "Propose match with" not in board
+    assert "Drafted offer" in offers and "Other draft" not in offers
+    client.force_login(tjk_focal)
+    offers = _table(client.get(OFFERS).text)
+    assert "Drafted offer" not in offers and "Other draft" not in offers

@@ -109,17 +109,29 @@ def need_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "tracking/need_confirm_delete.html", {"need": need})
 
 
-# --- Kept for the secretariat ---------------------------------------------------------
+# --- Kept in the cache ----------------------------------------------------------------
 
 
 def _kept(
-    request: AuthenticatedRequest, name: str, build: Callable[[], tuple[str, str]]
+    request: AuthenticatedRequest,
+    name: str,
+    build: Callable[[], tuple[str, str]],
+    *,
+    shows_filings: bool = True,
 ) -> tuple[str, str]:
-    """`build()` (a list's filters and table), for the secretariat kept in the cache per filter,
-    sort and page until what the pages of technical assistance show changes."""
-    if not fragments.caches_for(request.user):
+    """`build()` (a list's filters and table), kept in the cache per filter, sort and page until
+    what the pages of technical assistance show changes (`fragments.assistance_version`).
+
+    Who sees which offers and matches depends only on being the secretariat and on the
+    providers one offers for; the needs the secretariat and providers see are sealed. A member
+    of a participant also sees its drafts' needs and their matches, which change without a
+    version: their board and matches are built afresh (`shows_filings`); offers are no filings.
+    """
+    user = request.user
+    if shows_filings and permissions.participant_ids(user):
         return build()
-    name = f"{name}|{timezone.get_current_timezone_name()}|{request.GET.urlencode()}"
+    audience = f"{user.is_secretariat}|{permissions.provider_ids(user)}"
+    name = f"{name}|{audience}|{timezone.get_current_timezone_name()}|{request.GET.urlencode()}"
     return fragments.cached(name, fragments.assistance_version(), build)
 
 
@@ -155,7 +167,7 @@ def offer_list(request: AuthenticatedRequest) -> HttpResponse:
         configure_table(request, table)
         return _html(request, filtered, table)
 
-    filters_html, table_html = _kept(request, "offers", build)
+    filters_html, table_html = _kept(request, "offers", build, shows_filings=False)
     context = {
         "filters_html": filters_html,
         "table_html": table_html,
