@@ -5,6 +5,7 @@ and every way of writing them (the pages, the API) shows on the next view."""
 import pytest
 from django.urls import reverse
 
+from declarations.models import Theme
 from tests.conftest import new_cycle
 from tracking import services
 from tracking.models import Match, Membership, Offer, Submission
@@ -223,3 +224,54 @@ def test_each_audience_sees_its_own(
     client.force_login(tjk_focal)
     offers = _table(client.get(OFFERS).text)
     assert "Drafted offer" not in offers and "Other draft" not in offers
+
+
+def _section(html: str, heading: str) -> str:
+    return html.split(f'id="{heading}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_an_offer_s_page_shows_each_change_on_the_next_view(
+    client, cycle, kazakhstan, unodc, provider
+):
+    theme = Theme.objects.create(name="Border security", slug="border-security")
+    offer = make_offer(unodc, cycle.declaration, provider, title="Border guard courses")
+    url = offer.get_absolute_url()
+    client.force_login(provider)
+    page = client.get(url).text
+    assert "OP7" in _section(page, "offer-heading")
+    assert "Border guard training" not in _section(page, "history-heading")
+
+    client.post(reverse("tracking:offer_edit", args=[offer.pk]), {
+        "version": 1, "declaration": cycle.declaration.pk, "title": "Border guard training",
+        "kind": "training", "description": "Three weeks",
+        "paragraphs": [cycle.declaration.paragraphs.get(number=8).pk], "themes": [theme.pk],
+        "open_participants": [kazakhstan.pk],
+        "contact_name": "Olga", "contact_email": "olga@example.org",
+    })  # fmt: skip
+    page = client.get(url).text
+    about = _section(page, "offer-heading")
+    assert "OP8" in about and "OP7" not in about and "Three weeks" in about
+    assert "Border security" in about and "Kazakhstan" in about
+    assert "Border guard training" in _section(page, "history-heading")
+
+    theme.name = "Borders"
+    theme.save()
+    kazakhstan.name = "Republic of Kazakhstan"
+    kazakhstan.save()
+    about = _section(client.get(url).text, "offer-heading")
+    assert "Borders" in about and "Republic of Kazakhstan" in about
+
+
+def test_a_match_s_page_shows_each_move_in_its_history(
+    client, cycle, need, unodc, provider, secretariat
+):
+    offer = make_offer(unodc, cycle.declaration, provider)
+    client.force_login(secretariat)
+    client.post(reverse("tracking:match_propose"), {"need": need.pk, "offer": offer.pk})
+    match = Match.objects.get()
+    assert "Agreed" not in _section(client.get(match.get_absolute_url()).text, "history-heading")
+
+    client.post(reverse("tracking:match_move", args=[match.pk]),
+                {"version": 1, "state": "agreed", "note": ""})  # fmt: skip
+
+    assert "Agreed" in _section(client.get(match.get_absolute_url()).text, "history-heading")

@@ -215,19 +215,38 @@ def offer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     matches = permissions.scope_matches(
         offer.matches.select_related("need__submission__participant", "need__paragraph"), user
     ).order_by("-updated_at", "-pk")
+
+    def about() -> str:
+        """What the offer is on and open to, the same for everyone who sees it."""
+        context = {
+            "offer": offer,
+            "paragraphs": offer.paragraphs.select_related("declaration").only(
+                "number", "verb", "declaration__slug"
+            ),
+            "themes": offer.themes.all(),
+            "open_participants": offer.open_participants.all(),
+        }
+        return render_to_string("tracking/_offer_about.html", context, request)
+
+    # Every write of an offer (`tracking.assistance`) gives it a new version, with its
+    # paragraphs, themes and participants; what they name changes the declarations' version.
+    about_html = fragments.cached(
+        f"offer-about|{offer.pk}|{offer.version}", fragments.declaration_version(), about
+    )
+    history = None
+    if may_manage or user.is_secretariat:
+        history = paging.history(
+            request,
+            (offer.history.all(), lambda record: _("the offer")),
+            kept=f"offer:{offer.pk}:{offer.version}",
+        )
     context = {
         "offer": offer,
-        "paragraphs": offer.paragraphs.select_related("declaration").defer(
-            "declaration__source_text"
-        ),
-        "themes": offer.themes.all(),
-        "open_participants": offer.open_participants.all(),
+        "about_html": about_html,
         "may_manage": may_manage,
         "moves": assistance.OFFER_MOVES[Offer.State(offer.state)] if may_manage else (),
         "matches": matches[:50],
-        "history": paging.history(request, (offer.history.all(), lambda record: _("the offer")))
-        if may_manage or user.is_secretariat
-        else None,
+        "history": history,
     }
     return render(request, "tracking/offer_detail.html", context)
 
@@ -426,7 +445,12 @@ def match_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "may_manage": may_manage,
         "move_form": MatchMoveForm(initial={"version": match.version}) if may_manage else None,
         "moves": [Match.State(state) for state in match.next_states] if may_manage else [],
-        "history": paging.history(request, (match.history.all(), lambda record: _("the match"))),
+        # Every change of a match (`tracking.assistance`) gives it a new version.
+        "history": paging.history(
+            request,
+            (match.history.all(), lambda record: _("the match")),
+            kept=f"match:{match.pk}:{match.version}",
+        ),
     }
     return render(request, "tracking/match_detail.html", context)
 
