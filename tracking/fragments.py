@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import F, Func, QuerySet, Subquery
 from django.utils import translation
 
@@ -41,10 +42,31 @@ def _total(queryset: QuerySet, function: str, field: str = "pk") -> Subquery:
     return Subquery(queryset.order_by().values(total=Func(F(field), function=function)))
 
 
+# The SQL of each version's query, compiled once per process: Django takes ten times longer to
+# build and compile its dozen subqueries than the database takes to answer them.
+_SQL: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _first_row(key: tuple, query: Callable[[], QuerySet]) -> tuple | None:
+    """The first row of `query()`, whose SQL is built on the first call with this key only."""
+    if key not in _SQL:
+        _SQL[key] = query()[:1].query.sql_with_params()
+    sql, params = _SQL[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def declaration_version(declaration_id: int | None = None) -> str:
     """What the secretariat's pages show of the declaration's cycles (of every declaration's,
     without one), as a string that changes whenever any of it does: one query of index
     lookups and small tables, whatever the number of records."""
+    row = _first_row(("declaration", declaration_id), lambda: _totals(declaration_id))
+    return "|".join(map(str, row or ()))
+
+
+def _totals(declaration_id: int | None, *also: Subquery) -> QuerySet:
+    """The totals `declaration_version` is made of, and `also`, as one row."""
     declarations = Declaration.objects.all()
     submissions = Submission.objects.all()
     cycles = ReportingCycle.history.all()
@@ -60,28 +82,24 @@ def declaration_version(declaration_id: int | None = None) -> str:
     # count and newest change with every link added or removed).
     links = Paragraph.themes.through.objects.all()
     # From any one declaration's row (none: nothing to show, and the first one makes a row).
-    row = (
-        Declaration.objects.values_list(
-            _total(declarations, "MAX", "updated_at"),
-            _total(submissions, "COUNT"),
-            _total(submissions, "MAX"),
-            _total(submissions, "SUM", "version"),
-            # Every change of a cycle (name, dates, state, scope) is in its history.
-            _total(cycles, "MAX", "history_id"),
-            _total(members, "COUNT"),
-            _total(members, "MAX"),
-            _total(Participant.history.all(), "MAX", "history_id"),
-            _total(paragraphs, "COUNT"),
-            _total(paragraphs, "MAX"),
-            _total(Theme.objects.all(), "COUNT"),
-            _total(Theme.objects.all(), "MAX", "updated_at"),
-            _total(links, "COUNT"),
-            _total(links, "MAX"),
-        )
-        .order_by("pk")
-        .first()
-    )
-    return "|".join(map(str, row or ()))
+    return Declaration.objects.values_list(
+        _total(declarations, "MAX", "updated_at"),
+        _total(submissions, "COUNT"),
+        _total(submissions, "MAX"),
+        _total(submissions, "SUM", "version"),
+        # Every change of a cycle (name, dates, state, scope) is in its history.
+        _total(cycles, "MAX", "history_id"),
+        _total(members, "COUNT"),
+        _total(members, "MAX"),
+        _total(Participant.history.all(), "MAX", "history_id"),
+        _total(paragraphs, "COUNT"),
+        _total(paragraphs, "MAX"),
+        _total(Theme.objects.all(), "COUNT"),
+        _total(Theme.objects.all(), "MAX", "updated_at"),
+        _total(links, "COUNT"),
+        _total(links, "MAX"),
+        *also,
+    ).order_by("pk")
 
 
 def assistance_version() -> str:
@@ -89,18 +107,18 @@ def assistance_version() -> str:
     are part of the sealed records) with the offers and matches, which change without a
     submission: every write of one (`tracking.assistance`, behind the pages and the API) saves
     it, and so adds a row to its history, in the transaction that sets an offer's paragraphs,
-    themes and participants. Two queries."""
-    row = (
-        Declaration.objects.values_list(
+    themes and participants. One query."""
+    row = _first_row(
+        ("assistance",),
+        lambda: _totals(
+            None,
             _total(Offer.objects.all(), "COUNT"),
             _total(Offer.history.all(), "MAX", "history_id"),
             _total(Match.objects.all(), "COUNT"),
             _total(Match.history.all(), "MAX", "history_id"),
-        )
-        .order_by("pk")
-        .first()
+        ),
     )
-    return declaration_version() + "|" + "|".join(map(str, row or ()))
+    return "|".join(map(str, row or ()))
 
 
 def cached(name: str, version: str, build: Callable[[], T]) -> T:

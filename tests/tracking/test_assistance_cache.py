@@ -198,9 +198,8 @@ def test_the_secretariat_s_pages_from_the_cache_run_the_same_queries(
     client.force_login(secretariat)
     first = _table(client.get(url).text)
 
-    # session, user, memberships; the versions of the sealed records and of the offers and
-    # matches.
-    with django_assert_num_queries(5):
+    # session, user, memberships; the version of the sealed records, offers and matches.
+    with django_assert_num_queries(4):
         assert _table(client.get(url).text) == first
 
 
