@@ -11,7 +11,6 @@ A member of a participant also sees its drafts, whose records change without a n
 `caches_for` leaves such users out, and their pages are built afresh.
 """
 
-import functools
 import hashlib
 from collections.abc import Callable
 from typing import TypeVar
@@ -23,7 +22,7 @@ from django.utils import translation
 
 from declarations.models import Declaration, Paragraph, Theme
 
-from .models import Participant, ReportingCycle, Submission, User
+from .models import Match, Offer, Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids
 
 T = TypeVar("T")
@@ -43,26 +42,32 @@ def _total(queryset: QuerySet, function: str, field: str = "pk") -> Subquery:
     return Subquery(queryset.order_by().values(total=Func(F(field), function=function)))
 
 
+# The SQL of each version's query, compiled once per process: Django takes ten times longer to
+# build and compile its dozen subqueries than the database takes to answer them.
+_SQL: dict[tuple, tuple[str, tuple]] = {}
+
+
+def _first_row(key: tuple, query: Callable[[], QuerySet]) -> tuple | None:
+    """The first row of `query()`, whose SQL is built on the first call with this key only."""
+    alias = router.db_for_read(Declaration)
+    if (alias, *key) not in _SQL:
+        _SQL[alias, *key] = query()[:1].query.get_compiler(alias).as_sql()
+    sql, params = _SQL[alias, *key]
+    with connections[alias].cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
 def declaration_version(declaration_id: int | None = None) -> str:
     """What the secretariat's pages show of the declaration's cycles (of every declaration's,
     without one), as a string that changes whenever any of it does: one query of index
     lookups and small tables, whatever the number of records."""
-    alias = router.db_for_read(Declaration)
-    sql, params = _version_sql(alias, declaration_id)
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = _first_row(("declaration", declaration_id), lambda: _totals(declaration_id))
     return "|".join(map(str, row or ()))
 
 
-@functools.cache
-def _version_sql(alias: str, declaration_id: int | None) -> tuple[str, tuple]:
-    """The version's query as SQL, compiled once per declaration: Django took longer to
-    compile its fourteen subqueries, on every page, than the database takes to run them."""
-    return _version_query(declaration_id).query.get_compiler(alias).as_sql()
-
-
-def _version_query(declaration_id: int | None) -> QuerySet:
+def _totals(declaration_id: int | None, *also: Subquery) -> QuerySet:
+    """The totals `declaration_version` is made of, and `also`, as one row."""
     declarations = Declaration.objects.all()
     submissions = Submission.objects.all()
     cycles = ReportingCycle.history.all()
@@ -94,7 +99,27 @@ def _version_query(declaration_id: int | None) -> QuerySet:
         _total(Theme.objects.all(), "MAX", "updated_at"),
         _total(links, "COUNT"),
         _total(links, "MAX"),
-    ).order_by("pk")[:1]
+        *also,
+    ).order_by("pk")
+
+
+def assistance_version() -> str:
+    """What the secretariat's pages of technical assistance show, as `declaration_version` (needs
+    are part of the sealed records) with the offers and matches, which change without a
+    submission: every write of one (`tracking.assistance`, behind the pages and the API) saves
+    it, and so adds a row to its history, in the transaction that sets an offer's paragraphs,
+    themes and participants. One query."""
+    row = _first_row(
+        ("assistance",),
+        lambda: _totals(
+            None,
+            _total(Offer.objects.all(), "COUNT"),
+            _total(Offer.history.all(), "MAX", "history_id"),
+            _total(Match.objects.all(), "COUNT"),
+            _total(Match.history.all(), "MAX", "history_id"),
+        ),
+    )
+    return "|".join(map(str, row or ()))
 
 
 def cached(name: str, version: str, build: Callable[[], T]) -> T:

@@ -224,13 +224,16 @@ def test_the_board_runs_the_same_queries_for_1_and_20_needs(
     offer = make_offer(unodc, declaration, provider)
     Match.objects.create(need=need, offer=offer, created_by=secretariat, updated_by=secretariat)
     client.force_login(secretariat)
-    client.get(reverse("tracking:matching_board"))  # the filter's options, written once
+    # The filter's options, written once; the board's first page, as `?page=1`: kept apart.
+    client.get(reverse("tracking:matching_board"), {"page": 1})
 
-    # session, user, memberships; the filter's paragraphs and themes (the rows their kept
-    # options depend on); the COUNT of the paginator; the page of needs with participant and
-    # paragraph, their matches with offer and provider; the offers on their paragraphs or
-    # themes; which of the page's paragraphs each is on and whom it is open to.
-    with django_assert_num_queries(10):
+    # session, user, memberships; the version of the sealed records, offers and matches (the
+    # secretariat's board is kept in the cache until it changes); the filter's
+    # paragraphs and themes (the rows their kept options depend on); the COUNT of the
+    # paginator; the page of needs with participant and paragraph, their matches with offer and
+    # provider; the offers on their paragraphs or themes; which of the page's paragraphs each
+    # is on and whom it is open to.
+    with django_assert_num_queries(11):
         response = client.get(reverse("tracking:matching_board"))
     assert response.text.count("Border guard training") == count
     assert response.text.count("Propose match with") == count - 1
@@ -247,19 +250,21 @@ def test_the_offer_and_match_lists_run_the_same_queries_for_1_and_20_rows(
         Match.objects.create(need=need, offer=offer, created_by=secretariat,
                              updated_by=secretariat)  # fmt: skip
     client.force_login(provider)
-    client.get(reverse("tracking:offers"))  # the filters' options, written once
-    client.get(reverse("tracking:matches"))
+    # The filters' options, written once; the lists' first pages, as `?page=1`: kept apart.
+    client.get(reverse("tracking:offers"), {"page": 1})
+    client.get(reverse("tracking:matches"), {"page": 1})
 
-    # session, user, memberships; the filter's paragraphs and themes (the rows their kept
-    # options depend on); the paginator's COUNT;
+    # session, user, memberships; the version of the sealed records, offers and matches (a
+    # provider's lists are kept in the cache until it changes); the filter's
+    # paragraphs and themes (the rows their kept options depend on); the paginator's COUNT;
     # the page of offers with provider, and their paragraphs, themes and open participants;
     # the providers the user offers for.
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         offers = client.get(reverse("tracking:offers"))
     assert offers.text.count("Offer ") >= count
-    # session, user, memberships; the filter's paragraphs; COUNT; the page of matches with
-    # need, participant, paragraph, offer and provider.
-    with django_assert_num_queries(6):
+    # session, user, memberships; the version; the filter's paragraphs; COUNT; the page
+    # of matches with need, participant, paragraph, offer and provider.
+    with django_assert_num_queries(7):
         matches = client.get(reverse("tracking:matches"))
     assert matches.text.count("Tajikistan") == count
 

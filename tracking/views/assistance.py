@@ -2,18 +2,21 @@
 secretariat's matches."""
 
 from collections import defaultdict
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, QuerySet, Value
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from declarations.models import Paragraph
 
-from .. import assistance, paging, permissions
+from .. import assistance, fragments, paging, permissions
 from ..assistance import AssistanceRefused
 from ..filters import MatchFilter, NeedFilter, OfferFilter
 from ..forms import (
@@ -106,6 +109,41 @@ def need_delete(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(request, "tracking/need_confirm_delete.html", {"need": need})
 
 
+# --- Kept in the cache ----------------------------------------------------------------
+
+
+def _kept(
+    request: AuthenticatedRequest,
+    name: str,
+    build: Callable[[], tuple[str, str]],
+    *,
+    shows_filings: bool = True,
+) -> tuple[str, str]:
+    """`build()` (a list's filters and table), kept in the cache per filter, sort and page until
+    what the pages of technical assistance show changes (`fragments.assistance_version`).
+
+    Who sees which offers and matches depends only on being the secretariat and on the
+    providers one offers for; the needs the secretariat and providers see are sealed. A member
+    of a participant also sees its drafts' needs and their matches, which change without a
+    version: their board and matches are built afresh (`shows_filings`); offers are no filings.
+    """
+    user = request.user
+    if shows_filings and permissions.participant_ids(user):
+        return build()
+    audience = f"{user.is_secretariat}|{permissions.provider_ids(user)}"
+    name = f"{name}|{audience}|{timezone.get_current_timezone_name()}|{request.GET.urlencode()}"
+    return fragments.cached(name, fragments.assistance_version(), build)
+
+
+def _html(request: AuthenticatedRequest, filtered, table) -> tuple[str, str]:
+    """The filters' form and the table, as `{% include %}` and `{% render_table %}` write them
+    (not `table.as_html`, which would count the board's rows afresh: odd and even swap)."""
+    return (
+        render_to_string("includes/_form.html", {"form": filtered.form}, request),
+        render_to_string(table.template_name, {"table": table}, request),
+    )
+
+
 # --- Offers --------------------------------------------------------------------------------
 
 
@@ -122,13 +160,17 @@ def _offers(user) -> QuerySet[Offer]:
 
 @require_GET
 def offer_list(request: AuthenticatedRequest) -> HttpResponse:
-    offers = _offers(request.user).order_by("-updated_at", "-pk")
-    filtered = OfferFilter(request.GET or None, queryset=offers, request=request)
-    table = OfferTable(filtered.qs)
-    configure_table(request, table)
+    def build() -> tuple[str, str]:
+        offers = _offers(request.user).order_by("-updated_at", "-pk")
+        filtered = OfferFilter(request.GET or None, queryset=offers, request=request)
+        table = OfferTable(filtered.qs)
+        configure_table(request, table)
+        return _html(request, filtered, table)
+
+    filters_html, table_html = _kept(request, "offers", build, shows_filings=False)
     context = {
-        "filter": filtered,
-        "table": table,
+        "filters_html": filters_html,
+        "table_html": table_html,
         "providers": Participant.objects.filter(pk__in=permissions.provider_ids(request.user)),
     }
     return render(request, "tracking/offer_list.html", context)
@@ -173,19 +215,38 @@ def offer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     matches = permissions.scope_matches(
         offer.matches.select_related("need__submission__participant", "need__paragraph"), user
     ).order_by("-updated_at", "-pk")
+
+    def about() -> str:
+        """What the offer is on and open to, the same for everyone who sees it."""
+        context = {
+            "offer": offer,
+            "paragraphs": offer.paragraphs.select_related("declaration").only(
+                "number", "verb", "declaration__slug"
+            ),
+            "themes": offer.themes.all(),
+            "open_participants": offer.open_participants.all(),
+        }
+        return render_to_string("tracking/_offer_about.html", context, request)
+
+    # Every write of an offer (`tracking.assistance`) gives it a new version, with its
+    # paragraphs, themes and participants; what they name changes the declarations' version.
+    about_html = fragments.cached(
+        f"offer-about|{offer.pk}|{offer.version}", fragments.declaration_version(), about
+    )
+    history = None
+    if may_manage or user.is_secretariat:
+        history = paging.history(
+            request,
+            (offer.history.all(), lambda record: _("the offer")),
+            kept=f"offer:{offer.pk}:{offer.version}",
+        )
     context = {
         "offer": offer,
-        "paragraphs": offer.paragraphs.select_related("declaration").defer(
-            "declaration__source_text"
-        ),
-        "themes": offer.themes.all(),
-        "open_participants": offer.open_participants.all(),
+        "about_html": about_html,
         "may_manage": may_manage,
         "moves": assistance.OFFER_MOVES[Offer.State(offer.state)] if may_manage else (),
         "matches": matches[:50],
-        "history": paging.history(request, (offer.history.all(), lambda record: _("the offer")))
-        if may_manage or user.is_secretariat
-        else None,
+        "history": history,
     }
     return render(request, "tracking/offer_detail.html", context)
 
@@ -302,35 +363,46 @@ def fitting_offers(user, needs: list[Need]) -> dict[int, list[Offer]]:
 def matching_board(request: AuthenticatedRequest) -> HttpResponse:
     user = request.user
     permissions.require_assistance_board(user)
-    matches = permissions.scope_matches(Match.objects.select_related("offer__provider"), user)
-    needs = (
-        permissions.scope_needs(Need.objects.all(), user)
-        .select_related("submission__participant", "paragraph")
-        # A list, not the related manager's cache: that would filter a queryset per need.
-        .prefetch_related(Prefetch("matches", matches, to_attr="visible_matches"))
-        .order_by("paragraph__position", "submission__participant__name", "pk")
-    )
-    filtered = NeedFilter(request.GET or None, queryset=needs, request=request)
-    table = NeedBoardTable(filtered.qs, may_propose=permissions.may_manage_matches(user))
-    configure_table(request, table)
-    # The page's needs, once: the table renders the same (cached) rows.
-    shown = [row.record for row in table.page.object_list]
-    table.fitting = fitting_offers(user, shown)
-    return render(request, "tracking/matching_board.html", {"filter": filtered, "table": table})
+
+    def build() -> tuple[str, str]:
+        matches = permissions.scope_matches(Match.objects.select_related("offer__provider"), user)
+        needs = (
+            permissions.scope_needs(Need.objects.all(), user)
+            .select_related("submission__participant", "paragraph")
+            # A list, not the related manager's cache: that would filter a queryset per need.
+            .prefetch_related(Prefetch("matches", matches, to_attr="visible_matches"))
+            .order_by("paragraph__position", "submission__participant__name", "pk")
+        )
+        filtered = NeedFilter(request.GET or None, queryset=needs, request=request)
+        table = NeedBoardTable(filtered.qs, may_propose=permissions.may_manage_matches(user))
+        configure_table(request, table)
+        # The page's needs, once: the table renders the same (cached) rows.
+        shown = [row.record for row in table.page.object_list]
+        table.fitting = fitting_offers(user, shown)
+        return _html(request, filtered, table)
+
+    filters_html, table_html = _kept(request, "board", build)
+    context = {"filters_html": filters_html, "table_html": table_html}
+    return render(request, "tracking/matching_board.html", context)
 
 
 @require_GET
 def match_list(request: AuthenticatedRequest) -> HttpResponse:
-    matches = permissions.scope_matches(
-        Match.objects.select_related(
-            "need__submission__participant", "need__paragraph__declaration", "offer__provider"
-        ),
-        request.user,
-    ).order_by("-updated_at", "-pk")
-    filtered = MatchFilter(request.GET or None, queryset=matches, request=request)
-    table = MatchTable(filtered.qs)
-    configure_table(request, table)
-    return render(request, "tracking/match_list.html", {"filter": filtered, "table": table})
+    def build() -> tuple[str, str]:
+        matches = permissions.scope_matches(
+            Match.objects.select_related(
+                "need__submission__participant", "need__paragraph__declaration", "offer__provider"
+            ),
+            request.user,
+        ).order_by("-updated_at", "-pk")
+        filtered = MatchFilter(request.GET or None, queryset=matches, request=request)
+        table = MatchTable(filtered.qs)
+        configure_table(request, table)
+        return _html(request, filtered, table)
+
+    filters_html, table_html = _kept(request, "matches", build)
+    context = {"filters_html": filters_html, "table_html": table_html}
+    return render(request, "tracking/match_list.html", context)
 
 
 def _need_and_offer(user, form: MatchProposeForm) -> tuple[Need, Offer]:
@@ -373,7 +445,12 @@ def match_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "may_manage": may_manage,
         "move_form": MatchMoveForm(initial={"version": match.version}) if may_manage else None,
         "moves": [Match.State(state) for state in match.next_states] if may_manage else [],
-        "history": paging.history(request, (match.history.all(), lambda record: _("the match"))),
+        # Every change of a match (`tracking.assistance`) gives it a new version.
+        "history": paging.history(
+            request,
+            (match.history.all(), lambda record: _("the match")),
+            kept=f"match:{match.pk}:{match.version}",
+        ),
     }
     return render(request, "tracking/match_detail.html", context)
 
