@@ -38,7 +38,7 @@ from ..filters import ActionFilter
 from ..forms import CycleForm, MatrixForm
 from ..models import Action, Assessment, Report, ReportingCycle
 from ..permissions import AuthenticatedRequest, require_secretariat, scope_actions
-from ..submission_rules import filing_places
+from ..submission_rules import may_file_anywhere
 from ..tables import ActionTable, CompletenessTable, configure_table
 
 _CycleForm = TypeVar("_CycleForm", bound=CycleForm)
@@ -99,7 +99,7 @@ def action_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = request.GET.copy()
     filters.pop("page", None)
     # "New action" only where one can be filed now (an open cycle's draft).
-    may_file = any(not place.locked for place in filing_places(request.user))
+    may_file = may_file_anywhere(request.user)
     context = {
         "filters_html": filters_html,
         "table_html": table_html,
