@@ -157,3 +157,17 @@ def test_the_home_runs_the_same_queries_for_1_and_50_actions(
     assert response.status_code == 200
     # Counts per paragraph and status, never a row per action: 8.8 KB with 1, 10 KB with 50.
     assert len(response.content) <= 12_000
+
+
+def test_names_and_verbs_are_escaped_in_the_rows_and_the_tables(
+    client, cycle, declaration, tajikistan, tjk_focal
+):
+    Participant.objects.filter(pk=tajikistan.pk).update(name='Tom & "Jerry" <b>')
+    declaration.paragraphs.filter(number=4).update(verb="Urges & <calls>")
+    client.force_login(tjk_focal)
+
+    page = client.get(URL).text
+
+    assert 'OP4 <span class="muted">Urges &amp; &lt;calls&gt;</span>' in page
+    assert "<caption>Actions of Tom &amp; &quot;Jerry&quot; &lt;b&gt; by status</caption>" in page
+    assert "<b>" not in page and "<calls>" not in page
