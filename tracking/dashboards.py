@@ -92,16 +92,12 @@ class ParticipantCycle:
         link = (
             f'<a href="{html.escape(actions_url)}?participant={self.participant.pk}&amp;paragraph='
         )
-        labels: dict[tuple[int | None, str], str] = {}  # each label translated once a page
         rows = []
         for row in self.paragraphs:
             paragraph = row.paragraph
             actions = f'{link}{paragraph.pk}">{row.actions}</a>' if row.actions else "0"
-            named = (paragraph.number, paragraph.verb)
-            if named not in labels:
-                labels[named] = html.escape(paragraph.label)
             rows.append(
-                f'<tr><th scope="row">{labels[named]} <span class="muted">'
+                f'<tr><th scope="row">{html.escape(paragraph.label)} <span class="muted">'
                 f"{html.escape(paragraph.verb)}</span></th><td>{ratings.get(row.rating, not_rated)}"
                 f"</td><td>{actions}</td><td>{html.escape(day(row.last_update) or '—')}</td></tr>"
             )
