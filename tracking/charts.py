@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.html import format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
 
 from . import languages
 from .models import Action, Assessment
@@ -124,6 +125,24 @@ def bars(title: str, rows: Sequence[tuple[str | Promise, int]]) -> SafeString:
             )
         )
     return _svg(title, page, ROW * len(rows) + 4, parts)
+
+
+def status_table(
+    caption: str | SafeString, rows: Sequence[tuple[str | Promise, int]]
+) -> SafeString:
+    """The figures of a status chart as a table that only screen readers find."""
+    body = format_html_join(
+        "", '<tr><th scope="row">{}</th><td>{}</td></tr>', ((label, n) for label, n in rows)
+    )
+    return format_html(
+        '<div class="visually-hidden"><table>\n  <caption>{}</caption>\n'
+        '  <thead><tr><th scope="col">{}</th><th scope="col">{}</th></tr></thead>\n'
+        "  <tbody>{}</tbody>\n</table></div>\n",
+        conditional_escape(caption),
+        gettext("Status"),
+        gettext("Actions"),
+        body,
+    )
 
 
 def status_rows(counts: dict[str, int]) -> list[tuple[str | Promise, int]]:

@@ -5,6 +5,7 @@ or actions, and only counts what the user may see (`permissions.scope`).
 """
 
 import functools
+import html
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -68,6 +69,7 @@ class ParticipantCycle:
     may_file: bool = False
     status_rows: list[tuple[str | Promise, int]] = field(default_factory=list)
     chart: SafeString | None = None
+    status_table: SafeString | None = None
 
     @property
     def unrated(self) -> list[Paragraph]:
@@ -85,29 +87,21 @@ class ParticipantCycle:
             for value, label in Assessment.Rating.choices
         }
         not_rated = format_html('<span class="rating rating--none">{}</span>', _("Not rated"))
+        # Each row written as format_html would write it (every value escaped), in a fraction
+        # of its time: a row per operative paragraph of each open cycle.
+        link = (
+            f'<a href="{html.escape(actions_url)}?participant={self.participant.pk}&amp;paragraph='
+        )
         rows = []
         for row in self.paragraphs:
-            actions: str = "0"
-            if row.actions:
-                actions = format_html(
-                    '<a href="{}?participant={}&amp;paragraph={}">{}</a>',
-                    actions_url,
-                    self.participant.pk,
-                    row.paragraph.pk,
-                    row.actions,
-                )
+            paragraph = row.paragraph
+            actions = f'{link}{paragraph.pk}">{row.actions}</a>' if row.actions else "0"
             rows.append(
-                format_html(
-                    '<tr><th scope="row">{} <span class="muted">{}</span></th>'
-                    "<td>{}</td><td>{}</td><td>{}</td></tr>",
-                    row.paragraph.label,
-                    row.paragraph.verb,
-                    ratings.get(row.rating, not_rated),
-                    actions,
-                    day(row.last_update) or "—",
-                )
+                f'<tr><th scope="row">{html.escape(paragraph.label)} <span class="muted">'
+                f"{html.escape(paragraph.verb)}</span></th><td>{ratings.get(row.rating, not_rated)}"
+                f"</td><td>{actions}</td><td>{html.escape(day(row.last_update) or '—')}</td></tr>"
             )
-        return mark_safe("\n".join(rows))  # noqa: S308 - every row comes from format_html
+        return mark_safe("\n".join(rows))  # noqa: S308 - every value is escaped
 
 
 def member_overview(user: User) -> list[ParticipantCycle]:

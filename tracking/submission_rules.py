@@ -2,13 +2,13 @@
 
 The submission page lists the problems and `services.submission_submit` refuses while there
 are any: both ask `submission_problems`, so a crafted request meets the same rules as the page.
-The pages that offer forms ask `why_locked` and `filing_places`, so that a form the service
-would refuse is not offered in the first place.
+The pages that offer forms ask `why_locked` and `filing_places` (the lists `may_file_anywhere`),
+so that a form the service would refuse is not offered in the first place.
 """
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -294,3 +294,32 @@ def filing_places(user: User) -> list[FilingPlace]:
             )
         places.append(FilingPlace(participant, declaration, locked))
     return places
+
+
+def may_file_anywhere(user: User) -> bool:
+    """Whether one of `filing_places` takes a new action now, in one query: the lists only
+    show or hide "New action", and need no reason."""
+    ids = participant_ids(user, FILING_ROLES)
+    if not ids:
+        return False
+    # The latest open cycle of each declaration, as `filing_places` chooses it.
+    latest_open = (
+        ReportingCycle.objects.filter(
+            declaration_id=OuterRef("declaration_id"), state=ReportingCycle.State.OPEN
+        )
+        .order_by("-starts_on", "-pk")
+        .values("pk")[:1]
+    )
+    in_scope = ReportingCycle.participants.through.objects.filter(
+        reportingcycle_id=OuterRef("open_cycle"), participant_id=OuterRef("participant_id")
+    )
+    sealed = Submission.objects.filter(
+        cycle_id=OuterRef("open_cycle"), participant_id=OuterRef("participant_id")
+    ).exclude(state=Submission.State.DRAFT)
+    return (
+        Participant.declarations.through.objects.filter(participant_id__in=ids)
+        .annotate(open_cycle=Subquery(latest_open))
+        .filter(Exists(in_scope))
+        .exclude(Exists(sealed))
+        .exists()
+    )

@@ -9,8 +9,12 @@ import uuid
 
 from django import forms
 from django.core.cache import cache
+from django.db.models import TextField, Value
+from django.db.models.functions import Cast
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
+from django.http import HttpRequest, QueryDict
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
@@ -72,6 +76,9 @@ class CachedSelect(Select):
     it is not in the key.
     """
 
+    # The rows as `read_rows` read them with those of the form's other CachedSelects, if it did.
+    rows: list[tuple] | None = None
+
     def __init__(self, attrs=None, choices=(), *, depends_on: tuple[str, ...]) -> None:
         super().__init__(attrs, choices)
         self.depends_on = depends_on
@@ -79,7 +86,9 @@ class CachedSelect(Select):
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         if not isinstance(self.choices, ModelChoiceIterator):
             return super().render(name, value, attrs, renderer)
-        rows = list(self.choices.queryset.values_list("pk", *self.depends_on))
+        rows = self.rows
+        if rows is None:
+            rows = list(self.choices.queryset.values_list("pk", *self.depends_on))
         field = self.choices.field
         state = (
             _STARTED,  # a new deployment may bring new translations of the labels
@@ -100,6 +109,64 @@ class CachedSelect(Select):
 
 class CachedSelectMultiple(CachedSelect, forms.SelectMultiple):
     """`CachedSelect` for a choice of several (the report form's participants and paragraphs)."""
+
+
+def read_rows(form: forms.BaseForm) -> list[list[tuple]]:
+    """The rows the options of each of the form's `CachedSelect`s name, read in one query (a
+    UNION of their querysets) rather than one each, and given to each widget for its key.
+
+    Each row is its pk and `depends_on` values as text, in the order of the pks: the options'
+    order follows from the values."""
+    selects = [
+        (field.widget, field.queryset)
+        for field in form.fields.values()
+        if isinstance(field, forms.ModelChoiceField)
+        and isinstance(field.widget, CachedSelect)
+        and field.queryset is not None
+    ]
+    if not selects:
+        return []
+    width = max(len(widget.depends_on) for widget, _queryset in selects)
+    parts = [
+        queryset.order_by().values_list(
+            Value(index),
+            *(Cast(name, TextField()) for name in ("pk", *widget.depends_on)),
+            *[Value("")] * (width - len(widget.depends_on)),
+        )
+        for index, (widget, queryset) in enumerate(selects)
+    ]
+    found: list[list[tuple]] = [[] for _ in selects]
+    for index, *row in parts[0].union(*parts[1:], all=True):
+        found[index].append(tuple(row[: 1 + len(selects[index][0].depends_on)]))
+    for (widget, _queryset), rows in zip(selects, found, strict=True):
+        rows.sort(key=lambda row: row[0])
+        widget.rows = rows
+    return found
+
+
+def cached_form_html(form: forms.BaseForm, request: HttpRequest) -> str:
+    """A filter form (GET, no token) through `includes/_form.html`, kept in the cache per state
+    of the rows its `CachedSelect`s name (`read_rows`: one query), the values it was given and
+    the language: what its fields, options and errors show depends on nothing else."""
+    data = form.data
+    given = [
+        (key, data.getlist(key) if isinstance(data, QueryDict) else data.get(key))
+        for key in map(form.add_prefix, form.fields)
+    ]
+    state = (
+        _STARTED,
+        type(form).__qualname__,
+        form.is_bound,
+        read_rows(form),
+        given,
+        translation.get_language(),
+    )
+    key = "form:" + hashlib.sha256(repr(state).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("includes/_form.html", {"form": form}, request)
+        cache.set(key, html, OPTIONS_SECONDS)
+    return html
 
 
 def _choose(html: str, values: list[str], multiple: bool) -> str:

@@ -193,3 +193,17 @@ def test_the_secretariat_s_home_from_the_cache_runs_the_same_queries(
     # session, user, memberships, the version of the counts (kept in the cache).
     with django_assert_num_queries(4):
         assert client.get(URL).status_code == 200
+
+
+def test_names_and_verbs_are_escaped_in_the_rows_and_the_tables(
+    client, cycle, declaration, tajikistan, tjk_focal
+):
+    Participant.objects.filter(pk=tajikistan.pk).update(name='Tom & "Jerry" <b>')
+    declaration.paragraphs.filter(number=4).update(verb="Urges & <calls>")
+    client.force_login(tjk_focal)
+
+    page = client.get(URL).text
+
+    assert 'OP4 <span class="muted">Urges &amp; &lt;calls&gt;</span>' in page
+    assert "<caption>Actions of Tom &amp; &quot;Jerry&quot; &lt;b&gt; by status</caption>" in page
+    assert "<b>" not in page and "<calls>" not in page

@@ -7,12 +7,14 @@ from django.forms.models import ModelChoiceIterator
 from django.urls import reverse
 from django.utils import translation
 
+from declarations.models import Paragraph, Theme
 from tracking.models import Participant
 from tracking.widgets import (
     CachedCheckboxSelectMultiple,
     CachedSelect,
     CachedSelectMultiple,
     Select,
+    read_rows,
 )
 
 CHOICES = [("", "All"), (1, "Tom & <Jerry>"), ("Group", [(2, "Two"), (3, 'Say "three"')]), (4, "4")]
@@ -91,6 +93,38 @@ def test_cached_checkboxes_are_djangos_and_check_every_chosen_one(
     assert built == kept == expected
     assert kept.count(" checked>") == len(chosen)
     assert ("Таджикистан" in kept) == (language == "ru")
+
+
+class _Filters(forms.Form):
+    participant = forms.ModelChoiceField(
+        Participant.objects.all(), widget=CachedSelect(depends_on=("code", "name", "kind"))
+    )
+    theme = forms.ModelChoiceField(Theme.objects.all(), widget=CachedSelect(depends_on=("name",)))
+    paragraph = forms.ModelChoiceField(
+        Paragraph.objects.operative().select_related("declaration"),
+        widget=CachedSelect(depends_on=("number", "declaration__short_title")),
+    )
+
+
+def test_a_forms_rows_are_read_in_one_query_and_give_the_same_options(
+    declaration, tajikistan, kazakhstan, django_assert_num_queries
+):
+    Theme.objects.create(name="Borders", slug="borders")
+    expected = str(_Filters(initial={"participant": kazakhstan.pk}))  # each widget reads its rows
+    read_rows(first := _Filters(initial={"participant": kazakhstan.pk}))
+    assert str(first) == expected  # writes the options kept for the rows read together
+    assert f'<option value="{kazakhstan.pk}" selected>Kazakhstan</option>' in expected
+
+    form = _Filters(initial={"participant": kazakhstan.pk})
+    with django_assert_num_queries(1):
+        participants, themes, paragraphs = read_rows(form)
+        assert str(form) == expected
+
+    assert sorted(participants) == sorted(
+        (str(p.pk), p.code, p.name, p.kind) for p in (tajikistan, kazakhstan)
+    )
+    assert themes == [(str(Theme.objects.get().pk), "Borders")]
+    assert len(paragraphs) == 16
 
 
 class _InOneGroup(ModelChoiceIterator):
