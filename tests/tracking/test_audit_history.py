@@ -63,23 +63,23 @@ def test_the_action_page_costs_the_same_queries_with_1_or_50_updates(
             tjk_action.save()
 
     # session, user, memberships (all roles, for every check and the header); the action with
-    # participant, declaration, submission and its cycle; the newest entry of each history,
-    # the key of the kept history; the newest history of the action, of its updates and of
+    # participant, declaration, submission and its cycle, and the newest entry of each history
+    # (the key of the kept history); the newest history of the action, of its updates and of
     # its evidence, each with the records before them and their users; paragraphs; the newest
     # updates with authors (which the evidence form offers too); the newest evidence.
     add_updates(1)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         one = client.get(tjk_action.get_absolute_url())
     # Unchanged since: the history is kept, and the users it names are read in one query (here
     # none: these rows were written outside a request).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         again = client.get(tjk_action.get_absolute_url())
     assert _history(again.text) == _history(one.text)
     add_updates(49)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         fifty = client.get(tjk_action.get_absolute_url())
     add_updates(50)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         hundred = client.get(tjk_action.get_absolute_url())
 
     # The newest 20 updates and 20 history entries, whatever their number.
