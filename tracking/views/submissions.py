@@ -262,25 +262,32 @@ def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: 
 
 def _submission_page(request: AuthenticatedRequest, submission: Submission, review_form=None):
     user, participant, cycle = request.user, submission.participant, submission.cycle
-    previous_cycle = comparison.previous_cycle(cycle)
-    operative = (
+    # The cycle before (its id and name on every row, read once) and each paragraph's rating
+    # in it, if the user may see it, in the same query.
+    earlier = permissions.scope(
+        Assessment.objects.filter(
+            submission__cycle_id=OuterRef("previous_cycle_id"),
+            submission__participant_id=participant.pk,
+            paragraph_id=OuterRef("pk"),
+        ),
+        user,
+    )
+    paragraphs: list[Paragraph] = list(
         Paragraph.objects.operative()
         .filter(declaration_id=cycle.declaration_id)
         .only("kind", "number", "declaration_id")
         .order_by("position")
-    )
-    if previous_cycle:
-        # Each paragraph's rating in the cycle before, if the user may see it, in the same query.
-        earlier = permissions.scope(
-            Assessment.objects.filter(
-                submission__cycle_id=previous_cycle.pk,
-                submission__participant_id=participant.pk,
-                paragraph_id=OuterRef("pk"),
-            ),
-            user,
+        .annotate(
+            previous_cycle_id=comparison.previous_cycle_field(cycle, "pk"),
+            previous_cycle_name=comparison.previous_cycle_field(cycle, "name"),
+            previous_rating=Subquery(earlier.values("rating")[:1]),
         )
-        operative = operative.annotate(previous_rating=Subquery(earlier.values("rating")[:1]))
-    paragraphs = list(operative)
+    )
+    if paragraphs:
+        previous_cycle_name = paragraphs[0].previous_cycle_name  # type: ignore[attr-defined]
+    else:
+        previous = comparison.previous_cycle(cycle)
+        previous_cycle_name = previous.name if previous else None
     numbers = {paragraph.pk: paragraph.number for paragraph in paragraphs}
     labels: dict[str | None, str | Promise] = dict(Assessment.Rating.choices)
     filed = _filed(submission, user)
@@ -337,7 +344,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         "actions": _actions_html(actions),
         "actions_shown": len(actions),
         "rating_rows": _rating_rows_html(
-            submission, rows, compare=previous_cycle is not None, may_file=may_file
+            submission, rows, compare=previous_cycle_name is not None, may_file=may_file
         ),
         "all_actions_url": reverse("tracking:actions")
         + "?"
@@ -345,7 +352,7 @@ def _submission_page(request: AuthenticatedRequest, submission: Submission, revi
         "rows": rows,
         "needs": needs,
         "unrated": [row[0] for row in rows if row[1] is None],
-        "previous_cycle": previous_cycle,
+        "previous_cycle_name": previous_cycle_name,
         "counts": counts,
         "may_file": may_file,
         "locked": locked,
