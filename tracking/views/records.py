@@ -136,8 +136,9 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         if action.submission.state == Submission.State.APPROVED
         else [],
         "may_file": permissions.may_file_for(user, action.participant_id),
-        "paragraphs": action.paragraphs.select_related("declaration").defer(
-            "declaration__source_text"
+        # What their links show (`label`) and point to, not their text.
+        "paragraphs": action.paragraphs.select_related("declaration").only(
+            "number", "verb", "declaration__slug", "declaration__short_title"
         ),
         # Updates, evidence and history keep growing: the page shows the newest of each.
         "updates": updates,
