@@ -83,6 +83,11 @@ def previous_cycle(cycle: ReportingCycle) -> ReportingCycle | None:
     return previous
 
 
+def previous_cycle_field(cycle: ReportingCycle, field: str) -> Subquery:
+    """A field of `previous_cycle(cycle)` (NULL without one), to annotate a query with."""
+    return Subquery(_earlier_cycles(cycle).values(field)[:1])
+
+
 def previous_ratings(
     user: User, cycle: ReportingCycle, participant_ids: list[int] | None = None
 ) -> dict[tuple[int, int], str]:

@@ -297,14 +297,16 @@ class EvidenceForm(SubmitOnceForm, forms.ModelForm):
         read them already (the action's page lists them)."""
         super().__init__(*args, **kwargs)
         update = cast(forms.ModelChoiceField, self.fields["update"])
-        # The newest draft updates only: an action may gather many, the select stays short.
-        newest = action.updates.filter(submission__state="draft").values("pk")
-        update.queryset = action.updates.filter(
-            pk__in=newest.order_by("-date", "-pk")[:UPDATES_OFFERED]
-        ).order_by("-date", "-pk")
-        if updates is not None:
+        if updates is not None and not self.is_bound:
+            # Only shown (it is sent to the evidence form's own page): no queryset to check by.
             offered = [(record.pk, str(record)) for record in updates[:UPDATES_OFFERED]]
             update.choices = [("", update.empty_label), *offered]
+        else:
+            # The newest draft updates only: an action may gather many, the select stays short.
+            newest = action.updates.filter(submission__state="draft").values("pk")
+            update.queryset = action.updates.filter(
+                pk__in=newest.order_by("-date", "-pk")[:UPDATES_OFFERED]
+            ).order_by("-date", "-pk")
         update.help_text = _("The %(count)s newest updates of this cycle are offered.") % {
             "count": UPDATES_OFFERED
         }

@@ -4,12 +4,14 @@ Django draws every input, label and option through templates (an input is two: t
 and its attributes; a checkbox of a list four): on a page with a form, more than the rest of
 the page. `PythonRenderer` (the site's FORM_RENDERER) writes the very same markup with
 `format_html` for the templates it knows, and leaves any other (or an option of a custom
-template) to Django's templates.
-tests/tracking/test_renderers.py compares the two, widget by widget.
+template) to Django's templates. `field_html` writes includes/_field.html (a field with its
+label, help and errors) the same way.
+tests/tracking/test_renderers.py compares the two, widget by widget and field by field.
 """
 
 from collections.abc import Callable
 
+from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -158,3 +160,48 @@ class PythonRenderer(DjangoTemplates):
         if written is None:
             return super().render(template_name, context, request)
         return written.strip()  # as Django's renderer does
+
+
+def field_html(field: BoundField) -> SafeString:
+    """includes/_field.html written in Python, the same markup: a page with a form includes it
+    once a field, and each include costs more than the field's own widget."""
+    error_class = " field--error" if field.errors else ""
+    help_text = field.help_text
+    if field.use_fieldset:
+        described = (
+            format_html(' aria-describedby="{}_helptext"', field.auto_id) if help_text else ""
+        )
+        opening = format_html(
+            '<fieldset class="field{}"{}>\n  <legend>{}</legend>\n  {}\n',
+            error_class,
+            described,
+            field.label,
+            field,
+        )
+    elif field.widget_type == "checkbox":
+        opening = format_html(
+            '<div class="field{}">\n  \n    {} {}\n  \n', error_class, field, field.label_tag()
+        )
+    else:
+        opening = format_html(
+            '<div class="field{}">\n  \n    {}\n    {}\n  \n',
+            error_class,
+            field.label_tag(),
+            field,
+        )
+    parts = [opening, "\n  "]
+    if help_text:
+        parts.append(
+            format_html(
+                '<p class="field__help" id="{}_helptext">{}</p>',
+                field.auto_id,
+                mark_safe(help_text),  # noqa: S308 - the template's `|safe`: help texts are ours
+            )
+        )
+    parts.append("\n  ")
+    parts.extend(
+        format_html('<p class="field__error" id="{}_error">{}</p>', field.auto_id, error)
+        for error in field.errors
+    )
+    parts.append("\n</fieldset>\n" if field.use_fieldset else "\n</div>\n")
+    return mark_safe("".join(parts))  # noqa: S308 - every part is built by format_html

@@ -281,8 +281,8 @@ def test_the_submission_page_runs_the_same_queries_for_1_and_20_needs(
     client.force_login(tjk_focal)
     url = reverse("tracking:submission", args=["TJK", cycle.pk])
 
-    # The 13 of test_submission_workflow, and the needs' matches with offer and provider.
-    with django_assert_num_queries(14):
+    # The 12 of test_submission_workflow, and the needs' matches with offer and provider.
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.text.count("Edit need on OP") == count
     assert "UN Office on Drugs and Crime: Proposed" in response.text

@@ -63,23 +63,23 @@ def test_the_action_page_costs_the_same_queries_with_1_or_50_updates(
             tjk_action.save()
 
     # session, user, memberships (all roles, for every check and the header); the action with
-    # participant, declaration, submission and its cycle; the newest entry of each history,
-    # the key of the kept history; the newest history of the action, of its updates and of
+    # participant, declaration, submission and its cycle, and the newest entry of each history
+    # (the key of the kept history); the newest history of the action, of its updates and of
     # its evidence, each with the records before them and their users; paragraphs; the newest
     # updates with authors (which the evidence form offers too); the newest evidence.
     add_updates(1)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         one = client.get(tjk_action.get_absolute_url())
     # Unchanged since: the history is kept, and the users it names are read in one query (here
     # none: these rows were written outside a request).
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(7):
         again = client.get(tjk_action.get_absolute_url())
     assert _history(again.text) == _history(one.text)
     add_updates(49)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         fifty = client.get(tjk_action.get_absolute_url())
     add_updates(50)
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(10):
         hundred = client.get(tjk_action.get_absolute_url())
 
     # The newest 20 updates and 20 history entries, whatever their number.
@@ -228,7 +228,7 @@ def test_the_submission_history_costs_one_query_for_all_the_users_it_names(
             assessment.updated_by = tjk_coordinator
             assessment.save()
 
-    # The 13 queries pinned in test_submission_workflow.py for a draft, plus the coordinators
+    # The 12 queries pinned in test_submission_workflow.py for a draft, plus the coordinators
     # who can return it, the submitter (read as they are now), and one for the users the
     # changes name (submitter, raters), whatever their number.
     # The app never writes a submitted submission's rows, so what the page keeps of them (its
@@ -236,15 +236,15 @@ def test_the_submission_history_costs_one_query_for_all_the_users_it_names(
     # those three queries and the three histories) is thrown away after this test writes them
     # directly.
     rate_twice([1])
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         client.get(url)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         client.get(url)
     rate_twice(range(2, 12))
     cache.clear()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         page = client.get(url).content.decode()
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         again = client.get(url).content.decode()
     history = 'id="history-heading"'
     assert again[again.index(history) :] == page[page.index(history) :]
@@ -254,7 +254,7 @@ def test_the_submission_history_costs_one_query_for_all_the_users_it_names(
         assessment.justification = "Looked at again."
         assessment.save()
     cache.clear()
-    with django_assert_num_queries(16):
+    with django_assert_num_queries(15):
         later = client.get(url).content.decode()
     assert later.count("Justification: Nothing done yet. → Looked at again.") == 16
     # Still 20 entries: only their wording differs (up to 50 bytes each).

@@ -163,11 +163,10 @@ def test_the_submission_page_with_a_previous_cycle_costs_no_query_more_for_its_r
     url = reverse("tracking:submission", args=["TJK", current.pk])
     client.get(url)
 
-    # The 10 of test_submission_workflow once the history is kept (the previous cycle
-    # included; the previous cycle's ratings come with the paragraphs), what is missing
-    # checks evidence and finds the action to add it to, and the users the kept history
-    # names (the focal point started this draft).
-    with django_assert_num_queries(13):
+    # The 9 of test_submission_workflow once the history is kept (the previous cycle and its
+    # ratings come with the paragraphs), what is missing checks evidence and finds the action
+    # to add it to, and the users the kept history names (the focal point started this draft).
+    with django_assert_num_queries(12):
         assert client.get(url).status_code == 200
 
 

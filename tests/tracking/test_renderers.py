@@ -6,17 +6,18 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.renderers import DjangoTemplates
+from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from tracking.forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
 from tracking.models import Action, Participant, ProgressUpdate, Submission
-from tracking.renderers import PythonRenderer
+from tracking.renderers import PythonRenderer, field_html
 
 CHOICES = [("", "All"), (1, "Tom & <Jerry>"), ("Group", [(2, "Two"), (3, 'Say "three"')])]
 
 
 class Everything(forms.Form):
-    text = forms.CharField(label="Name <b>", help_text="Help & more", max_length=5)
+    text = forms.CharField(label="Name <b>", help_text="Help & <em>more</em>", max_length=5)
     optional = forms.CharField(required=False, label="Optional?")
     number = forms.IntegerField(widget=forms.NumberInput(attrs={"min": 0, "max": 100}))
     day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
@@ -31,6 +32,8 @@ class Everything(forms.Form):
         required=False,
     )
     agree = forms.BooleanField(required=False)
+    must_agree = forms.BooleanField(help_text="Say yes")
+    one = forms.ChoiceField(choices=CHOICES[1:], widget=forms.RadioSelect, help_text="Only one")
     upload = forms.FileField(required=False)
     secret = forms.CharField(widget=forms.HiddenInput, required=False)
     disabled = forms.CharField(disabled=True, required=False, initial='a "quoted" <value>')
@@ -48,12 +51,16 @@ def _compare(form_class, *args, **kwargs) -> int:
         ]
 
     assert written(PythonRenderer()) == written(DjangoTemplates())
+    # And each field with its label, help and errors, as includes/_form.html writes it.
+    form.renderer = PythonRenderer()
+    for field in form.visible_fields():
+        assert field_html(field) == render_to_string("includes/_field.html", {"field": field})
     return len(form.fields)
 
 
 @pytest.mark.parametrize("auto_id", ["id_%s", "x_%s", ""])
 def test_every_widget_of_an_unbound_form_is_the_same(auto_id):
-    assert _compare(Everything, auto_id=auto_id, initial={"choice": 3, "boxes": [1, 3]}) == 14
+    assert _compare(Everything, auto_id=auto_id, initial={"choice": 3, "boxes": [1, 3]}) == 16
 
 
 def test_every_widget_of_a_form_with_errors_is_the_same():
@@ -66,11 +73,12 @@ def test_every_widget_of_a_form_with_errors_is_the_same():
         "choice": "9",
         "several": ["1", "2"],
         "boxes": ["2"],
+        "one": "7",
         "secret": '"><b>',
     }
     files = {"upload": SimpleUploadedFile("a.pdf", b"%PDF")}
 
-    assert _compare(Everything, data, files) == 14
+    assert _compare(Everything, data, files) == 16
 
 
 @pytest.mark.parametrize("language", ["en", "ar", "ru"])

@@ -145,18 +145,18 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
     url = tjk_action.submission.get_absolute_url()
 
     # session, user; the submission with its participant, cycle and declaration; memberships
-    # (for every check and the header); the previous cycle (none here: test_comparison pins
-    # the page with one); operative paragraphs; the counts of actions, updates and evidence (and
-    # the newest entry of the needs' history) in one; assessments; the actions listed; the
-    # needs (no matches to prefetch: none); the history of the submission, of its ratings and
-    # of its needs. What is missing before it can be submitted takes no query of its own: the
-    # page has read the paragraphs and ratings.
-    with django_assert_num_queries(13):
+    # (for every check and the header); operative paragraphs with the previous cycle (none
+    # here: test_comparison pins the page with one); the counts of actions, updates and
+    # evidence (and the newest entry of the needs' history) in one; assessments; the actions
+    # listed; the needs (no matches to prefetch: none); the history of the submission, of its
+    # ratings and of its needs. What is missing before it can be submitted takes no query of
+    # its own: the page has read the paragraphs and ratings.
+    with django_assert_num_queries(12):
         client.get(url)
     # Then the history is kept (test_kept_history_and_counts.py) until the submission, a
     # rating or a need changes: less its three queries (its users, read on each view, are none
     # here).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         one = client.get(url)
     for number in range(49):
         Action.objects.create(
@@ -168,7 +168,7 @@ def test_the_submission_page_costs_the_same_queries_with_1_or_50_actions(
             created_by=tjk_focal,
         )
     tallies.recount([tjk_action.submission_id])  # as the services would
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = client.get(url)
     assert "50 actions" in response.content.decode()
     # The first 50 actions are listed (ACTIONS_SHOWN), then a link to the rest: 70 bytes each.

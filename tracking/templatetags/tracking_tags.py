@@ -15,6 +15,7 @@ from declarations.models import Paragraph
 
 from .. import dashboards, languages, permissions
 from ..models import Participant
+from ..renderers import field_html
 
 register = template.Library()
 
@@ -135,3 +136,9 @@ def language_choices() -> list[tuple[str, str]]:
 def uses_assistance_board(user) -> bool:
     """Whether the header links to the matching board: the secretariat's and providers'."""
     return permissions.may_use_assistance_board(user)
+
+
+@register.simple_tag
+def form_field(field) -> str:
+    """includes/_field.html, written in Python (`renderers.field_html`)."""
+    return field_html(field)

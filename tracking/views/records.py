@@ -92,6 +92,13 @@ def action_create(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "tracking/action_form.html", {"form": form, "locked": locked})
 
 
+# The audit histories, through their models' own managers: `Model.history` builds a manager
+# class on each use.
+ACTION_HISTORY = Action.history.model._default_manager
+UPDATE_HISTORY = ProgressUpdate.history.model._default_manager
+EVIDENCE_HISTORY = Evidence.history.model._default_manager
+
+
 def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
     # The cycle of the action this one was carried forward from, which the page names.
@@ -100,7 +107,15 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         user,
         pk,
         queryset=Action.objects.annotate(
-            carried_from_cycle=Subquery(carried_from.values("submission__cycle__name")[:1])
+            carried_from_cycle=Subquery(carried_from.values("submission__cycle__name")[:1]),
+            # What a draft's history is kept under (`_history_key`), in the same query.
+            newest_action_entry=_newest_entry(ACTION_HISTORY.filter(id=OuterRef("pk")), "id"),
+            newest_update_entry=_newest_entry(
+                UPDATE_HISTORY.filter(action_id=OuterRef("pk")), "action_id"
+            ),
+            newest_evidence_entry=_newest_entry(
+                EVIDENCE_HISTORY.filter(action_id=OuterRef("pk")), "action_id"
+            ),
         ),
     )
     if fragments.caches_for(user) and action.submission.seal and not request.GET:
@@ -169,8 +184,9 @@ def _action_context(request: AuthenticatedRequest, action: Action) -> dict:
         if action.submission.state == Submission.State.APPROVED
         else [],
         "may_file": permissions.may_file_for(user, action.participant_id),
-        "paragraphs": action.paragraphs.select_related("declaration").defer(
-            "declaration__source_text"
+        # What their links show (`label`) and point to, not their text.
+        "paragraphs": action.paragraphs.select_related("declaration").only(
+            "number", "verb", "declaration__slug", "declaration__short_title"
         ),
         # Updates, evidence and history keep growing: the page shows the newest of each.
         "updates": updates,
@@ -189,13 +205,13 @@ def _action_context(request: AuthenticatedRequest, action: Action) -> dict:
         "may_see_downloads": permissions.may_see_evidence_downloads(user, action.participant_id),
         "history": paging.history(
             request,
-            (action.history.all(), lambda record: _("the action")),
+            (ACTION_HISTORY.filter(id=action.pk), lambda record: _("the action")),
             (
-                permissions.scope(ProgressUpdate.history.filter(action_id=action.pk), user),
+                permissions.scope(UPDATE_HISTORY.filter(action_id=action.pk), user),
                 lambda record: _("progress update of %(date)s") % {"date": record.date},
             ),
             (
-                permissions.scope_evidence(Evidence.history.filter(action_id=action.pk), user),
+                permissions.scope_evidence(EVIDENCE_HISTORY.filter(action_id=action.pk), user),
                 lambda record: _("evidence “%(title)s”") % {"title": record.title},
             ),
             kept=_history_key(action, member),
@@ -222,15 +238,16 @@ def _action_context(request: AuthenticatedRequest, action: Action) -> dict:
 def _history_key(action: Action, member: bool) -> str:
     """What the history of an action, its updates and its evidence is kept under: a sealed
     submission's seal; for a draft, the newest entry of each (every write adds one, a deletion
-    too, under the submission's lock). Members and others see different evidence."""
+    too, under the submission's lock), read with the action. Members and others see different
+    evidence."""
     if action.submission.seal:
         return f"action:{action.pk}:{action.submission.seal}:{int(member)}"
-    newest = Action.objects.filter(pk=action.pk).values_list(
-        _newest_entry(Action.history.filter(id=action.pk), "id"),
-        _newest_entry(ProgressUpdate.history.filter(action_id=action.pk), "action_id"),
-        _newest_entry(Evidence.history.filter(action_id=action.pk), "action_id"),
+    newest = (
+        action.newest_action_entry,  # type: ignore[attr-defined]
+        action.newest_update_entry,  # type: ignore[attr-defined]
+        action.newest_evidence_entry,  # type: ignore[attr-defined]
     )
-    return f"action-draft:{action.pk}:{':'.join(map(str, newest.get()))}:{int(member)}"
+    return f"action-draft:{action.pk}:{':'.join(map(str, newest))}:{int(member)}"
 
 
 def _newest_entry(history: QuerySet, by: str) -> Subquery:

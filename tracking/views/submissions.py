@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+import html
 from collections.abc import Iterable
 
 from django.contrib import messages
@@ -195,71 +196,66 @@ def _actions_html(actions) -> SafeString:
     """The `<li>` of each listed action, written in Python: fifty of them through the
     template engine cost more than the rest of the page's contents."""
     unchanged = format_html(' · <span class="muted">{}</span>', _("carried forward, unchanged"))
-    # Once, not a get_status_display() (which rebuilds the choices) an action.
-    statuses = dict(Action.Status.choices)
+    # Translated and escaped once, not a get_status_display() (which rebuilds the choices) an
+    # action; each row joined from parts escaped as Django escapes (html.escape), without
+    # format_html's cost.
+    statuses = {value: html.escape(str(label)) for value, label in Action.Status.choices}
     url = _EachUrl("tracking:action")
-    return mark_safe(  # noqa: S308 - every part comes from format_html
+    return mark_safe(  # noqa: S308 - every value is escaped
         "".join(
-            format_html(
-                '<li><a href="{}">{}</a> · {} · {}%{}</li>',
-                url(action.pk),
-                action.title,
-                statuses.get(action.status, action.status),
-                action.progress,
-                unchanged if action.is_carried_unchanged else "",
-            )
+            f'<li><a href="{html.escape(url(action.pk))}">{html.escape(action.title)}</a> · '
+            f"{statuses.get(action.status) or html.escape(action.status)} · "
+            f"{action.progress}%{unchanged if action.is_carried_unchanged else ''}</li>"
             for action in actions
         )
     )
 
 
 def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: bool) -> SafeString:
-    """The `<tr>` of each operative paragraph in the ratings table, written in Python."""
+    """The `<tr>` of each operative paragraph in the ratings table, written in Python from
+    parts escaped as Django escapes (html.escape), the words translated once."""
     code, cycle = submission.participant.code, submission.cycle
+    escape = html.escape
     carried = format_html('<br><span class="muted">{}</span>', _("Carried forward, unchanged"))
-    no_rating = format_html('<span class="rating rating--none">{}</span>', _("No rating yet"))
-    not_rated = _("Not rated")
-    ratings = dict(Assessment.Rating.choices)
+    no_rating = format_html(
+        '<td><span class="rating rating--none">{}</span></td>', _("No rating yet")
+    )
+    not_rated = escape(_("Not rated"))
+    ratings = {value: escape(str(label)) for value, label in Assessment.Rating.choices}
     paragraph_url = _EachUrl("declarations:paragraph", cycle.declaration.slug)
     edit_url = _EachUrl("tracking:assessment_edit", code, cycle.pk)
-    html = []
+    rate = _("Rate paragraph %(number)s")
+    written = []
     for paragraph, assessment, previous, trend in rows:
-        cells: list[str] = [
-            format_html(
-                '<th scope="row"><a href="{}">{}</a></th>',
-                paragraph_url(paragraph.number),
-                paragraph.label,
-            )
+        cells = [
+            f'<th scope="row"><a href="{escape(paragraph_url(paragraph.number))}">'
+            f"{escape(paragraph.label)}</a></th>"
         ]
         if assessment:
+            rating = assessment.rating
             cells.append(
-                format_html(
-                    '<td><span class="rating rating--{}">{}</span>{}</td>',
-                    assessment.rating,
-                    ratings.get(assessment.rating, assessment.rating),
-                    carried if assessment.is_carried_unchanged else "",
-                )
+                f'<td><span class="rating rating--{escape(rating)}">'
+                f"{ratings.get(rating) or escape(rating)}</span>"
+                f"{carried if assessment.is_carried_unchanged else ''}</td>"
             )
         else:
-            cells.append(format_html("<td>{}</td>", no_rating))
+            cells.append(no_rating)
         if compare:
-            cells.append(format_html("<td>{}</td>", previous or not_rated))
+            cells.append(f"<td>{escape(str(previous)) if previous else not_rated}</td>")
             cells.append(
-                format_html(
-                    '<td><span class="trend trend--{}">{}</span></td>', trend.value, trend.text
-                )
+                f'<td><span class="trend trend--{escape(trend.value)}">{escape(trend.text)}'
+                "</span></td>"
                 if trend
                 else "<td>—</td>"
             )
         justification = assessment.justification if assessment else ""
-        cells.append(format_html("<td>{}</td>", truncatewords(justification, 30)))
+        cells.append(f"<td>{escape(truncatewords(justification, 30))}</td>")
         if may_file:
-            label = _("Rate paragraph %(number)s") % {"number": paragraph.number}
-            cells.append(
-                format_html('<td><a href="{}">{}</a></td>', edit_url(paragraph.number), label)
-            )
-        html.append("<tr>" + "".join(cells) + "</tr>")
-    return mark_safe("".join(html))  # noqa: S308 - every part comes from format_html
+            url = escape(edit_url(paragraph.number))
+            label = escape(rate % {"number": paragraph.number})
+            cells.append(f'<td><a href="{url}">{label}</a></td>')
+        written.append("<tr>" + "".join(cells) + "</tr>")
+    return mark_safe("".join(written))  # noqa: S308 - every value is escaped
 
 
 def _submission_page(
@@ -320,25 +316,32 @@ def _submission_context(
     request: AuthenticatedRequest, submission: Submission, review_form=None
 ) -> dict:
     user, participant, cycle = request.user, submission.participant, submission.cycle
-    previous_cycle = comparison.previous_cycle(cycle)
-    operative = (
+    # The cycle before (its id and name on every row, read once) and each paragraph's rating
+    # in it, if the user may see it, in the same query.
+    earlier = permissions.scope(
+        Assessment.objects.filter(
+            submission__cycle_id=OuterRef("previous_cycle_id"),
+            submission__participant_id=participant.pk,
+            paragraph_id=OuterRef("pk"),
+        ),
+        user,
+    )
+    paragraphs: list[Paragraph] = list(
         Paragraph.objects.operative()
         .filter(declaration_id=cycle.declaration_id)
         .only("kind", "number", "declaration_id")
         .order_by("position")
-    )
-    if previous_cycle:
-        # Each paragraph's rating in the cycle before, if the user may see it, in the same query.
-        earlier = permissions.scope(
-            Assessment.objects.filter(
-                submission__cycle_id=previous_cycle.pk,
-                submission__participant_id=participant.pk,
-                paragraph_id=OuterRef("pk"),
-            ),
-            user,
+        .annotate(
+            previous_cycle_id=comparison.previous_cycle_field(cycle, "pk"),
+            previous_cycle_name=comparison.previous_cycle_field(cycle, "name"),
+            previous_rating=Subquery(earlier.values("rating")[:1]),
         )
-        operative = operative.annotate(previous_rating=Subquery(earlier.values("rating")[:1]))
-    paragraphs = list(operative)
+    )
+    if paragraphs:
+        previous_cycle_name = paragraphs[0].previous_cycle_name  # type: ignore[attr-defined]
+    else:
+        previous = comparison.previous_cycle(cycle)
+        previous_cycle_name = previous.name if previous else None
     numbers = {paragraph.pk: paragraph.number for paragraph in paragraphs}
     labels: dict[str | None, str | Promise] = dict(Assessment.Rating.choices)
     filed = _filed(submission, user)
@@ -395,7 +398,7 @@ def _submission_context(
         "actions": _actions_html(actions),
         "actions_shown": len(actions),
         "rating_rows": _rating_rows_html(
-            submission, rows, compare=previous_cycle is not None, may_file=may_file
+            submission, rows, compare=previous_cycle_name is not None, may_file=may_file
         ),
         "all_actions_url": reverse("tracking:actions")
         + "?"
@@ -403,7 +406,7 @@ def _submission_context(
         "rows": rows,
         "needs": needs,
         "unrated": [row[0] for row in rows if row[1] is None],
-        "previous_cycle": previous_cycle,
+        "previous_cycle_name": previous_cycle_name,
         "counts": counts,
         "may_file": may_file,
         "locked": locked,
