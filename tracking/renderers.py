@@ -10,8 +10,9 @@ tests/tracking/test_renderers.py compares the two, widget by widget.
 
 from collections.abc import Callable
 
+from django.forms import BoundField
 from django.forms.renderers import DjangoTemplates
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 WIDGETS = "django/forms/widgets/"
@@ -158,3 +159,50 @@ class PythonRenderer(DjangoTemplates):
         if written is None:
             return super().render(template_name, context, request)
         return written.strip()  # as Django's renderer does
+
+
+def field_html(field: BoundField) -> SafeString:
+    """templates/includes/_field.html (a form's field in its box, with its help and errors),
+    written in Python: through the template, the boxes cost more than the widgets in them.
+    tests/tracking/test_renderers.py compares the two."""
+    error = " field--error" if field.errors else ""
+    if field.use_fieldset:
+        described = (
+            format_html(' aria-describedby="{}_helptext"', field.auto_id) if field.help_text else ""
+        )
+        opening = format_html(
+            '<fieldset class="field{}"{}>\n  <legend>{}</legend>\n  {}\n',
+            error,
+            described,
+            field.label,
+            field,
+        )
+    elif field.widget_type == "checkbox":
+        opening = format_html(
+            '<div class="field{}">\n  \n    {} {}\n  \n', error, field, field.label_tag()
+        )
+    else:
+        opening = format_html(
+            '<div class="field{}">\n  \n    {}\n    {}\n  \n', error, field.label_tag(), field
+        )
+    help_html = (
+        format_html(
+            '<p class="field__help" id="{}_helptext">{}</p>',
+            field.auto_id,
+            mark_safe(field.help_text),  # noqa: S308 - as the template's |safe: our own texts
+        )
+        if field.help_text
+        else ""
+    )
+    errors = format_html_join(
+        "",
+        '<p class="field__error" id="{}_error">{}</p>',
+        ((field.auto_id, error) for error in field.errors),
+    )
+    return format_html(
+        "{}\n  {}\n  {}\n{}\n",
+        opening,
+        help_html,
+        errors,
+        mark_safe("</fieldset>" if field.use_fieldset else "</div>"),  # noqa: S308
+    )

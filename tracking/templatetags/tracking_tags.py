@@ -1,11 +1,13 @@
 from datetime import date, datetime
 
 from django import template
+from django.forms import BoundField
 from django.template.defaultfilters import date as format_date
 from django.urls import reverse
 from django.utils.dateformat import re_formatchars
 from django.utils.formats import get_format
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString
 
 # Django's own helper for the template engine; django-stubs leaves it out.
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
@@ -15,6 +17,7 @@ from declarations.models import Paragraph
 
 from .. import dashboards, languages, permissions
 from ..models import Participant
+from ..renderers import field_html
 
 register = template.Library()
 
@@ -135,3 +138,9 @@ def language_choices() -> list[tuple[str, str]]:
 def uses_assistance_board(user) -> bool:
     """Whether the header links to the matching board: the secretariat's and providers'."""
     return permissions.may_use_assistance_board(user)
+
+
+@register.simple_tag
+def field_box(field: BoundField) -> SafeString:
+    """includes/_field.html, written in Python (`renderers.field_html`)."""
+    return field_html(field)
