@@ -46,15 +46,19 @@ from .widgets import (
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ByNameIterator(ModelChoiceIterator):
+def by_name(options: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
     """Options in the order of their labels in the active language (participants' names are
     translated, so the database's order by `name` is English order)."""
+    return sorted(options, key=lambda option: languages.sort_key(str(option[1])))
+
+
+class ByNameIterator(ModelChoiceIterator):
+    """Options `by_name`."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        options = [self.choice(obj) for obj in self.queryset]
-        yield from sorted(options, key=lambda option: languages.sort_key(str(option[1])))
+        yield from by_name([self.choice(obj) for obj in self.queryset])
 
 
 class FetchedIterator(ModelChoiceIterator):
@@ -100,7 +104,7 @@ PARAGRAPH_LABEL = ("number", "verb", "declaration__short_title", "shown_text")
 
 def paragraph_label(paragraph: Paragraph) -> str:
     """Of a paragraph of `operative_paragraphs`."""
-    text = paragraph.shown_text
+    text: str = paragraph.shown_text  # type: ignore[attr-defined]
     text = text if len(text) <= LABEL_TEXT else text[:LABEL_TEXT] + "…"
     return f"{paragraph.label} ({paragraph.declaration.short_title}): {text}"
 
@@ -196,9 +200,7 @@ class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
         participant = cast(ParticipantChoiceField, self.fields["participant"])
         participant.queryset = participants
         if offered is not None:
-            participant.choices = sorted(
-                ((p.pk, str(p)) for p in offered), key=lambda option: languages.sort_key(option[1])
-            )
+            participant.choices = by_name([(p.pk, str(p)) for p in offered])
         paragraphs = cast(ParagraphChoiceField, self.fields["paragraphs"])
         declarations = Declaration.objects.filter(participants__in=participants)
         paragraphs.queryset = operative_paragraphs().filter(declaration__in=declarations)
@@ -547,9 +549,8 @@ class ReportRequestForm(SubmitOnceForm):
             # A member's own participants, read with the memberships: offered without reading
             # them again (the queryset still checks the answer).
             own = {m.participant_id: m.participant for m in memberships(user)}
-            participant_field.choices = sorted(
-                ((pk, str(own[pk])) for pk in dict.fromkeys(allowed)),
-                key=lambda option: languages.sort_key(option[1]),
+            participant_field.choices = by_name(
+                [(pk, str(own[pk])) for pk in dict.fromkeys(allowed)]
             )
         declaration = cast(forms.ModelChoiceField, self.fields["declaration"])
         declaration.queryset = declarations
