@@ -7,12 +7,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.validators import URLValidator
+from django.db.models.functions import Substr
 from django.forms.models import ModelChoiceIterator, construct_instance
 from django.utils import translation
 from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from declarations.models import Declaration, Paragraph, Theme
+from declarations.models import Declaration, Paragraph, Theme, paragraph_text_in
 
 from . import ids, languages
 from .idempotency import SubmitOnceForm
@@ -31,23 +33,32 @@ from .models import (
     Submission,
     User,
 )
-from .permissions import reportable_participant_ids
+from .permissions import memberships, reportable_participant_ids
 from .regions import Region
 from .uploads import ALLOWED_LABEL, check_upload
-from .widgets import CachedCheckboxSelectMultiple, CachedSelectMultiple, LanguageSelect, Select
+from .widgets import (
+    CachedCheckboxSelectMultiple,
+    CachedSelect,
+    CachedSelectMultiple,
+    LanguageSelect,
+)
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ByNameIterator(ModelChoiceIterator):
+def by_name(options: list[tuple[Any, str]]) -> list[tuple[Any, str]]:
     """Options in the order of their labels in the active language (participants' names are
     translated, so the database's order by `name` is English order)."""
+    return sorted(options, key=lambda option: languages.sort_key(str(option[1])))
+
+
+class ByNameIterator(ModelChoiceIterator):
+    """Options `by_name`."""
 
     def __iter__(self):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
-        options = [self.choice(obj) for obj in self.queryset]
-        yield from sorted(options, key=lambda option: languages.sort_key(str(option[1])))
+        yield from by_name([self.choice(obj) for obj in self.queryset])
 
 
 class FetchedIterator(ModelChoiceIterator):
@@ -84,32 +95,47 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
+# A paragraph's option label shows this many characters of its text, then "…".
+LABEL_TEXT = 90
+# What a paragraph's option label shows (`paragraph_label`): kept options of paragraphs are
+# written again when one of these changes. `shown_text` is `operative_paragraphs`'s.
+PARAGRAPH_LABEL = ("number", "verb", "declaration__short_title", "shown_text")
+
+
 def paragraph_label(paragraph: Paragraph) -> str:
-    text = paragraph.text_in().text
-    text = text if len(text) <= 90 else text[:90] + "…"
+    """Of a paragraph of `operative_paragraphs`."""
+    text: str = paragraph.shown_text  # type: ignore[attr-defined]
+    text = text if len(text) <= LABEL_TEXT else text[:LABEL_TEXT] + "…"
     return f"{paragraph.label} ({paragraph.declaration.short_title}): {text}"
 
 
 class ParagraphChoiceField(ids.ModelMultipleChoiceField):
-    widget = forms.CheckboxSelectMultiple
+    widget = CachedCheckboxSelectMultiple(depends_on=PARAGRAPH_LABEL)
+    iterator = FetchedIterator
 
     def label_from_instance(self, paragraph: Paragraph) -> str:
         return paragraph_label(paragraph)
 
 
 class OneParagraphField(forms.ModelChoiceField):
+    widget = CachedSelect(depends_on=PARAGRAPH_LABEL)
+    iterator = FetchedIterator
+
     def label_from_instance(self, paragraph: Paragraph) -> str:
         return paragraph_label(paragraph)
 
 
 def operative_paragraphs():
-    """The paragraphs to choose from, each with its text in the user's language if it has one."""
+    """The paragraphs to choose from, each with as much of its text as its label shows
+    (`shown_text`: in the user's language if its declaration has a version in it), read in
+    the same query, so that the kept options' key is one plain query too."""
     return (
         Paragraph.objects.operative()
         .select_related("declaration")
         # The whole document, once per paragraph: the labels name the declaration only.
         .defer("declaration__source_text")
-        .with_text_in()
+        # One character more than is shown: whether the label ends in "…".
+        .annotate(shown_text=Substr(paragraph_text_in(get_language()), 1, LABEL_TEXT + 1))
         .order_by("declaration__short_title", "position")
     )
 
@@ -167,9 +193,14 @@ class ActionCreateForm(SubmitOnceForm, ActionFieldsForm):
 
     field_order = ["participant", "paragraphs"]
 
-    def __init__(self, *args, participants, **kwargs):
+    def __init__(self, *args, participants, offered: list[Participant] | None = None, **kwargs):
+        """`offered`: the participants of `participants`, when the caller has read them
+        already (the page reads where the user may file)."""
         super().__init__(*args, **kwargs)
-        cast(forms.ModelChoiceField, self.fields["participant"]).queryset = participants
+        participant = cast(ParticipantChoiceField, self.fields["participant"])
+        participant.queryset = participants
+        if offered is not None:
+            participant.choices = by_name([(p.pk, str(p)) for p in offered])
         paragraphs = cast(ParagraphChoiceField, self.fields["paragraphs"])
         declarations = Declaration.objects.filter(participants__in=participants)
         paragraphs.queryset = operative_paragraphs().filter(declaration__in=declarations)
@@ -511,10 +542,18 @@ class ReportRequestForm(SubmitOnceForm):
         allowed = reportable_participant_ids(user)
         participants = Participant.objects.order_by("name")
         declarations = Declaration.objects.all()
+        participant_field = cast(ParticipantMultipleChoiceField, self.fields["participants"])
         if allowed is not None:
             participants = participants.filter(pk__in=allowed)
             declarations = declarations.filter(participants__in=allowed).distinct()
-        cast(forms.ModelMultipleChoiceField, self.fields["participants"]).queryset = participants
+        participant_field.queryset = participants
+        if allowed is not None:
+            # A member's own participants, read with the memberships: offered without reading
+            # them again (the queryset still checks the answer).
+            own = {m.participant_id: m.participant for m in memberships(user)}
+            participant_field.choices = by_name(
+                [(pk, str(own[pk])) for pk in dict.fromkeys(allowed)]
+            )
         declaration = cast(forms.ModelChoiceField, self.fields["declaration"])
         declaration.queryset = declarations
         cycle = cast(forms.ModelChoiceField, self.fields["cycle"])
@@ -761,9 +800,7 @@ class NeedForm(VersionedForm, forms.ModelForm):
     """A need for technical assistance on one operative paragraph of the submission's
     declaration."""
 
-    paragraph = OneParagraphField(
-        label=_("Operative paragraph"), queryset=Paragraph.objects.none(), widget=Select
-    )
+    paragraph = OneParagraphField(label=_("Operative paragraph"), queryset=Paragraph.objects.none())
 
     class Meta:
         model = Need
@@ -796,7 +833,7 @@ class OfferForm(VersionedForm, forms.ModelForm):
         label=_("Themes"),
         queryset=Theme.objects.all(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=CachedCheckboxSelectMultiple(depends_on=("name",)),
     )
     open_regions = forms.MultipleChoiceField(
         label=_("Open to regions"),
@@ -816,6 +853,7 @@ class OfferForm(VersionedForm, forms.ModelForm):
         model = Offer
         fields = ["declaration", "title", "kind", "description", "contact_name", "contact_email"]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        field_classes = {"declaration": FetchedChoiceField}
 
     PLAIN_FIELDS = ("title", "kind", "description", "contact_name", "contact_email")
 

@@ -7,9 +7,16 @@ from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.forms.renderers import DjangoTemplates
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
-from tracking.forms import ActionCreateForm, ActionEditForm, EvidenceForm, ProgressUpdateForm
+from tracking.forms import (
+    ActionCreateForm,
+    ActionEditForm,
+    EvidenceForm,
+    ProfileForm,
+    ProgressUpdateForm,
+)
 from tracking.models import Action, Participant, ProgressUpdate, Submission
 from tracking.renderers import PythonRenderer, field_html
 
@@ -114,3 +121,39 @@ def test_the_forms_of_actions_updates_and_evidence_are_the_same(
         _compare(ProgressUpdateForm, {"narrative": "<b>x</b>"})
         _compare(EvidenceForm, action=action, auto_id="evidence_%s")
         _compare(EvidenceForm, {"title": "t", "url": "ftp://x"}, action=action)
+
+
+def _boxes_compared(form) -> int:
+    """Each visible field through includes/_field.html and `field_html`: how many."""
+    form.is_bound and form.is_valid()
+    for field in form.visible_fields():
+        assert field_html(field) == render_to_string("includes/_field.html", {"field": field})
+    return len(form.visible_fields())
+
+
+@pytest.mark.parametrize("auto_id", ["id_%s", ""])
+def test_every_field_box_is_the_templates(auto_id, tajikistan, tjk_focal):
+    participants = Participant.objects.filter(pk=tajikistan.pk)
+    invalid = {"text": "far too long <script>", "number": "x", "boxes": ["9"], "agree": "on"}
+
+    assert _boxes_compared(Everything(auto_id=auto_id)) == 15
+    assert _boxes_compared(Everything(invalid, auto_id=auto_id)) == 15
+    # Checkbox lists in a fieldset, with help; a lone checkbox before its label.
+    assert _boxes_compared(ActionCreateForm(participants=participants, auto_id=auto_id)) == 10
+    assert _boxes_compared(ActionCreateForm({"paragraphs": ["x"]}, participants=participants))
+    assert _boxes_compared(ProfileForm(instance=tjk_focal, auto_id=auto_id)) == 4
+    assert _boxes_compared(ProfileForm({"email": "<not an address>"}, instance=tjk_focal)) == 4
+
+
+def test_a_form_page_writes_its_fields_boxes_as_the_template_does(client, cycle, tjk_focal):
+    client.force_login(tjk_focal)
+    page = client.post(reverse("tracking:action_create"), {"title": "x" * 300}).text
+    form = ActionCreateForm(
+        {"title": "x" * 300}, participants=Participant.objects.filter(code="TJK")
+    )
+    form.is_valid()
+
+    for field in form.visible_fields():
+        box = render_to_string("includes/_field.html", {"field": field})
+        if field.name != "participant":  # the page marks the only one chosen
+            assert box in page

@@ -183,7 +183,10 @@ def _provider_to_offer_for(request: AuthenticatedRequest) -> Participant:
         raise PermissionDenied
     wanted = request.POST.get("provider") or request.GET.get("provider")
     chosen = int(wanted) if wanted and wanted.isdigit() and int(wanted) in ids else ids[0]
-    return Participant.objects.get(pk=chosen)
+    # Read with the user's memberships already.
+    return next(
+        m.participant for m in permissions.memberships(request.user) if m.participant_id == chosen
+    )
 
 
 @require_http_methods(["GET", "POST"])

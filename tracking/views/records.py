@@ -63,7 +63,14 @@ def action_create(request: AuthenticatedRequest) -> HttpResponse:
     initial: dict[str, object] = {"participant": min(chosen)} if len(chosen) == 1 else {}
     if request.GET.get("paragraph", "").isdigit():
         initial["paragraphs"] = [int(request.GET["paragraph"])]
-    form = ActionCreateForm(request.POST or None, participants=participants, initial=initial)
+    # The open ones were read with the places: offered without reading them again.
+    offered = {place.participant.pk: place.participant for place in places if not place.locked}
+    form = ActionCreateForm(
+        request.POST or None,
+        participants=participants,
+        offered=list(offered.values()) if open_ids else None,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         paragraphs = list(form.cleaned_data["paragraphs"])
 
