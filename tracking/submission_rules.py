@@ -7,6 +7,7 @@ so that a form the service would refuse is not offered in the first place.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
@@ -230,16 +231,41 @@ class FilingPlace:
     locked: str
 
 
+def _latest_open(field: str) -> Subquery:
+    """`field` of the latest open cycle of the link's declaration, as `services.open_cycle`
+    chooses it."""
+    return Subquery(
+        ReportingCycle.objects.filter(
+            declaration_id=OuterRef("declaration_id"), state=ReportingCycle.State.OPEN
+        )
+        .order_by("-starts_on", "-pk")
+        .values(field)[:1]
+    )
+
+
+def _in_scope() -> Exists:
+    """Whether the link's participant reports in its declaration's open cycle."""
+    return Exists(
+        ReportingCycle.participants.through.objects.filter(
+            reportingcycle_id=OuterRef("open_cycle"), participant_id=OuterRef("participant_id")
+        )
+    )
+
+
 def filing_places(user: User) -> list[FilingPlace]:
     """Where the user may file a new action now, and why not elsewhere.
 
-    Four queries (five when a submission is waiting for its coordinator), however many
+    One query (two when a submission is waiting for its coordinator), however many
     participants and declarations.
     """
     ids = participant_ids(user, FILING_ROLES)
     if not ids:
         return []
-    links = sorted(
+    submission = Submission.objects.filter(
+        cycle_id=OuterRef("open_cycle"), participant_id=OuterRef("participant_id")
+    )
+    # Any: the annotations are not on the through model's class.
+    links: list[Any] = sorted(
         Participant.declarations.through.objects.filter(participant_id__in=ids)
         .select_related("participant", "declaration")
         # The kind too: a State's name is looked up by its code in the page's language.
@@ -248,49 +274,34 @@ def filing_places(user: User) -> list[FilingPlace]:
             "participant__code",
             "participant__kind",
             "declaration__short_title",
-        ),
+        )
+        .annotate(open_cycle=_latest_open("pk"), open_cycle_name=_latest_open("name"))
+        .annotate(in_scope=_in_scope(), state=Subquery(submission.values("state")[:1])),
         key=lambda link: (
             languages.sort_key(link.participant.display_name),
             link.declaration.short_title,
         ),
     )
-    # The latest open cycle of each declaration, as `services.open_cycle` chooses it.
-    open_cycles: dict[int, ReportingCycle] = {}
-    for latest in ReportingCycle.objects.filter(
-        declaration_id__in={link.declaration_id for link in links},
-        state=ReportingCycle.State.OPEN,
-    ).order_by("starts_on", "pk"):
-        open_cycles[latest.declaration_id] = latest
-    cycles = list(open_cycles.values())
-    in_scope = set(
-        ReportingCycle.participants.through.objects.filter(
-            reportingcycle__in=cycles, participant_id__in=ids
-        ).values_list("participant_id", "reportingcycle_id")
-    )
-    states = {
-        (participant, cycle): state
-        for participant, cycle, state in Submission.objects.filter(
-            participant_id__in=ids, cycle__in=cycles
-        ).values_list("participant_id", "cycle_id", "state")
-    }
-    waiting = {p for (p, _c), state in states.items() if state == Submission.State.SUBMITTED}
-    coordinators = _coordinators(list(waiting)) if waiting else {}
+    waiting = [link.participant_id for link in links if link.state == Submission.State.SUBMITTED]
+    coordinators = _coordinators(waiting) if waiting else {}
     places = []
     for link in links:
         participant, declaration = link.participant, link.declaration
-        cycle = open_cycles.get(declaration.pk)
-        if cycle is None:
+        if link.open_cycle is None:
             locked = _(
                 "There is no open reporting cycle for %(declaration)s: the secretariat opens "
                 "one when reporting starts."
             ) % {"declaration": declaration}
         else:
+            cycle = ReportingCycle(
+                pk=link.open_cycle, name=link.open_cycle_name, state=ReportingCycle.State.OPEN
+            )
             locked = _locked_because(
                 participant=participant,
                 cycle=cycle,
-                state=states.get((participant.pk, cycle.pk), Submission.State.DRAFT),
+                state=link.state or Submission.State.DRAFT,
                 coordinators=coordinators.get(participant.pk, []),
-                in_scope=(participant.pk, cycle.pk) in in_scope,
+                in_scope=link.in_scope,
             )
         places.append(FilingPlace(participant, declaration, locked))
     return places
@@ -302,24 +313,13 @@ def may_file_anywhere(user: User) -> bool:
     ids = participant_ids(user, FILING_ROLES)
     if not ids:
         return False
-    # The latest open cycle of each declaration, as `filing_places` chooses it.
-    latest_open = (
-        ReportingCycle.objects.filter(
-            declaration_id=OuterRef("declaration_id"), state=ReportingCycle.State.OPEN
-        )
-        .order_by("-starts_on", "-pk")
-        .values("pk")[:1]
-    )
-    in_scope = ReportingCycle.participants.through.objects.filter(
-        reportingcycle_id=OuterRef("open_cycle"), participant_id=OuterRef("participant_id")
-    )
     sealed = Submission.objects.filter(
         cycle_id=OuterRef("open_cycle"), participant_id=OuterRef("participant_id")
     ).exclude(state=Submission.State.DRAFT)
     return (
         Participant.declarations.through.objects.filter(participant_id__in=ids)
-        .annotate(open_cycle=Subquery(latest_open))
-        .filter(Exists(in_scope))
+        .annotate(open_cycle=_latest_open("pk"))
+        .filter(_in_scope())
         .exclude(Exists(sealed))
         .exists()
     )

@@ -95,13 +95,13 @@ def test_each_request_checks_its_own_boxes_and_shows_its_own_errors(focal, decla
 def test_the_action_form_reads_the_paragraphs_labels_in_one_query_once_kept(
     focal, django_assert_num_queries
 ):
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(6):
         # the session, the user, the user's memberships; where the user may file, and with it
-        # the participants to choose from (four: the participants' declarations, their open
-        # cycles, the cycles' scope, the submissions); what the paragraphs' labels show; the
+        # the participants to choose from (one: the participants' declarations with their open
+        # cycles, the cycles' scope and the submissions); what the paragraphs' labels show; the
         # paragraphs with their declarations, to write the boxes
         focal.get(reverse(NEW_ACTION))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         # the same, with the boxes kept: only what their labels show
         focal.get(reverse(NEW_ACTION))
 
