@@ -78,6 +78,8 @@ def declaration_version(declaration_id: int | None = None) -> str:
             _total(Theme.objects.all(), "MAX", "updated_at"),
             _total(links, "COUNT"),
             _total(links, "MAX"),
+            # What the admin changes of the paragraphs (their verbs) and themes.
+            _total(_declaration_edits(), "MAX"),
         )
         .order_by("pk")
         .first()
@@ -93,7 +95,6 @@ def text_version(declaration: Any) -> list[Subquery]:
     paragraphs' verbs, themes and references, references' names: every change is logged)."""
     versions = DeclarationVersion.objects.filter(declaration=declaration)
     links = Paragraph.themes.through.objects.all()
-    edits = LogEntry.objects.filter(content_type__app_label=Declaration._meta.app_label)
     return [
         _total(versions, "COUNT"),
         _total(versions, "MAX", "updated_at"),
@@ -101,8 +102,14 @@ def text_version(declaration: Any) -> list[Subquery]:
         _total(Theme.objects.all(), "MAX", "updated_at"),
         _total(links, "COUNT"),
         _total(links, "MAX"),
-        _total(edits, "MAX"),
+        _total(_declaration_edits(), "MAX"),
     ]
+
+
+def _declaration_edits() -> QuerySet:
+    """The admin's changes to declarations, their sections, paragraphs, themes, references and
+    versions: each is logged, and the newest one's id grows with every change."""
+    return LogEntry.objects.filter(content_type__app_label=Declaration._meta.app_label)
 
 
 def cached(name: str, version: str, build: Callable[[], T]) -> T:
