@@ -150,9 +150,9 @@ def test_the_paragraph_page_runs_the_same_queries_for_1_and_50_actions(
     # session, user, the paragraph with the version of its declaration's text; its text
     # built: paragraph with declaration and section, its themes, its references, its texts
     # with their versions; memberships; the version of what the secretariat sees of the
-    # declaration, then the tallies of the current cycle, its ratings (the secretariat files
-    # nothing: no query for "New action")
-    with django_assert_num_queries(11):
+    # declaration, then the tallies of the current cycle with its ratings (the secretariat
+    # files nothing: no query for "New action")
+    with django_assert_num_queries(10):
         page = client.get(url).content.decode()
     # then both parts kept: session, user, the text's version, memberships, the version
     with django_assert_num_queries(5):
