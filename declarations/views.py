@@ -1,8 +1,12 @@
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from typing import Any
+
+from django.db.models import Count, OuterRef, Q
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 
+from tracking import fragments
 from tracking.idempotency import submit_once
 from tracking.permissions import AuthenticatedRequest, require_secretariat
 from tracking.tables import configure_table
@@ -54,8 +58,33 @@ def _texts(versions) -> dict[tuple[str, int], ParagraphText]:
 
 
 def declaration_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    # The page shows neither the declaration's imported source nor its versions'.
-    declaration = get_object_or_404(Declaration.objects.defer("source_text"), slug=slug)
+    row = (
+        Declaration.objects.filter(slug=slug)
+        .values_list("pk", "updated_at", *fragments.text_version(OuterRef("pk")))
+        .first()
+    )
+    if row is None:
+        raise Http404
+    pk, *version = row
+
+    def build() -> dict[str, str]:
+        # The page shows neither the declaration's imported source nor its versions'.
+        declaration = Declaration.objects.defer("source_text").get(pk=pk)
+        return {
+            "title": declaration.title,
+            "content": render_to_string(
+                "declarations/_detail.html", _detail_context(request, declaration), request
+            ),
+        }
+
+    # The same for every user: kept per query string (language, theme) until the text changes.
+    page = fragments.cached(
+        f"declaration|{pk}|{request.GET.urlencode()}", "|".join(map(str, version)), build
+    )
+    return render(request, "declarations/detail.html", page)
+
+
+def _detail_context(request: HttpRequest, declaration: Declaration) -> dict[str, Any]:
     versions = list(declaration.versions.defer("source_text"))
     languages = reading(request, declaration, versions)
     paragraphs = declaration.paragraphs.order_by("position")
@@ -68,31 +97,61 @@ def declaration_detail(request: HttpRequest, slug: str) -> HttpResponse:
     operative = list(filterset.qs)
     _attach_tags(operative)
     languages.attach(preamble + operative, _texts(languages.versions))
-    context = {
+    return {
         "declaration": declaration,
         "reading": languages,
         "preamble": preamble,
         "filter": filterset,
         "operative": operative,
     }
-    return render(request, "declarations/detail.html", context)
 
 
 def paragraph_detail(request: HttpRequest, slug: str, number: int) -> HttpResponse:
-    paragraph = get_object_or_404(
+    row = (
         Paragraph.objects.operative()
-        .select_related("declaration", "section")
-        .defer("declaration__source_text"),
-        declaration__slug=slug,
-        number=number,
+        .filter(declaration__slug=slug, number=number)
+        .values_list(
+            "pk",
+            "declaration_id",
+            "declaration__updated_at",
+            *fragments.text_version(OuterRef("declaration_id")),
+        )
+        .first()
     )
+    if row is None:
+        raise Http404
+    pk, declaration_id, *version = row
+
+    def build() -> dict[str, str]:
+        paragraph = (
+            Paragraph.objects.select_related("declaration", "section")
+            .defer("declaration__source_text")
+            .get(pk=pk)
+        )
+        return {
+            "title": paragraph.declaration.title,
+            "text": render_to_string(
+                "declarations/_paragraph.html", _paragraph_context(request, paragraph), request
+            ),
+        }
+
+    # Its text is the same for every user: kept per language until the text changes. The
+    # actions on it are the user's own.
+    page = fragments.cached(
+        f"paragraph|{pk}|{request.GET.urlencode()}", "|".join(map(str, version)), build
+    )
+    # What the actions part and the page's title read of the paragraph.
+    paragraph = Paragraph(pk=pk, declaration_id=declaration_id, number=number)
+    return render(request, "declarations/paragraph.html", {**page, "paragraph": paragraph})
+
+
+def _paragraph_context(request: HttpRequest, paragraph: Paragraph) -> dict[str, Any]:
     _attach_tags([paragraph])
     # One query gives every version's wording of the paragraph, with the version.
     texts = list(paragraph.texts.select_related("version").defer("version__source_text"))
     languages = reading(request, paragraph.declaration, [text.version for text in texts])
     languages.attach([paragraph], {(text.version.language, paragraph.pk): text for text in texts})
-    context = {"paragraph": paragraph, "reading": languages}
-    return render(request, "declarations/paragraph.html", context)
+    return {"paragraph": paragraph, "reading": languages}
 
 
 def import_upload(request: AuthenticatedRequest) -> HttpResponse:

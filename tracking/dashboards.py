@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -260,51 +261,49 @@ PARTICIPANTS_SHOWN = 10
 
 
 def paragraph_summary(user: User, paragraph: Paragraph) -> ParagraphSummary:
-    """Counts by status, by rating and by participant on `paragraph`: two queries, on the
-    tallies and the ratings, whatever the number of actions."""
+    """Counts by status, by rating and by participant on `paragraph`: one query, of the
+    tallies and of the ratings counted by rating, whatever the number of actions."""
     cycles = current_cycles().filter(declaration_id=paragraph.declaration_id)
-    tallies = ActionTally.objects.filter(paragraph=paragraph, submission__cycle__in=cycles)
-    summary = ParagraphSummary()
-    by_status: Counter[str] = Counter()
-    by_participant: Counter[int] = Counter()
-    participants: dict[int, Participant] = {}
-    for row in scope(tallies, user).values(
-        "submission__cycle_id",
-        "submission__cycle__name",
+    on_paragraph = {"paragraph": paragraph, "submission__cycle__in": cycles}
+    columns = ("submission__cycle_id", "submission__cycle__name")
+    tallies = scope(ActionTally.objects.filter(**on_paragraph), user).values_list(
+        *columns,
         "submission__participant_id",
         "submission__participant__code",
         "submission__participant__name",
         "submission__participant__kind",
         "status",
         "actions",
-    ):
-        summary.cycle_id, summary.cycle_name = (
-            row["submission__cycle_id"],
-            row["submission__cycle__name"],
-        )
-        by_status[row["status"]] += row["actions"]
-        pk = row["submission__participant_id"]
-        by_participant[pk] += row["actions"]
-        if pk not in participants:  # a row per status: one participant for its rows
-            participants[pk] = Participant(
-                pk=pk,
-                code=row["submission__participant__code"],
-                name=row["submission__participant__name"],
-                kind=row["submission__participant__kind"],
-            )
-    ratings: Counter[str] = Counter()
-    for cycle_id, cycle_name, rating, n in (
-        scope(Assessment.objects.filter(paragraph=paragraph, submission__cycle__in=cycles), user)
-        .values_list("submission__cycle_id", "submission__cycle__name", "rating")
-        .annotate(n=Count("*"))
+        Value(False),
+    )
+    # The same columns: no participant, the rating for the status, how many for the actions.
+    none = Value(None, output_field=CharField())
+    ratings = (
+        scope(Assessment.objects.filter(**on_paragraph), user)
+        .values_list(*columns, Value(None, output_field=IntegerField()), none, none, none, "rating")
+        .annotate(n=Count("*"), is_rating=Value(True))
         .order_by()
+    )
+    summary = ParagraphSummary()
+    by_status: Counter[str] = Counter()
+    by_participant: Counter[int] = Counter()
+    participants: dict[int, Participant] = {}
+    ratings_count: Counter[str] = Counter()
+    for cycle_id, cycle_name, pk, code, name, kind, value, n, is_rating in tallies.order_by().union(
+        ratings, all=True
     ):
         summary.cycle_id, summary.cycle_name = cycle_id, cycle_name
-        ratings[rating] += n
+        if is_rating:
+            ratings_count[value] += n
+            continue
+        by_status[value] += n
+        by_participant[pk] += n
+        if pk not in participants:  # a row per status: one participant for its rows
+            participants[pk] = Participant(pk=pk, code=code, name=name, kind=kind)
     summary.statuses = [(label, by_status[value]) for value, label in Action.Status.choices]
-    summary.ratings = [(label, ratings[value]) for value, label in Assessment.Rating.choices]
+    summary.ratings = [(label, ratings_count[value]) for value, label in Assessment.Rating.choices]
     summary.actions = sum(by_status.values())
-    summary.rated = sum(ratings.values())
+    summary.rated = sum(ratings_count.values())
     summary.participant_count = len(participants)
     most = sorted(
         participants.values(), key=lambda p: (-by_participant[p.pk], p.display_name.casefold())

@@ -13,14 +13,15 @@ A member of a participant also sees its drafts, whose records change without a n
 
 import hashlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
 from django.db import connections, router
 from django.db.models import F, Func, QuerySet, Subquery
 from django.utils import translation
 
-from declarations.models import Declaration, Paragraph, Theme
+from declarations.models import Declaration, DeclarationVersion, Paragraph, Theme
 
 from .models import Match, Offer, Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids
@@ -99,6 +100,8 @@ def _totals(declaration_id: int | None, *also: Subquery) -> QuerySet:
         _total(Theme.objects.all(), "MAX", "updated_at"),
         _total(links, "COUNT"),
         _total(links, "MAX"),
+        # What the admin changes of the paragraphs (their verbs) and themes.
+        _total(_declaration_edits(), "MAX"),
         *also,
     ).order_by("pk")
 
@@ -120,6 +123,31 @@ def assistance_version() -> str:
         ),
     )
     return "|".join(map(str, row or ()))
+
+
+def text_version(declaration: Any) -> list[Subquery]:
+    """What a declaration's pages show of its text, the same for every user, as values to
+    read beside its row (`declaration` is an OuterRef to it), with its `updated_at`: an import
+    that changes any of its text changes its source text, so saves the row. Besides, its
+    language versions, the themes and their paragraphs, and what the admin changes (sections,
+    paragraphs' verbs, themes and references, references' names: every change is logged)."""
+    versions = DeclarationVersion.objects.filter(declaration=declaration)
+    links = Paragraph.themes.through.objects.all()
+    return [
+        _total(versions, "COUNT"),
+        _total(versions, "MAX", "updated_at"),
+        _total(Theme.objects.all(), "COUNT"),
+        _total(Theme.objects.all(), "MAX", "updated_at"),
+        _total(links, "COUNT"),
+        _total(links, "MAX"),
+        _total(_declaration_edits(), "MAX"),
+    ]
+
+
+def _declaration_edits() -> QuerySet:
+    """The admin's changes to declarations, their sections, paragraphs, themes, references and
+    versions: each is logged, and the newest one's id grows with every change."""
+    return LogEntry.objects.filter(content_type__app_label=Declaration._meta.app_label)
 
 
 def cached(name: str, version: str, build: Callable[[], T]) -> T:

@@ -35,13 +35,17 @@ def test_the_nav_links_to_the_declarations(as_reader, db):
 def test_the_declaration_page_shows_metadata_preamble_and_paragraphs(
     as_reader, dushanbe, django_assert_num_queries
 ):
-    as_reader.get(dushanbe.get_absolute_url())  # writes the filter's options once
-    # session, user, declaration, its language versions (for the links to them), preamble,
-    # operative paragraphs, their themes, their references, the slugs and names of the themes
-    # offered by the filter (its options are kept while they stay the same), the reader's
-    # memberships (header). The English text is shown: no version's texts are read
-    # (test_language_versions.py pins the page in Russian and side by side).
-    with django_assert_num_queries(10):
+    # session, user, the version of the declaration's text, then, to build the page (kept
+    # for every user until that version changes): the declaration, its language versions (for
+    # the links to them), preamble, operative paragraphs, their themes, their references, the
+    # slugs and names of the themes offered by the filter, and once more to write its options
+    # (kept while those stay the same); the reader's memberships (header). The English text is
+    # shown: no version's texts are read (test_language_pages.py pins the page in Russian and
+    # side by side).
+    with django_assert_num_queries(12):
+        as_reader.get(dushanbe.get_absolute_url())
+    # session, user, the version, memberships
+    with django_assert_num_queries(4):
         page = as_reader.get(dushanbe.get_absolute_url())
 
     assert page.status_code == 200
@@ -78,11 +82,15 @@ def test_the_theme_filter_offers_a_renamed_theme_at_once(as_reader, dushanbe):
 def test_the_paragraph_page_shows_text_themes_and_references(
     as_reader, dushanbe, django_assert_num_queries
 ):
-    # session, user, paragraph with declaration and section, its themes, its references, its
-    # texts in every language version with their versions; then the reader's memberships, for
-    # the actions part and the header; a reader with no membership may see no action, so no
-    # actions query is made
-    with django_assert_num_queries(7):
+    # session, user, the paragraph with the version of its declaration's text; to build its
+    # text (kept for every user until that version changes): the paragraph with declaration
+    # and section, its themes, its references, its texts in every language version with their
+    # versions; then the reader's memberships, for the actions part and the header; a reader
+    # with no membership may see no action, so no actions query is made
+    with django_assert_num_queries(8):
+        as_reader.get(reverse("declarations:paragraph", args=["dushanbe", 5]))
+    # session, user, the version, memberships
+    with django_assert_num_queries(4):
         page = as_reader.get(reverse("declarations:paragraph", args=["dushanbe", 5]))
 
     assert page.status_code == 200

@@ -4,6 +4,7 @@ the user may see on the paragraph in the current cycle, and links into the actio
 from urllib.parse import urlencode
 
 import pytest
+from django.db.models import F
 from django.template import Context, Template
 from django.test import RequestFactory
 from django.urls import reverse
@@ -65,7 +66,10 @@ def test_the_secretariat_counts_submitted_actions_by_participant_and_cannot_add_
     rate(tajikistan, cycle, tjk_focal, 6, "fully")
     assert "No actions on this paragraph yet." in _render(secretariat, paragraph)
     for participant in (tajikistan, kazakhstan):
-        Submission.objects.filter(participant=participant).update(state=Submission.State.SUBMITTED)
+        # as the services do, the version one higher
+        Submission.objects.filter(participant=participant).update(
+            state=Submission.State.SUBMITTED, version=F("version") + 1
+        )
 
     html = _render(secretariat, paragraph)
 
@@ -143,13 +147,18 @@ def test_the_paragraph_page_runs_the_same_queries_for_1_and_50_actions(
     client.force_login(secretariat)
     url = declaration.paragraphs.get(number=6).get_absolute_url()
 
-    # session, user, paragraph with declaration and section, its themes, its references, its
-    # texts with their versions, memberships; the tallies of the current cycle, its ratings
-    # (the secretariat files nothing: no query for "New action")
-    with django_assert_num_queries(9):
+    # session, user, the paragraph with the version of its declaration's text; its text
+    # built: paragraph with declaration and section, its themes, its references, its texts
+    # with their versions; memberships; the version of what the secretariat sees of the
+    # declaration, then the tallies of the current cycle with its ratings (the secretariat
+    # files nothing: no query for "New action")
+    with django_assert_num_queries(10):
         page = client.get(url).content.decode()
+    # then both parts kept: session, user, the text's version, memberships, the version
+    with django_assert_num_queries(5):
+        again = client.get(url).content.decode()
 
-    assert f"See the {rows} action" in page
+    assert f"See the {rows} action" in page and f"See the {rows} action" in again
 
 
 def test_the_paragraph_page_does_not_grow_with_the_number_of_actions(
@@ -162,6 +171,8 @@ def test_the_paragraph_page_does_not_grow_with_the_number_of_actions(
     small = client.get(url).content.decode()
 
     _file_submitted(participants, cycle, secretariat, 80, start=20)
+    # returned and submitted again to take them: the services raise the version each time
+    Submission.objects.update(version=F("version") + 2)
     large = client.get(url).content.decode()
 
     assert "See the 20 actions" in small and "See the 100 actions" in large

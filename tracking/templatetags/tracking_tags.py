@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from declarations.models import Paragraph
 
-from .. import dashboards, languages, permissions
+from .. import dashboards, fragments, languages, permissions
 from ..models import Participant
 from ..renderers import field_html
 
@@ -93,7 +93,14 @@ def paragraph_actions(context: template.Context, paragraph: Paragraph) -> dict:
     """A summary of the actions and ratings on a paragraph that the user may see, links into
     the actions list, and a link to add one if they may file."""
     user = context["request"].user
-    summary = dashboards.paragraph_summary(user, paragraph)
+    if fragments.caches_for(user):
+        summary = fragments.cached(
+            f"paragraph-actions|{paragraph.pk}",
+            fragments.declaration_version(paragraph.declaration_id),
+            lambda: dashboards.paragraph_summary(user, paragraph),
+        )
+    else:
+        summary = dashboards.paragraph_summary(user, paragraph)
     actions_url = reverse("tracking:actions")
     query = {"paragraph": paragraph.pk, "cycle": summary.cycle_id or ""}
     participants = [

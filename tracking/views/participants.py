@@ -4,6 +4,7 @@ import functools
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from declarations.models import Paragraph
 
-from .. import charts, dashboards, permissions
+from .. import charts, dashboards, fragments, permissions
 from ..comparison import Trend
 from ..dashboards import RatingCell
 from ..models import Assessment
@@ -50,19 +51,31 @@ def _rows_html(rows: list[tuple[Paragraph, list[RatingCell]]]) -> SafeString:
 @require_GET
 def participant_detail(request: AuthenticatedRequest, code: str) -> HttpResponse:
     participant = permissions.get_participant_for_user(request.user, code)
-    histories = dashboards.rating_history(request.user, participant)
-    series = list(Assessment.Rating.choices)
-    for history in histories:
-        title = _("Paragraphs of %(declaration)s by rating, per cycle") % {
-            "declaration": history.declaration.short_title
+
+    def build() -> str:
+        histories = dashboards.rating_history(request.user, participant)
+        series = list(Assessment.Rating.choices)
+        for history in histories:
+            title = _("Paragraphs of %(declaration)s by rating, per cycle") % {
+                "declaration": history.declaration.short_title
+            }
+            history.chart = charts.stacked_bars(title, history.per_cycle, series)
+            history.rows_html = _rows_html(history.rows)
+        context = {
+            "participant": participant,
+            "histories": histories,
+            "series": series,
+            "is_member": participant.pk in permissions.participant_ids(request.user),
         }
-        history.chart = charts.stacked_bars(title, history.per_cycle, series)
-        history.rows_html = _rows_html(history.rows)
-    is_member = participant.pk in permissions.participant_ids(request.user)
-    context = {
-        "participant": participant,
-        "histories": histories,
-        "series": series,
-        "is_member": is_member,
-    }
+        return render_to_string("tracking/_participant.html", context, request)
+
+    # The secretariat sees sealed submissions only: kept until one is sealed or reopened, or
+    # what the page names changes.
+    if fragments.caches_for(request.user):
+        content = fragments.cached(
+            f"participant|{participant.pk}", fragments.declaration_version(), build
+        )
+    else:
+        content = build()
+    context = {"participant": participant, "content": content}
     return render(request, "tracking/participant_detail.html", context)
