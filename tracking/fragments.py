@@ -150,6 +150,18 @@ def _declaration_edits() -> QuerySet:
     return LogEntry.objects.filter(content_type__app_label=Declaration._meta.app_label)
 
 
+def names_of(user_ids: list[int]) -> list[tuple]:
+    """The current names of these users, for the key of a part that names them: a renamed
+    user makes a new key. One query; none for nobody."""
+    if not user_ids:
+        return []
+    return list(
+        User.objects.filter(pk__in=user_ids)
+        .order_by("pk")
+        .values_list("pk", "first_name", "last_name", "username")
+    )
+
+
 def cached(name: str, version: str, build: Callable[[], T]) -> T:
     """`build()`, kept in the cache under `name` for this version and the active language."""
     raw = f"{name}|{version}|{translation.get_language()}"

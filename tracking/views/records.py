@@ -145,15 +145,7 @@ def _kept_action_content(request: AuthenticatedRequest, action: Action) -> str:
         f"|{int(permissions.may_see_evidence_downloads(request.user, action.participant_id))}"
     )
     people = fragments.cached(f"{name}|people", version, lambda: _people(request, action))
-    names = (
-        list(
-            User.objects.filter(pk__in=people)
-            .order_by("pk")
-            .values_list("pk", "first_name", "last_name", "username")
-        )
-        if people
-        else []
-    )
+    names = fragments.names_of(people)
     return fragments.cached(f"{name}|{names}", version, lambda: _action_content(request, action))
 
 

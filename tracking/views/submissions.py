@@ -288,15 +288,7 @@ def _kept_submission_content(request: AuthenticatedRequest, submission: Submissi
         return sorted(pk for pk in named if pk is not None)
 
     ids = fragments.cached(f"{name}|people", version, people)
-    names = (
-        list(
-            User.objects.filter(pk__in=ids)
-            .order_by("pk")
-            .values_list("pk", "first_name", "last_name", "username")
-        )
-        if ids
-        else []
-    )
+    names = fragments.names_of(ids)
     matches = Match.objects.filter(need__submission_id=submission.pk)
     matched = Submission.objects.filter(pk=submission.pk).values_list(
         _total(matches, "COUNT"),
