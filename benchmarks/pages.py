@@ -13,13 +13,14 @@ at the end, and the one evidence file it downloads, written if it is missing (th
 names files but writes none).
 
 Page kinds: every GET page of the URL conf that the secretariat, Tajikistan's focal point or
-its coordinator reach by links, with real ids from the database (the actions list once per
-sort key and with each filter, forms, fragments, language versions, ...). A kind that does
+its coordinator, a provider of technical assistance or an anonymous reader reach by links,
+and the API's resources, with real ids from the database (the actions list once per sort key
+and with each filter, forms, fragments, downloads, language versions, ...). A kind that does
 not answer 200 on this database (no such record, say) is listed apart, with its status.
 
 The floor is the cheapest page a logged-in user can get (`benchmarks/floor.py`), mounted for
-the benchmarks only. Each page's ratio is to
-the floor of the same user (anonymous pages: the focal point's). Pages are fetched in turn,
+the benchmarks only. Each page's ratio is to the floor of the same user (anonymous pages: the
+focal point's). Pages are fetched in turn,
 one round after another, so that a change in the machine's load falls on every page alike
 and the ratios stay fair. Rows are sorted by ratio.
 """
