@@ -7,19 +7,16 @@ from declarations.models import Paragraph, Theme
 from tests.conftest import new_cycle
 from tracking.models import Membership, ReportingCycle
 
+from .markup import select_options
+
 URL = reverse("tracking:actions")
-
-
-def _options(html: str, name: str) -> str:
-    """The markup of the filter's `<select name=...>`."""
-    return html.split(f'<select name="{name}"', 1)[1].split("</select>", 1)[0]
 
 
 def _filters(html: str) -> str:
     return html.split('<form method="get"', 1)[1].split("</form>", 1)[0]
 
 
-def test_renamed_and_added_rows_show_in_the_options(
+def test_renamed_and_added_rows_show_in_theselect_options(
     client, cycle, declaration, tajikistan, kazakhstan, tjk_focal
 ):
     client.force_login(tjk_focal)
@@ -32,27 +29,27 @@ def test_renamed_and_added_rows_show_in_the_options(
     Theme.objects.create(name="Borders", slug="borders")
     html = client.get(URL).text
 
-    assert "Republic of Tajikistan" in _options(html, "participant")
-    assert "2026 (extended)" in _options(html, "cycle")
-    assert ">Borders</option>" in _options(html, "theme")
+    assert "Republic of Tajikistan" in select_options(html, "participant")
+    assert "2026 (extended)" in select_options(html, "cycle")
+    assert ">Borders</option>" in select_options(html, "theme")
 
     Membership.objects.create(user=tjk_focal, participant=kazakhstan, role="viewer")
     Paragraph.objects.filter(declaration=declaration, number=16).update(number=17)
     html = client.get(URL).text
 
-    assert ">Kazakhstan</option>" in _options(html, "participant")
-    assert "OP17<" in _options(html, "paragraph")
-    assert "OP16<" not in _options(html, "paragraph")
+    assert ">Kazakhstan</option>" in select_options(html, "participant")
+    assert "OP17<" in select_options(html, "paragraph")
+    assert "OP16<" not in select_options(html, "paragraph")
 
 
 def test_a_cycle_shows_once_it_opens(client, cycle, declaration, tjk_focal):
     later = new_cycle(declaration, 2027, state=ReportingCycle.State.PLANNED)
     client.force_login(tjk_focal)
-    assert " 2027<" not in _options(client.get(URL).text, "cycle")
+    assert " 2027<" not in select_options(client.get(URL).text, "cycle")
 
     ReportingCycle.objects.filter(pk=later.pk).update(state=ReportingCycle.State.OPEN)
 
-    assert " 2027<" in _options(client.get(URL).text, "cycle")
+    assert " 2027<" in select_options(client.get(URL).text, "cycle")
 
 
 def test_each_choice_and_its_errors_are_its_own(client, cycle, tajikistan, tjk_focal):
@@ -66,8 +63,8 @@ def test_each_choice_and_its_errors_are_its_own(client, cycle, tajikistan, tjk_f
     assert "Enter a valid date." in wrong
     assert "Enter a valid date." not in right
     assert 'value="2026-01-01"' in right
-    assert f'<option value="{tajikistan.pk}" selected>' in _options(chosen, "participant")
-    assert f'<option value="{tajikistan.pk}">' in _options(right, "participant")
+    assert f'<option value="{tajikistan.pk}" selected>' in select_options(chosen, "participant")
+    assert f'<option value="{tajikistan.pk}">' in select_options(right, "participant")
     assert _filters(again) == _filters(wrong)
 
 

@@ -10,13 +10,9 @@ from tracking import services
 from tracking.models import Membership, Submission
 
 from .filings import file_action, rate_all, submitted_by_new_participants
+from .markup import select_options
 
 URL = reverse("tracking:actions")
-
-
-def _options(html: str, name: str) -> str:
-    """The markup of the filter's `<select name=...>`."""
-    return html.split(f'<select name="{name}"', 1)[1].split("</select>", 1)[0]
 
 
 def _table(html: str) -> str:
@@ -55,7 +51,7 @@ def test_each_sort_and_page_is_its_own(client, cycle, tajikistan, tjk_focal, sec
     assert "Alpha action" not in _table(second_page)
 
 
-def test_a_renamed_participant_and_cycle_show_in_the_rows_and_the_options(
+def test_a_renamed_participant_and_cycle_show_in_the_rows_and_theselect_options(
     client, cycle, tajikistan, tjk_focal, secretariat
 ):
     file_action(tajikistan, cycle, tjk_focal, state=Submission.State.SUBMITTED)
@@ -70,8 +66,8 @@ def test_a_renamed_participant_and_cycle_show_in_the_rows_and_the_options(
 
     assert "Republic of Tajikistan" in _table(html)
     assert "2026 (extended)" in _table(html)
-    assert "Republic of Tajikistan" in _options(html, "participant")
-    assert "2026 (extended)" in _options(html, "cycle")
+    assert "Republic of Tajikistan" in select_options(html, "participant")
+    assert "2026 (extended)" in select_options(html, "cycle")
 
 
 def test_a_changed_theme_shows_in_the_options_and_the_rows_it_chooses(
@@ -90,14 +86,14 @@ def test_a_changed_theme_shows_in_the_options_and_the_rows_it_chooses(
 
     youth.name = "Young people"
     youth.save()
-    assert ">Young people</option>" in _options(client.get(URL).text, "theme")
+    assert ">Young people</option>" in select_options(client.get(URL).text, "theme")
 
     Theme.objects.create(name="Borders", slug="borders")
-    assert ">Borders</option>" in _options(client.get(URL).text, "theme")
+    assert ">Borders</option>" in select_options(client.get(URL).text, "theme")
 
     youth.delete()
     html = client.get(URL).text
-    assert "Young people" not in _options(html, "theme")
+    assert "Young people" not in select_options(html, "theme")
 
 
 def test_a_theme_renamed_by_loading_the_declaration_again_shows(client, cycle, secretariat):
@@ -110,7 +106,7 @@ def test_a_theme_renamed_by_loading_the_declaration_again_shows(client, cycle, s
         themes=[{"slug": "youth", "name": "Young people", "kind": youth.kind, "paragraphs": [12]}],
     )
 
-    assert ">Young people</option>" in _options(client.get(URL).text, "theme")
+    assert ">Young people</option>" in select_options(client.get(URL).text, "theme")
 
 
 def test_the_page_is_in_the_language_of_each_request(client, cycle, tjk_action, secretariat):
