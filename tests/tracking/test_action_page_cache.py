@@ -3,9 +3,12 @@ a return, a new submitting or an approval, a renamed participant or cycle, or a 
 author shows on the next view."""
 
 import pytest
+from django.core.cache import cache
+from django.urls import reverse
 
+from tests.conftest import new_cycle
 from tracking import services
-from tracking.models import Membership, Submission
+from tracking.models import Action, Evidence, Membership, Submission
 
 from .filings import file_action, file_update, rate_all
 
@@ -112,3 +115,107 @@ def test_from_the_cache_the_page_reads_the_action_the_version_and_the_names(
         again = client.get(url)
     content = 'id="details-heading"'
     assert again.text[again.text.index(content) :] == first.text[first.text.index(content) :]
+
+
+def _details(html: str) -> str:
+    return html[html.index('id="details-heading"') :]
+
+
+@pytest.mark.parametrize("member", ["tjk_focal", "tjk_coordinator", "tjk_viewer"])
+def test_a_members_page_of_a_sealed_action_is_kept_apart_from_the_secretariats(
+    member, request, client, submitted, tjk_focal, secretariat, django_assert_num_queries
+):
+    user = request.getfixturevalue(member)
+    Evidence.objects.create(
+        action=submitted, submission=_submission(submitted), title="Internal memo",
+        url="https://example.org/memo", uploaded_by=tjk_focal,
+        visibility=Evidence.Visibility.PARTICIPANT,
+    )  # fmt: skip
+    url = submitted.get_absolute_url()
+    client.force_login(secretariat)
+    assert "Internal memo" not in client.get(url).text
+    client.force_login(user)
+    first = client.get(url)
+
+    # session, user, memberships, the action, the version, the names the page names.
+    with django_assert_num_queries(6):
+        again = client.get(url)
+    cache.clear()
+    afresh = client.get(url)
+
+    assert "Internal memo" in first.text
+    assert _details(again.text) == _details(first.text) == _details(afresh.text)
+    client.force_login(secretariat)
+    assert "Internal memo" not in client.get(url).text
+
+
+def test_a_return_to_draft_gives_the_focal_point_the_edit_link_at_once(
+    client, submitted, tjk_focal, tjk_coordinator
+):
+    url = submitted.get_absolute_url()
+    edit = reverse("tracking:action_edit", args=[submitted.pk])
+    client.force_login(tjk_focal)
+    assert f'href="{edit}"' not in client.get(url).text
+
+    services.submission_return(
+        submission=_submission(submitted),
+        version=_submission(submitted).version,
+        user=tjk_coordinator,
+        comment="Say more.",
+    )
+
+    assert f'href="{edit}"' in client.get(url).text
+
+
+def test_a_later_cycles_copy_shows_and_goes_on_the_members_page_of_an_approved_action(
+    client, declaration, submitted, tajikistan, tjk_focal, tjk_coordinator, tjk_viewer
+):
+    services.submission_approve(
+        submission=_submission(submitted), version=_submission(submitted).version,
+        user=tjk_coordinator,
+    )  # fmt: skip
+    url = submitted.get_absolute_url()
+    # A viewer: those who file read the lock's note there instead.
+    client.force_login(tjk_viewer)
+    assert "This action in the 2027 cycle" not in client.get(url).text
+
+    later = new_cycle(declaration, 2027)
+    services.submission_start(participant=tajikistan, cycle=later, user=tjk_focal)
+    copy = Action.objects.get(carried_from=submitted)
+    assert "This action in the 2027 cycle" in client.get(url).text
+
+    services.action_delete(action=copy, version=copy.version, user=tjk_focal)
+
+    assert "This action in the 2027 cycle" not in client.get(url).text
+
+
+def test_a_secretariat_member_of_the_participant_sees_its_items_the_secretariat_does_not(
+    client, submitted, tajikistan, tjk_focal, secretariat, django_user_model
+):
+    Evidence.objects.create(
+        action=submitted, submission=_submission(submitted), title="Internal memo",
+        url="https://example.org/memo", uploaded_by=tjk_focal,
+        visibility=Evidence.Visibility.PARTICIPANT,
+    )  # fmt: skip
+    both = django_user_model.objects.create_user("sec-viewer", is_secretariat=True)
+    Membership.objects.create(user=both, participant=tajikistan, role="viewer")
+    url = submitted.get_absolute_url()
+    client.force_login(secretariat)
+    assert "Internal memo" not in client.get(url).text
+
+    client.force_login(both)
+    assert "Internal memo" in client.get(url).text
+    client.force_login(secretariat)
+    assert "Internal memo" not in client.get(url).text
+
+
+def test_those_who_file_read_the_locks_note_whoever_saw_the_page_first(
+    client, submitted, tjk_focal, tjk_viewer
+):
+    url = submitted.get_absolute_url()
+    note = "A coordinator can return the submission to draft."
+    client.force_login(tjk_viewer)
+    assert note not in client.get(url).text
+
+    client.force_login(tjk_focal)
+    assert note in client.get(url).text

@@ -125,25 +125,34 @@ def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
             ),
         ),
     )
-    if fragments.caches_for(user) and action.submission.seal and not request.GET:
-        content = _kept_action_content(request, action)
+    member = action.participant_id in permissions.participant_ids(user)
+    if action.submission.seal and not request.GET and (member or fragments.caches_for(user)):
+        content = _kept_action_content(request, action, member)
     else:
         content = _action_content(request, action)
     return render(request, "tracking/action_detail.html", {"action": action, "content": content})
 
 
-def _kept_action_content(request: AuthenticatedRequest, action: Action) -> str:
-    """The page's content for those who see what the secretariat sees, kept in the cache: a
-    sealed action, its updates, evidence and history never change, and what they name does
-    only with the declaration's version (its participant, cycles, paragraphs and the later
-    cycles' sealed actions it was carried to) or with the names of the people who filed and
-    changed them, read on each view."""
+def _kept_action_content(request: AuthenticatedRequest, action: Action, member: bool) -> str:
+    """The page's content for those who see what the secretariat sees, and for the members of
+    the action's participant, kept in the cache: a sealed action, its updates, evidence and
+    history never change, and what they name does only with the declaration's version (its
+    participant, cycles, paragraphs and the later cycles' sealed actions it was carried to) or
+    with the names of the people who filed and changed them, read on each view. Members see
+    more (items marked "Participant only", the lock's note for those who file, the later
+    cycles' drafts it was carried to): their content is kept apart, with those drafts' ids."""
+    user = request.user
     version = fragments.declaration_version(action.declaration_id)
     name = (
         f"action|{action.pk}|{action.submission.seal}|{timezone.get_current_timezone_name()}"
-        # The download logs' links are the secretariat's, but the rule may change.
-        f"|{int(permissions.may_see_evidence_downloads(request.user, action.participant_id))}"
+        # The download logs' links are the secretariat's and coordinators', but the rule may
+        # change.
+        f"|{int(permissions.may_see_evidence_downloads(user, action.participant_id))}"
+        f"|{int(member)}|{int(permissions.may_file_for(user, action.participant_id))}"
     )
+    if member and action.submission.state == Submission.State.APPROVED:
+        # Its copies in later cycles' drafts come and go without a new version.
+        name += f"|{sorted(action.carried_to.values_list('pk', flat=True))}"
     people = fragments.cached(f"{name}|people", version, lambda: _people(request, action))
     names = fragments.names_of(people)
     return fragments.cached(f"{name}|{names}", version, lambda: _action_content(request, action))
