@@ -80,9 +80,6 @@ def _totals(declaration_id: int | None, *also: Subquery) -> QuerySet:
         cycles = cycles.filter(declaration_id=declaration_id)
         members = members.filter(declaration_id=declaration_id)
         paragraphs = paragraphs.filter(declaration_id=declaration_id)
-    # The themes the lists filter by, and their paragraphs (the links' ids only grow, so their
-    # count and newest change with every link added or removed).
-    links = Paragraph.themes.through.objects.all()
     # From any one declaration's row (none: nothing to show, and the first one makes a row).
     return Declaration.objects.values_list(
         _total(declarations, "MAX", "updated_at"),
@@ -96,12 +93,7 @@ def _totals(declaration_id: int | None, *also: Subquery) -> QuerySet:
         _total(Participant.history.all(), "MAX", "history_id"),
         _total(paragraphs, "COUNT"),
         _total(paragraphs, "MAX"),
-        _total(Theme.objects.all(), "COUNT"),
-        _total(Theme.objects.all(), "MAX", "updated_at"),
-        _total(links, "COUNT"),
-        _total(links, "MAX"),
-        # What the admin changes of the paragraphs (their verbs) and themes.
-        _total(_declaration_edits(), "MAX"),
+        *_themes_and_edits(),
         *also,
     ).order_by("pk")
 
@@ -132,22 +124,27 @@ def text_version(declaration: Any) -> list[Subquery]:
     language versions, the themes and their paragraphs, and what the admin changes (sections,
     paragraphs' verbs, themes and references, references' names: every change is logged)."""
     versions = DeclarationVersion.objects.filter(declaration=declaration)
-    links = Paragraph.themes.through.objects.all()
     return [
         _total(versions, "COUNT"),
         _total(versions, "MAX", "updated_at"),
+        *_themes_and_edits(),
+    ]
+
+
+def _themes_and_edits() -> list[Subquery]:
+    """The themes (the lists filter by them, the pages name them) and their paragraphs (the
+    links' ids only grow, so their count and newest change with every link added or removed),
+    and the admin's changes to declarations, their sections, paragraphs, themes, references and
+    versions (each is logged, and the newest one's id grows with every change)."""
+    links = Paragraph.themes.through.objects.all()
+    edits = LogEntry.objects.filter(content_type__app_label=Declaration._meta.app_label)
+    return [
         _total(Theme.objects.all(), "COUNT"),
         _total(Theme.objects.all(), "MAX", "updated_at"),
         _total(links, "COUNT"),
         _total(links, "MAX"),
-        _total(_declaration_edits(), "MAX"),
+        _total(edits, "MAX"),
     ]
-
-
-def _declaration_edits() -> QuerySet:
-    """The admin's changes to declarations, their sections, paragraphs, themes, references and
-    versions: each is logged, and the newest one's id grows with every change."""
-    return LogEntry.objects.filter(content_type__app_label=Declaration._meta.app_label)
 
 
 def names_of(user_ids: list[int]) -> list[tuple]:
