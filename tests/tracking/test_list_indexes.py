@@ -32,6 +32,11 @@ BIG_TABLES = (
 SEQ_SCAN = re.compile(rf"Seq Scan on ({'|'.join(BIG_TABLES)})\b")
 # A full sort of the rows; an Incremental Sort only orders rows within groups an index gave.
 FULL_SORT = re.compile(r"^\s*(->\s+)?Sort\s+\(cost", re.MULTILINE)
+# A member's actions found by an index that starts with their participant.
+PARTICIPANT_FIRST = re.compile(
+    r"Index (Only )?Scan( Backward)? using action_participant_\w+ on tracking_action"
+    r"[^\n]*\n\s+Index Cond: \(participant_id = "
+)
 
 
 def sort_keys(table_class) -> list[str]:
@@ -170,6 +175,23 @@ def test_a_members_list_reads_their_participants_newest_actions_in_order(
 
     assert "action_participant_newest" in explained, explained
     assert not FULL_SORT.search(explained), explained
+
+
+def test_every_sort_key_of_a_members_list_reads_their_participants_rows_in_order(
+    client, records, tjk_focal
+):
+    # Not the key's index of every action with the other participants' rows filtered out:
+    # at UN scale that walked 2,000-6,000 rows for a page of 26.
+    client.force_login(tjk_focal)
+    for key in sort_keys(ActionTable):
+        (sql, *_) = [
+            sql
+            for sql in page_queries(client, URL, {"sort": key})
+            if sql.startswith('SELECT "tracking_action"')
+        ]
+        explained = plan(sql, "enable_seqscan", "enable_sort")
+        assert not FULL_SORT.search(explained), f"sort={key}\n{sql}\n{explained}"
+        assert PARTICIPANT_FIRST.search(explained), f"sort={key}\n{sql}\n{explained}"
 
 
 def test_the_submission_page_reads_its_first_actions_by_title_from_one_index(
