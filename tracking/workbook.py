@@ -12,6 +12,7 @@ import io
 import json
 import re
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -109,16 +110,24 @@ def _operative_paragraphs(submission: Submission) -> list[Paragraph]:
 
 
 def _actions(submission: Submission) -> list[Action]:
-    return list(
+    """The submission's actions, each with its paragraphs' numbers (see _numbers)."""
+    actions: list[Action] = list(
         Action.objects.filter(submission_id=submission.pk)
         .annotate(latest_update=Max("updates__date"))
-        .prefetch_related("paragraphs")
         .order_by("pk")
     )
+    # The numbers alone, in one query: a prefetch would build every paragraph with its text.
+    numbers: defaultdict[int, list[int]] = defaultdict(list)
+    links = Action.paragraphs.through.objects.filter(action__submission_id=submission.pk)
+    for action_id, number in links.values_list("action_id", "paragraph__number"):
+        numbers[action_id].append(number or 0)
+    for action in actions:
+        action.linked_numbers = sorted(numbers[action.pk])  # type: ignore[attr-defined]
+    return actions
 
 
 def _numbers(action: Action) -> str:
-    return ", ".join(str(n) for n in sorted(p.number or 0 for p in action.paragraphs.all()))
+    return ", ".join(str(n) for n in action.linked_numbers)  # type: ignore[attr-defined]
 
 
 class _Writer:
