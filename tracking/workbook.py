@@ -161,8 +161,9 @@ def build(submission: Submission) -> bytes:
     """The submission's workbook, its headers and labels in the active language."""
     names = sheet_names()
     language = translation.get_language() or settings.LANGUAGE_CODE
-    ratings = dict(Assessment.Rating.choices)
-    statuses = dict(Action.Status.choices)
+    # Each label translated once, not once a row.
+    ratings = {value: str(label) for value, label in Assessment.Rating.choices}
+    statuses = {value: str(label) for value, label in Action.Status.choices}
     paragraphs = _operative_paragraphs(submission)
     assessments = {
         a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)
@@ -233,7 +234,7 @@ def build(submission: Submission) -> bytes:
                 assessment.version if assessment else 0,
                 paragraph.label,
                 text if len(text) <= 200 else text[:200] + "…",
-                str(ratings[assessment.rating]) if assessment else "",
+                ratings[assessment.rating] if assessment else "",
                 assessment.justification if assessment else "",
             ],
         )
@@ -260,7 +261,7 @@ def build(submission: Submission) -> bytes:
                 _numbers(action),
                 action.start_date,
                 action.end_date,
-                str(statuses[action.status]),
+                statuses[action.status],
                 action.progress,
                 action.latest_update,  # type: ignore[attr-defined]
                 None,
@@ -292,9 +293,9 @@ def build(submission: Submission) -> bytes:
         else:
             meta.write_string(row, 1, value)
     for row, label in enumerate(ratings.values()):
-        meta.write_string(row, 3, str(label))
+        meta.write_string(row, 3, label)
     for row, label in enumerate(statuses.values()):
-        meta.write_string(row, 4, str(label))
+        meta.write_string(row, 4, label)
     book.close()
     return output.getvalue()
 
