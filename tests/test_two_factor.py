@@ -4,6 +4,8 @@ import io
 import re
 
 import pytest
+import qrcode
+import qrcode.image.svg
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django_otp.oath import totp
@@ -66,6 +68,27 @@ def test_setup_confirms_with_a_code_and_shows_ten_recovery_codes_once(
     assert TOTPDevice.objects.get(user=tjk_coordinator).confirmed
     assert client.get(reverse("home")).status_code == 200
     assert client.get(SETUP).status_code == 302  # no second enrolment, no codes shown again
+
+
+def test_the_setup_page_draws_the_devices_url_with_the_fixed_mask(
+    client, tjk_focal, django_assert_num_queries
+):
+    _log_in(client, "tjk-focal")
+    client.get(SETUP)  # makes the pending authenticator
+    device = TOTPDevice.objects.get(user=tjk_focal, confirmed=False)
+
+    # session, user, authenticators (TOTP, static) in the access check, failed logins,
+    # the pending authenticator, the menu's memberships
+    with django_assert_num_queries(7):
+        page = client.get(SETUP).content.decode()
+
+    drawn = qrcode.make(
+        device.config_url,
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=8,
+        mask_pattern=0,
+    )
+    assert drawn.to_string(encoding="unicode") in page
 
 
 def test_setup_refuses_a_wrong_code(client, required, secretariat):

@@ -12,6 +12,7 @@ import io
 import json
 import re
 import zipfile
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -109,16 +110,24 @@ def _operative_paragraphs(submission: Submission) -> list[Paragraph]:
 
 
 def _actions(submission: Submission) -> list[Action]:
-    return list(
+    """The submission's actions, each with its paragraphs' numbers (see _numbers)."""
+    actions: list[Action] = list(
         Action.objects.filter(submission_id=submission.pk)
         .annotate(latest_update=Max("updates__date"))
-        .prefetch_related("paragraphs")
         .order_by("pk")
     )
+    # The numbers alone, in one query: a prefetch would build every paragraph with its text.
+    numbers: defaultdict[int, list[int]] = defaultdict(list)
+    links = Action.paragraphs.through.objects.filter(action__submission_id=submission.pk)
+    for action_id, number in links.values_list("action_id", "paragraph__number"):
+        numbers[action_id].append(number or 0)
+    for action in actions:
+        action.linked_numbers = sorted(numbers[action.pk])  # type: ignore[attr-defined]
+    return actions
 
 
 def _numbers(action: Action) -> str:
-    return ", ".join(str(n) for n in sorted(p.number or 0 for p in action.paragraphs.all()))
+    return ", ".join(str(n) for n in action.linked_numbers)  # type: ignore[attr-defined]
 
 
 class _Writer:
@@ -152,8 +161,9 @@ def build(submission: Submission) -> bytes:
     """The submission's workbook, its headers and labels in the active language."""
     names = sheet_names()
     language = translation.get_language() or settings.LANGUAGE_CODE
-    ratings = dict(Assessment.Rating.choices)
-    statuses = dict(Action.Status.choices)
+    # Each label translated once, not once a row.
+    ratings = {value: str(label) for value, label in Assessment.Rating.choices}
+    statuses = {value: str(label) for value, label in Action.Status.choices}
     paragraphs = _operative_paragraphs(submission)
     assessments = {
         a.paragraph_id: a for a in Assessment.objects.filter(submission_id=submission.pk)
@@ -224,7 +234,7 @@ def build(submission: Submission) -> bytes:
                 assessment.version if assessment else 0,
                 paragraph.label,
                 text if len(text) <= 200 else text[:200] + "…",
-                str(ratings[assessment.rating]) if assessment else "",
+                ratings[assessment.rating] if assessment else "",
                 assessment.justification if assessment else "",
             ],
         )
@@ -251,7 +261,7 @@ def build(submission: Submission) -> bytes:
                 _numbers(action),
                 action.start_date,
                 action.end_date,
-                str(statuses[action.status]),
+                statuses[action.status],
                 action.progress,
                 action.latest_update,  # type: ignore[attr-defined]
                 None,
@@ -283,9 +293,9 @@ def build(submission: Submission) -> bytes:
         else:
             meta.write_string(row, 1, value)
     for row, label in enumerate(ratings.values()):
-        meta.write_string(row, 3, str(label))
+        meta.write_string(row, 3, label)
     for row, label in enumerate(statuses.values()):
-        meta.write_string(row, 4, str(label))
+        meta.write_string(row, 4, label)
     book.close()
     return output.getvalue()
 

@@ -547,6 +547,22 @@ class _Generator:
             for (participant, cycle), submission in submissions.items()
             for _ in range(self.rng.randrange(NEEDS_PER_SUBMISSION + 1))
         ]
+        # Tajikistan's drafts hold a need whatever the draw, for the benchmark's need forms;
+        # made without the generator, so that the rest of the data set stays as it was.
+        tjk = next((p.pk for p in participants if p.code == "TJK"), None)
+        needs += [
+            Need(
+                submission_id=submission,
+                paragraph_id=operative[cycle_declaration[cycle]][0],
+                description=f"Assistance with the {TOPICS[0]}",
+                kind=kinds[0],
+                priority=Need.Priority.MEDIUM,
+                shareable=True,
+                created_by_id=users[participant],
+            )
+            for (participant, cycle), submission in submissions.items()
+            if participant == tjk and states[submission] == Submission.State.DRAFT
+        ]
         Need.objects.bulk_create(needs, batch_size=BATCH)
         providers = [p for p in participants if p.kind == Participant.Kind.ORGANIZATION]
         providers += [p for p in participants if p.code in DONOR_STATES]
