@@ -48,15 +48,19 @@ def _total(queryset: QuerySet, function: str, field: str = "pk") -> Subquery:
 _SQL: dict[tuple, tuple[str, tuple]] = {}
 
 
-def rows(key: tuple, query: Callable[[], QuerySet]) -> list[tuple]:
+def rows(key: tuple, query: Callable[[], QuerySet], params: tuple | None = None) -> list[tuple]:
     """The rows of `query()` (a `values_list`), whose SQL is built on the first call with this
-    key only: the key names everything the SQL and its parameters depend on."""
+    key only: the key names everything the SQL and its parameters depend on. Or, given
+    `params`, everything but them: the query's parameters are exactly those, in their order."""
     alias = router.db_for_read(Declaration)
     if (alias, *key) not in _SQL:
-        _SQL[alias, *key] = query().query.get_compiler(alias).as_sql()
-    sql, params = _SQL[alias, *key]
+        sql, built = query().query.get_compiler(alias).as_sql()
+        if params is not None and tuple(built) != params:
+            raise ValueError(f"{key}: the query's parameters are not the ones given")
+        _SQL[alias, *key] = sql, tuple(built)
+    sql, built = _SQL[alias, *key]
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, built if params is None else params)
         return cursor.fetchall()
 
 

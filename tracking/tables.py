@@ -27,6 +27,7 @@ from django_tables2.utils import A, AttributeDict, signature
 
 from declarations.models import Paragraph
 
+from . import fragments
 from .models import (
     Action,
     EvidenceDownload,
@@ -331,11 +332,18 @@ class ActionTable(LeanTable):
     def _paragraph_labels(self) -> dict[int, str]:
         """'OP4, OP6' for each action of the page, from one query: a prefetch would build a
         queryset and a model per paragraph."""
-        shown = [row.record.pk for row in self.paginated_rows]
-        links = (
-            Action.paragraphs.through.objects.filter(action_id__in=shown)
-            .order_by("paragraph__declaration", "paragraph__position")
-            .values_list("action_id", "paragraph__number", "paragraph__verb")
+        shown = tuple(row.record.pk for row in self.paginated_rows)
+        if not shown:
+            return {}
+        # Built once per process and number of rows: building it took longer than reading it.
+        links = fragments.rows(
+            ("paragraph labels", len(shown)),
+            lambda: (
+                Action.paragraphs.through.objects.filter(action_id__in=shown)
+                .order_by("paragraph__declaration", "paragraph__position")
+                .values_list("action_id", "paragraph__number", "paragraph__verb")
+            ),
+            params=shown,
         )
         labels: dict[tuple[int | None, str], str] = {}  # a label translated once a page
         per_action: dict[int, list[str]] = {}
