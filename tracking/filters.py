@@ -17,6 +17,7 @@ from .models import (
     Participant,
     Report,
     ReportingCycle,
+    User,
 )
 from .permissions import participant_ids
 from .regions import Region
@@ -99,6 +100,12 @@ class ActionFilter(django_filters.FilterSet):
     class Meta:
         model = Action
         fields: list[str] = []
+
+    @staticmethod
+    def options_key(user: User) -> tuple:
+        """What the querysets of the options depend on (`_participants` of the user's request),
+        for `read_rows`."""
+        return ("actions", True) if user.is_secretariat else ("actions", *participant_ids(user))
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in value.split()[:8]:

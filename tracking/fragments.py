@@ -48,22 +48,33 @@ def _total(queryset: QuerySet, function: str, field: str = "pk") -> Subquery:
 _SQL: dict[tuple, tuple[str, tuple]] = {}
 
 
-def _first_row(key: tuple, query: Callable[[], QuerySet]) -> tuple | None:
-    """The first row of `query()`, whose SQL is built on the first call with this key only."""
+def rows(key: tuple, query: Callable[[], QuerySet], params: tuple | None = None) -> list[tuple]:
+    """The rows of `query()` (a `values_list`), whose SQL is built on the first call with this
+    key only: the key names everything the SQL and its parameters depend on. Or, given
+    `params`, everything but them: the query's parameters are exactly those, in their order."""
     alias = router.db_for_read(Declaration)
     if (alias, *key) not in _SQL:
-        _SQL[alias, *key] = query()[:1].query.get_compiler(alias).as_sql()
-    sql, params = _SQL[alias, *key]
+        sql, built = query().query.get_compiler(alias).as_sql()
+        if params is not None and tuple(built) != params:
+            raise ValueError(f"{key}: the query's parameters are not the ones given")
+        _SQL[alias, *key] = sql, tuple(built)
+    sql, built = _SQL[alias, *key]
     with connections[alias].cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()
+        cursor.execute(sql, built if params is None else params)
+        return cursor.fetchall()
+
+
+def first_row(key: tuple, query: Callable[[], QuerySet]) -> tuple | None:
+    """The first row of `query()`, as `rows` reads them."""
+    found = rows(key, lambda: query()[:1])
+    return found[0] if found else None
 
 
 def declaration_version(declaration_id: int | None = None) -> str:
     """What the secretariat's pages show of the declaration's cycles (of every declaration's,
     without one), as a string that changes whenever any of it does: one query of index
     lookups and small tables, whatever the number of records."""
-    row = _first_row(("declaration", declaration_id), lambda: _totals(declaration_id))
+    row = first_row(("declaration", declaration_id), lambda: _totals(declaration_id))
     return "|".join(map(str, row or ()))
 
 
@@ -104,7 +115,7 @@ def assistance_version() -> str:
     submission: every write of one (`tracking.assistance`, behind the pages and the API) saves
     it, and so adds a row to its history, in the transaction that sets an offer's paragraphs,
     themes and participants. One query."""
-    row = _first_row(
+    row = first_row(
         ("assistance",),
         lambda: _totals(
             None,

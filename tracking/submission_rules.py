@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from declarations.models import Declaration, Paragraph
 
-from . import languages
+from . import fragments, languages
 from .models import (
     Action,
     Assessment,
@@ -316,10 +316,18 @@ def may_file_anywhere(user: User) -> bool:
     sealed = Submission.objects.filter(
         cycle_id=OuterRef("open_cycle"), participant_id=OuterRef("participant_id")
     ).exclude(state=Submission.State.DRAFT)
+    # Built once per process and set of participants: building it took more than the
+    # database takes to answer it.
     return (
-        Participant.declarations.through.objects.filter(participant_id__in=ids)
-        .annotate(open_cycle=_latest_open("pk"))
-        .filter(_in_scope())
-        .exclude(Exists(sealed))
-        .exists()
+        fragments.first_row(
+            ("may file anywhere", *ids),
+            lambda: (
+                Participant.declarations.through.objects.filter(participant_id__in=ids)
+                .annotate(open_cycle=_latest_open("pk"))
+                .filter(_in_scope())
+                .exclude(Exists(sealed))
+                .values_list("pk")
+            ),
+        )
+        is not None
     )

@@ -9,7 +9,7 @@ import uuid
 
 from django import forms
 from django.core.cache import cache
-from django.db.models import TextField, Value
+from django.db.models import QuerySet, TextField, Value
 from django.db.models.functions import Cast
 from django.forms.models import ModelChoiceIterator
 from django.forms.utils import flatatt
@@ -18,6 +18,8 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from . import fragments
 
 # Options are rebuilt at least this often, and after every start of the process.
 OPTIONS_SECONDS = 24 * 60 * 60
@@ -111,12 +113,13 @@ class CachedSelectMultiple(CachedSelect, forms.SelectMultiple):
     """`CachedSelect` for a choice of several (the report form's participants and paragraphs)."""
 
 
-def read_rows(form: forms.BaseForm) -> list[list[tuple]]:
+def read_rows(form: forms.BaseForm, sql_key: tuple | None = None) -> list[list[tuple]]:
     """The rows the options of each of the form's `CachedSelect`s name, read in one query (a
     UNION of their querysets) rather than one each, and given to each widget for its key.
 
     Each row is its pk and `depends_on` values as text, in the order of the pks: the options'
-    order follows from the values."""
+    order follows from the values. With `sql_key` (all the querysets depend on), the query is
+    built once per process and key (`fragments.rows`)."""
     selects = [
         (field.widget, field.queryset)
         for field in form.fields.values()
@@ -126,17 +129,22 @@ def read_rows(form: forms.BaseForm) -> list[list[tuple]]:
     ]
     if not selects:
         return []
-    width = max(len(widget.depends_on) for widget, _queryset in selects)
-    parts = [
-        queryset.order_by().values_list(
-            Value(index),
-            *(Cast(name, TextField()) for name in ("pk", *widget.depends_on)),
-            *[Value("")] * (width - len(widget.depends_on)),
-        )
-        for index, (widget, queryset) in enumerate(selects)
-    ]
+
+    def union() -> QuerySet:
+        width = max(len(widget.depends_on) for widget, _queryset in selects)
+        parts = [
+            queryset.order_by().values_list(
+                Value(index),
+                *(Cast(name, TextField()) for name in ("pk", *widget.depends_on)),
+                *[Value("")] * (width - len(widget.depends_on)),
+            )
+            for index, (widget, queryset) in enumerate(selects)
+        ]
+        return parts[0].union(*parts[1:], all=True)
+
     found: list[list[tuple]] = [[] for _ in selects]
-    for index, *row in parts[0].union(*parts[1:], all=True):
+    read = union() if sql_key is None else fragments.rows(("options", *sql_key), union)
+    for index, *row in read:
         found[index].append(tuple(row[: 1 + len(selects[index][0].depends_on)]))
     for (widget, _queryset), rows in zip(selects, found, strict=True):
         rows.sort(key=lambda row: row[0])
@@ -144,7 +152,9 @@ def read_rows(form: forms.BaseForm) -> list[list[tuple]]:
     return found
 
 
-def cached_form_html(form: forms.BaseForm, request: HttpRequest) -> str:
+def cached_form_html(
+    form: forms.BaseForm, request: HttpRequest, sql_key: tuple | None = None
+) -> str:
     """A filter form (GET, no token) through `includes/_form.html`, kept in the cache per state
     of the rows its `CachedSelect`s name (`read_rows`: one query), the values it was given and
     the language: what its fields, options and errors show depends on nothing else."""
@@ -157,7 +167,7 @@ def cached_form_html(form: forms.BaseForm, request: HttpRequest) -> str:
         _STARTED,
         type(form).__qualname__,
         form.is_bound,
-        read_rows(form),
+        read_rows(form, sql_key),
         given,
         translation.get_language(),
     )

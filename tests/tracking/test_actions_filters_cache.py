@@ -77,3 +77,17 @@ def test_the_filters_are_in_the_language_of_each_request(client, cycle, tjk_foca
     assert "Operative paragraph" in english
     assert "Paragraphe du dispositif" in french
     assert "Operative paragraph" not in french
+
+
+def test_each_member_is_offered_its_own_participants(
+    client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal
+):
+    # The options' query is built once per set of participants (`ActionFilter.options_key`).
+    client.force_login(tjk_focal)
+    assert ">Tajikistan</option>" in select_options(client.get(URL).text, "participant")
+
+    client.force_login(kaz_focal)
+    options = select_options(client.get(URL).text, "participant")
+
+    assert ">Kazakhstan</option>" in options
+    assert "Tajikistan" not in options

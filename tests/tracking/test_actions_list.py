@@ -30,6 +30,25 @@ def test_a_focal_point_sees_the_actions_of_their_country(client, cycle, tajikist
     assert "Download CSV" in response.text
 
 
+def test_each_page_names_the_paragraphs_of_its_own_rows(client, cycle, tajikistan, tjk_focal):
+    # Their query is built once per number of rows, and run with the rows' ids.
+    file_action(tajikistan, cycle, tjk_focal, title="Border plan", numbers=(4,))
+    file_action(tajikistan, cycle, tjk_focal, title="Training plan", numbers=(5, 6))
+    file_action(tajikistan, cycle, tjk_focal, title="Customs plan", numbers=(7,))
+    client.force_login(tjk_focal)
+
+    def rows(**query) -> str:
+        return client.get(URL, query).text.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+
+    assert ">OP7<" in rows(per_page=1)
+    assert ">OP5, OP6<" in rows(per_page=1, page=2)
+    assert ">OP4<" in rows(per_page=2, page=2)
+    assert "OP5" not in rows(per_page=2, page=2)
+    two = rows(per_page=2)
+    assert ">OP7<" in two
+    assert ">OP5, OP6<" in two
+
+
 def test_another_country_sees_nothing_of_tajikistans_drafts(
     client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal
 ):

@@ -81,3 +81,15 @@ def test_viewers_and_providers_file_nothing(client, cycle, tjk_viewer, provider)
     for user in (tjk_viewer, provider):
         client.force_login(user)
         assert f'href="{CREATE_URL}"' not in client.get(URL).text
+
+
+def test_each_member_is_answered_for_its_own_participants(
+    client, cycle, tajikistan, kazakhstan, tjk_focal, kaz_focal
+):
+    # The question is built once per set of participants (`may_file_anywhere`).
+    submission(kazakhstan, cycle, Submission.State.SUBMITTED)
+    client.force_login(tjk_focal)
+    assert _offers_new_action(client)
+
+    client.force_login(kaz_focal)
+    assert not _offers_new_action(client)

@@ -104,7 +104,9 @@ def action_list(request: AuthenticatedRequest) -> HttpResponse:
         )
     else:
         # A member sees drafts in the table; the filters name no drafts.
-        filters_html, table_html = build(lambda: cached_form_html(filterset.form, request))
+        filters_html, table_html = build(
+            lambda: cached_form_html(filterset.form, request, filterset.options_key(request.user))
+        )
     filters = request.GET.copy()
     filters.pop("page", None)
     # "New action" only where one can be filed now (an open cycle's draft).
