@@ -311,15 +311,6 @@ def _kept_submission_content(
         f"|{int(member)}|{int(files)}|{int(reviews)}"
     )
 
-    def people() -> list[int]:
-        context = _submission_context(request, submission)
-        changed = {entry["user_id"] for entry in context["history"].items}
-        named = {submission.submitted_by_id, submission.reviewed_by_id} | changed
-        return sorted(pk for pk in named if pk is not None)
-
-    ids = fragments.cached(f"{name}|people", version, people)
-    names_coordinators = files and submission.state == Submission.State.SUBMITTED
-    names = _names_of(ids, participant_id if names_coordinators else None)
     matches = Match.objects.filter(need__submission_id=submission.pk)
     earlier = Submission.objects.filter(
         participant_id=participant_id,
@@ -337,11 +328,26 @@ def _kept_submission_content(
     )
     if member and earlier_state == Submission.State.DRAFT:
         return None  # its members see the earlier cycle's draft ratings, which change unversioned
+    # Read once for both the people and the content, when either is missing.
+    context: dict = {}
+
+    def read() -> dict:
+        if not context:
+            context.update(_submission_context(request, submission, review_slot=reviews))
+        return context
+
+    def people() -> list[int]:
+        changed = {entry["user_id"] for entry in read()["history"].items}
+        named = {submission.submitted_by_id, submission.reviewed_by_id} | changed
+        return sorted(pk for pk in named if pk is not None)
+
+    ids = fragments.cached(f"{name}|people", version, people)
+    names_coordinators = files and submission.state == Submission.State.SUBMITTED
+    names = _names_of(ids, participant_id if names_coordinators else None)
     key = f"{name}|{names}|{matched}"
 
     def build() -> str:
-        context = _submission_context(request, submission, review_slot=reviews)
-        return render_to_string("tracking/_submission_detail.html", context, request)
+        return render_to_string("tracking/_submission_detail.html", read(), request)
 
     content = fragments.cached(key, version, build)
     if reviews:
