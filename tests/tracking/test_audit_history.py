@@ -230,21 +230,22 @@ def test_the_submission_history_costs_one_query_for_all_the_users_it_names(
 
     # The 12 queries pinned in test_submission_workflow.py for a draft, plus the coordinators
     # who can return it, the submitter (read as they are now), and one for the users the
-    # changes name (submitter, raters), whatever their number.
+    # changes name (submitter, raters), whatever their number; and what the kept content is
+    # kept under (test_submission_page_cache.py): the version, the names (with the
+    # coordinators), the matches and the earlier cycle's submission.
     # The app never writes a submitted submission's rows, so what the page keeps of them (its
-    # counts, ratings and first actions, and its history, which a second view reads instead of
-    # those three queries and the three histories) is thrown away after this test writes them
-    # directly.
+    # content, which a second view reads instead of all those) is thrown away after this test
+    # writes them directly.
     rate_twice([1])
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(18):
         client.get(url)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         client.get(url)
     rate_twice(range(2, 12))
     cache.clear()
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(18):
         page = client.get(url).content.decode()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(7):
         again = client.get(url).content.decode()
     history = 'id="history-heading"'
     assert again[again.index(history) :] == page[page.index(history) :]
@@ -254,7 +255,7 @@ def test_the_submission_history_costs_one_query_for_all_the_users_it_names(
         assessment.justification = "Looked at again."
         assessment.save()
     cache.clear()
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(18):
         later = client.get(url).content.decode()
     assert later.count("Justification: Nothing done yet. → Looked at again.") == 16
     # Still 20 entries: only their wording differs (up to 50 bytes each).

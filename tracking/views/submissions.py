@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
-from django.db.models import F, Func, OuterRef, Prefetch, Subquery
+from django.db.models import F, Func, OuterRef, Prefetch, Subquery, Value
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.defaultfilters import truncatewords
@@ -33,6 +33,7 @@ from ..models import (
     Assessment,
     Evidence,
     Match,
+    Membership,
     Need,
     ProgressUpdate,
     Submission,
@@ -261,52 +262,119 @@ def _rating_rows_html(submission: Submission, rows, *, compare: bool, may_file: 
 def _submission_page(
     request: AuthenticatedRequest, submission: Submission, review_form=None
 ) -> HttpResponse:
+    user = request.user
+    member = submission.participant_id in permissions.participant_ids(user)
     kept = review_form is None and submission.seal and not request.GET
-    if kept and fragments.caches_for(request.user):
-        content = _kept_submission_content(request, submission)
-    else:
+    content = None
+    if kept and (member or fragments.caches_for(user)):
+        content = _kept_submission_content(request, submission, member)
+    if content is None:
         context = _submission_context(request, submission, review_form)
         content = render_to_string("tracking/_submission_detail.html", context, request)
     context = {"submission": submission, "content": content}
     return render(request, "tracking/submission_detail.html", context)
 
 
-def _kept_submission_content(request: AuthenticatedRequest, submission: Submission) -> str:
-    """The page's content for those who see what the secretariat sees, kept in the cache: a
-    sealed submission's records never change, and what the page names of others does only
-    with the declaration's version (participants, cycles, paragraphs, the earlier cycle's
-    sealed ratings), with its needs' matches (counted, their newest change, the sum of their
-    versions) or with the names of the people who submitted, reviewed and changed it, read
-    on each view."""
+# Where a kept page's review form goes: the form holds the reader's CSRF token, so it is
+# written on each view. (User text is escaped, so it never holds this comment.)
+REVIEW_SLOT = "<!-- the review form -->"
+
+
+def _review_html(request: AuthenticatedRequest, submission: Submission, review_form=None) -> str:
+    form = review_form or ReviewForm(initial={"version": submission.version})
+    context = {"submission": submission, "review_form": form}
+    return render_to_string("tracking/_submission_review.html", context, request)
+
+
+def _kept_submission_content(
+    request: AuthenticatedRequest, submission: Submission, member: bool
+) -> str | None:
+    """The page's content for those who see what the secretariat sees, and for the members of
+    the submission's participant, kept in the cache: a sealed submission's records never
+    change, and what the page names of others does only with the declaration's version
+    (participants, cycles, paragraphs, the earlier cycle's sealed ratings), with its needs'
+    matches (counted, their newest change, the sum of their versions) or with the names of
+    the people who submitted, reviewed and changed it, read on each view.
+
+    Members see more: "participant only" evidence in the counts, the earlier cycle's ratings
+    while it is a draft (then nothing is kept: None), and, those who file, why nothing can
+    change, naming the participant's coordinators, whose memberships change without a
+    version (read with the names). A coordinator's review form is written on each view."""
+    user, participant_id = request.user, submission.participant_id
     version = fragments.declaration_version(submission.cycle.declaration_id)
-    name = f"submission|{submission.seal}|{timezone.get_current_timezone_name()}"
+    files = permissions.may_file_for(user, participant_id)
+    reviews = submission.state == Submission.State.SUBMITTED and permissions.may_approve_for(
+        user, participant_id
+    )
+    name = (
+        f"submission|{submission.seal}|{timezone.get_current_timezone_name()}"
+        f"|{int(member)}|{int(files)}|{int(reviews)}"
+    )
+
+    matches = Match.objects.filter(need__submission_id=submission.pk)
+    earlier = Submission.objects.filter(
+        participant_id=participant_id,
+        cycle_id=comparison.previous_cycle_field(submission.cycle, "pk"),
+    )
+    *matched, earlier_state = (
+        Submission.objects.filter(pk=submission.pk)
+        .values_list(
+            _total(matches, "COUNT"),
+            _total(matches, "MAX", "updated_at"),
+            _total(matches, "SUM", "version"),
+            Subquery(earlier.values("state")[:1]),
+        )
+        .get()
+    )
+    if member and earlier_state == Submission.State.DRAFT:
+        return None  # its members see the earlier cycle's draft ratings, which change unversioned
+    # Read once for both the people and the content, when either is missing.
+    context: dict = {}
+
+    def read() -> dict:
+        if not context:
+            context.update(_submission_context(request, submission, review_slot=reviews))
+        return context
 
     def people() -> list[int]:
-        context = _submission_context(request, submission)
-        changed = {entry["user_id"] for entry in context["history"].items}
+        changed = {entry["user_id"] for entry in read()["history"].items}
         named = {submission.submitted_by_id, submission.reviewed_by_id} | changed
         return sorted(pk for pk in named if pk is not None)
 
     ids = fragments.cached(f"{name}|people", version, people)
-    names = fragments.names_of(ids)
-    matches = Match.objects.filter(need__submission_id=submission.pk)
-    matched = Submission.objects.filter(pk=submission.pk).values_list(
-        _total(matches, "COUNT"),
-        _total(matches, "MAX", "updated_at"),
-        _total(matches, "SUM", "version"),
-    )
-    key = f"{name}|{names}|{matched.get()}"
+    names_coordinators = files and submission.state == Submission.State.SUBMITTED
+    names = _names_of(ids, participant_id if names_coordinators else None)
+    key = f"{name}|{names}|{matched}"
 
     def build() -> str:
-        context = _submission_context(request, submission)
-        return render_to_string("tracking/_submission_detail.html", context, request)
+        return render_to_string("tracking/_submission_detail.html", read(), request)
 
-    return fragments.cached(key, version, build)
+    content = fragments.cached(key, version, build)
+    if reviews:
+        review = _review_html(request, submission)
+        content = mark_safe(content.replace(REVIEW_SLOT, review, 1))  # noqa: S308 - both rendered
+    return content
+
+
+def _names_of(user_ids: list[int], coordinators_of: int | None) -> list[tuple]:
+    """`fragments.names_of` these users and, with `coordinators_of`, the coordinators of that
+    participant (marked), in one query: for a part's key that names them."""
+    if coordinators_of is None:
+        return fragments.names_of(user_ids)
+    named = User.objects.filter(pk__in=user_ids).values_list(
+        "pk", "first_name", "last_name", "username", Value(False)
+    )
+    coordinators = Membership.objects.filter(
+        participant_id=coordinators_of, role=Membership.Role.COORDINATOR
+    ).values_list("user_id", "user__first_name", "user__last_name", "user__username", Value(True))
+    # A union, not an OR, which would read every user.
+    return sorted(named.order_by().union(coordinators.order_by(), all=True))
 
 
 def _submission_context(
-    request: AuthenticatedRequest, submission: Submission, review_form=None
+    request: AuthenticatedRequest, submission: Submission, review_form=None, review_slot=False
 ) -> dict:
+    """What the page shows; with `review_slot`, REVIEW_SLOT where the review form goes."""
     user, participant, cycle = request.user, submission.participant, submission.cycle
     # The cycle before (its id and name on every row, read once) and each paragraph's rating
     # in it, if the user may see it, in the same query.
@@ -405,7 +473,13 @@ def _submission_context(
         "problems": problems,
         "may_submit": may_file and submission.pk is not None and not problems,
         "upload_form": WorkbookUploadForm() if may_file else None,
-        "review_form": review_form or (ReviewForm(initial={"version": submission.version})),
+        "review": (
+            mark_safe(REVIEW_SLOT)  # noqa: S308 - a constant
+            if review_slot
+            else _review_html(request, submission, review_form)
+        )
+        if may_review
+        else "",
         "may_review": may_review,
         "history": paging.history(
             request,
