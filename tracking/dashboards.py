@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -506,35 +507,53 @@ class RatingHistory:
 def rating_history(user: User, participant: Participant) -> list[RatingHistory]:
     """For each declaration of the participant, its ratings in every cycle opened so far, as
     the user may see them (the secretariat: submitted and approved submissions only), each
-    compared with the cycle before. Five queries whatever the number of cycles."""
-    declarations = list(participant.declarations.defer("source_text").order_by("title"))
+    compared with the cycle before. Three queries whatever the number of cycles: each
+    declaration with its operative paragraphs, the cycles, each submission with its ratings."""
+    declarations: dict[int, Declaration] = {}
+    paragraphs = defaultdict(list)
+    # A row per operative paragraph, or one without for a declaration that has none.
+    # What the page names (as `only()` would load them): these columns repeat on every row.
+    fields = ["id", "title", "short_title"]
+    on_paragraph = ["id", "declaration_id", "number", "verb", "position"]
+    operative = FilteredRelation(
+        "paragraphs", condition=Q(paragraphs__kind=Paragraph.Kind.OPERATIVE)
+    )
+    found = (
+        Declaration.objects.filter(participants=participant)
+        .annotate(operative=operative)
+        .order_by("title", "pk", "operative__position")
+        .values_list(*fields, *(f"operative__{name}" for name in on_paragraph))
+    )
+    for row in found:
+        pk, paragraph = row[0], row[len(fields) :]
+        if pk not in declarations:
+            declarations[pk] = Declaration.from_db(found.db, fields, row[: len(fields)])
+        if paragraph[0] is not None:
+            paragraphs[pk].append(Paragraph.from_db(found.db, on_paragraph, paragraph))
     cycles = defaultdict(list)
     for cycle in (
-        ReportingCycle.objects.filter(declaration__in=declarations)
+        ReportingCycle.objects.filter(declaration__participants=participant)
         .exclude(state=ReportingCycle.State.PLANNED)
         .order_by("starts_on", "pk")
     ):
         cycles[cycle.declaration_id].append(cycle)
-    paragraphs = defaultdict(list)
-    for paragraph in (
-        Paragraph.objects.operative()
-        .filter(declaration__in=declarations)
-        .only("declaration_id", "number", "verb", "position")
-        .order_by("position")
-    ):
-        paragraphs[paragraph.declaration_id].append(paragraph)
-    submissions = {
-        s.cycle_id: s for s in scope(Submission.objects.filter(participant=participant), user, "")
-    }
-    ratings = {
-        (cycle_id, paragraph_id): rating
-        for cycle_id, paragraph_id, rating in scope(
-            Assessment.objects.filter(submission__participant=participant), user
-        ).values_list("submission__cycle_id", "paragraph_id", "rating")
-    }
+    # Each submission the user may see, a row per rating (one without for none): a rating is
+    # as visible as its submission.
+    submissions: dict[int, Submission] = {}
+    ratings = {}
+    fields = ["id", "cycle_id", "state"]
+    visible = scope(Submission.objects.filter(participant=participant), user, "").values_list(
+        *fields, "assessments__paragraph_id", "assessments__rating"
+    )
+    for *values, paragraph_id, rating in visible:
+        cycle_id = values[fields.index("cycle_id")]
+        if cycle_id not in submissions:
+            submissions[cycle_id] = Submission.from_db(visible.db, fields, values)
+        if paragraph_id is not None:
+            ratings[cycle_id, paragraph_id] = rating
     labels = dict(Assessment.Rating.choices)
     result = []
-    for declaration in declarations:
+    for declaration in declarations.values():
         columns = cycles[declaration.pk]
         rows = []
         for paragraph in paragraphs[declaration.pk]:
