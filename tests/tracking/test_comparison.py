@@ -281,6 +281,19 @@ def test_every_declaration_shows_by_title_with_its_operative_paragraphs_or_none(
     assert "No reporting cycle has been opened yet." in zeta
 
 
+def test_a_verb_is_escaped_in_the_participant_page_s_rows(
+    client, years, declaration, tajikistan, tjk_focal
+):
+    Paragraph.objects.filter(declaration=declaration, number=1).update(verb="<b>Urges</b> & asks")
+    client.force_login(tjk_focal)
+
+    html = client.get(participant_url("TJK")).text
+
+    assert (
+        '<th scope="row">OP1 <span class="muted">&lt;b&gt;Urges&lt;/b&gt; &amp; asks</span>' in html
+    )
+
+
 def test_the_participant_page_is_linked_from_home_and_matrix(
     client, years, tajikistan, tjk_focal, secretariat
 ):
