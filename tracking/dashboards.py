@@ -36,7 +36,7 @@ from django.utils.translation import ngettext
 
 from declarations.models import Declaration, Paragraph
 
-from . import comparison, languages
+from . import comparison, compiled, languages
 from .models import (
     Action,
     ActionTally,
@@ -47,7 +47,7 @@ from .models import (
     Submission,
     User,
 )
-from .permissions import memberships, participant_ids, scope
+from .permissions import memberships, participant_ids, scope, visible_filter
 
 
 @dataclass
@@ -268,9 +268,46 @@ PARTICIPANTS_SHOWN = 10
 
 def paragraph_summary(user: User, paragraph: Paragraph) -> ParagraphSummary:
     """Counts by status, by rating and by participant on `paragraph`: one query, of the
-    tallies and of the ratings counted by rating, whatever the number of actions."""
-    cycles = current_cycles().filter(declaration_id=paragraph.declaration_id)
-    on_paragraph = {"paragraph": paragraph, "submission__cycle__in": cycles}
+    tallies and of the ratings counted by rating, whatever the number of actions. Its SQL is
+    compiled once per process for each rule of what a user sees (`visible_filter`)."""
+    rows = compiled.rows(
+        Paragraph,
+        ("paragraph_summary", visible_filter(user)),
+        lambda paragraph_id, declaration_id: _paragraph_counts(user, paragraph_id, declaration_id),
+        paragraph.pk,
+        paragraph.declaration_id,
+    )
+    summary = ParagraphSummary()
+    by_status: Counter[str] = Counter()
+    by_participant: Counter[int] = Counter()
+    participants: dict[int, Participant] = {}
+    ratings_count: Counter[str] = Counter()
+    for cycle_id, cycle_name, pk, code, name, kind, value, n, is_rating in rows:
+        summary.cycle_id, summary.cycle_name = cycle_id, cycle_name
+        if is_rating:
+            ratings_count[value] += n
+            continue
+        by_status[value] += n
+        by_participant[pk] += n
+        if pk not in participants:  # a row per status: one participant for its rows
+            participants[pk] = Participant(pk=pk, code=code, name=name, kind=kind)
+    summary.statuses = [(label, by_status[value]) for value, label in Action.Status.choices]
+    summary.ratings = [(label, ratings_count[value]) for value, label in Assessment.Rating.choices]
+    summary.actions = sum(by_status.values())
+    summary.rated = sum(ratings_count.values())
+    summary.participant_count = len(participants)
+    most = sorted(
+        participants.values(), key=lambda p: (-by_participant[p.pk], p.display_name.casefold())
+    )
+    summary.participants = [(p, by_participant[p.pk]) for p in most[:PARTICIPANTS_SHOWN]]
+    return summary
+
+
+def _paragraph_counts(user: User, paragraph_id: int, declaration_id: int) -> QuerySet:
+    """The tallies on the paragraph in its declaration's current cycle that the user may see,
+    and their ratings counted by rating, in the same columns."""
+    cycles = current_cycles().filter(declaration_id=declaration_id)
+    on_paragraph = {"paragraph_id": paragraph_id, "submission__cycle__in": cycles}
     columns = ("submission__cycle_id", "submission__cycle__name")
     tallies = scope(ActionTally.objects.filter(**on_paragraph), user).values_list(
         *columns,
@@ -290,32 +327,7 @@ def paragraph_summary(user: User, paragraph: Paragraph) -> ParagraphSummary:
         .annotate(n=Count("*"), is_rating=Value(True))
         .order_by()
     )
-    summary = ParagraphSummary()
-    by_status: Counter[str] = Counter()
-    by_participant: Counter[int] = Counter()
-    participants: dict[int, Participant] = {}
-    ratings_count: Counter[str] = Counter()
-    for cycle_id, cycle_name, pk, code, name, kind, value, n, is_rating in tallies.order_by().union(
-        ratings, all=True
-    ):
-        summary.cycle_id, summary.cycle_name = cycle_id, cycle_name
-        if is_rating:
-            ratings_count[value] += n
-            continue
-        by_status[value] += n
-        by_participant[pk] += n
-        if pk not in participants:  # a row per status: one participant for its rows
-            participants[pk] = Participant(pk=pk, code=code, name=name, kind=kind)
-    summary.statuses = [(label, by_status[value]) for value, label in Action.Status.choices]
-    summary.ratings = [(label, ratings_count[value]) for value, label in Assessment.Rating.choices]
-    summary.actions = sum(by_status.values())
-    summary.rated = sum(ratings_count.values())
-    summary.participant_count = len(participants)
-    most = sorted(
-        participants.values(), key=lambda p: (-by_participant[p.pk], p.display_name.casefold())
-    )
-    summary.participants = [(p, by_participant[p.pk]) for p in most[:PARTICIPANTS_SHOWN]]
-    return summary
+    return tallies.order_by().union(ratings, all=True)
 
 
 @dataclass
