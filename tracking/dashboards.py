@@ -525,7 +525,8 @@ def rating_history(user: User, participant: Participant) -> list[RatingHistory]:
     """For each declaration of the participant, its ratings in every cycle opened so far, as
     the user may see them (the secretariat: submitted and approved submissions only), each
     compared with the cycle before. Three queries whatever the number of cycles: each
-    declaration with its operative paragraphs, the cycles, each submission with its ratings."""
+    declaration with its operative paragraphs, the cycles, each submission with its ratings
+    (the first and the last compiled once per process: `compiled`)."""
     declarations: dict[int, Declaration] = {}
     paragraphs = defaultdict(list)
     # A row per operative paragraph, or one without for a declaration that has none.
@@ -535,18 +536,24 @@ def rating_history(user: User, participant: Participant) -> list[RatingHistory]:
     operative = FilteredRelation(
         "paragraphs", condition=Q(paragraphs__kind=Paragraph.Kind.OPERATIVE)
     )
-    found = (
-        Declaration.objects.filter(participants=participant)
-        .annotate(operative=operative)
-        .order_by("title", "pk", "operative__position")
-        .values_list(*fields, *(f"operative__{name}" for name in on_paragraph))
+    found = compiled.rows(
+        Declaration,
+        ("rating_history: declarations",),
+        lambda participant_id: (
+            Declaration.objects.filter(participants=participant_id)
+            .annotate(operative=operative)
+            .order_by("title", "pk", "operative__position")
+            .values_list(*fields, *(f"operative__{name}" for name in on_paragraph))
+        ),
+        participant.pk,
     )
+    db = Declaration.objects.db
     for row in found:
-        pk, paragraph = row[0], row[len(fields) :]
+        pk, of_paragraph = row[0], row[len(fields) :]
         if pk not in declarations:
-            declarations[pk] = Declaration.from_db(found.db, fields, row[: len(fields)])
-        if paragraph[0] is not None:
-            paragraphs[pk].append(Paragraph.from_db(found.db, on_paragraph, paragraph))
+            declarations[pk] = Declaration.from_db(db, fields, row[: len(fields)])
+        if of_paragraph[0] is not None:
+            paragraphs[pk].append(Paragraph.from_db(db, on_paragraph, of_paragraph))
     cycles = defaultdict(list)
     for cycle in (
         ReportingCycle.objects.filter(declaration__participants=participant)
@@ -559,13 +566,18 @@ def rating_history(user: User, participant: Participant) -> list[RatingHistory]:
     submissions: dict[int, Submission] = {}
     ratings = {}
     fields = ["id", "cycle_id", "state"]
-    visible = scope(Submission.objects.filter(participant=participant), user, "").values_list(
-        *fields, "assessments__paragraph_id", "assessments__rating"
+    visible = compiled.rows(
+        Submission,
+        ("rating_history: submissions", visible_filter(user, "")),
+        lambda participant_id: scope(
+            Submission.objects.filter(participant=participant_id), user, ""
+        ).values_list(*fields, "assessments__paragraph_id", "assessments__rating"),
+        participant.pk,
     )
     for *values, paragraph_id, rating in visible:
         cycle_id = values[fields.index("cycle_id")]
         if cycle_id not in submissions:
-            submissions[cycle_id] = Submission.from_db(visible.db, fields, values)
+            submissions[cycle_id] = Submission.from_db(db, fields, values)
         if paragraph_id is not None:
             ratings[cycle_id, paragraph_id] = rating
     labels = dict(Assessment.Rating.choices)

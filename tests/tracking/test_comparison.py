@@ -281,6 +281,22 @@ def test_every_declaration_shows_by_title_with_its_operative_paragraphs_or_none(
     assert "No reporting cycle has been opened yet." in zeta
 
 
+def test_a_member_and_then_the_secretariat_each_see_their_own_ratings(
+    client, years, tajikistan, tjk_focal, secretariat
+):
+    # The ratings' SQL is compiled once per process for each rule of what a user sees.
+    older, current = years
+    rate(tajikistan, current, tjk_focal, 1, "fully")  # a draft
+    client.force_login(tjk_focal)
+    assert "Fully implemented" in client.get(participant_url("TJK")).text
+
+    client.force_login(secretariat)
+    html = client.get(participant_url("TJK")).text
+
+    assert "Partially implemented" in html and "Fully implemented</span><br>" not in html
+    assert ">Draft</span>" not in html
+
+
 def test_a_verb_is_escaped_in_the_participant_page_s_rows(
     client, years, declaration, tajikistan, tjk_focal
 ):
