@@ -14,7 +14,6 @@ from typing import TypedDict
 from django.db.models import (
     CharField,
     Count,
-    DateField,
     Exists,
     F,
     FilteredRelation,
@@ -108,8 +107,7 @@ class ParticipantCycle:
 
 
 def member_overview(user: User) -> list[ParticipantCycle]:
-    """For each participant the user belongs to and each open cycle of its declarations: four
-    queries whatever their number."""
+    """For each participant the user belongs to and each open cycle of its declarations."""
     ids = participant_ids(user)
     if not ids:
         return []
@@ -139,38 +137,35 @@ def member_overview(user: User) -> list[ParticipantCycle]:
         (s.participant_id, s.cycle_id): s
         for s in Submission.objects.filter(participant__in=ids, cycle__in=cycles)
     }
+    ratings = {
+        (a["submission__participant_id"], a["submission__cycle_id"], a["paragraph_id"]): a["rating"]
+        for a in scope(Assessment.objects.filter(submission__cycle__in=cycles), user).values(
+            "submission__participant_id", "submission__cycle_id", "paragraph_id", "rating"
+        )
+    }
     # Each cycle counts its own actions (ongoing ones have a copy per cycle): per paragraph,
-    # and per status over the whole submission (paragraph None). The ratings come in the same
-    # query, as rows of the same columns: the rating for the status, no count, no date.
-    on_cycles = {"submission__participant__in": ids, "submission__cycle__in": cycles}
-    key = ("submission__participant_id", "submission__cycle_id", "paragraph_id")
-    tallies = scope(ActionTally.objects.filter(**on_cycles), user).values_list(
-        *key, "status", "actions", "last_update", Value(False)
-    )
-    rated = scope(Assessment.objects.filter(**on_cycles), user).values_list(
-        *key,
-        "rating",
-        Value(None, output_field=IntegerField()),
-        Value(None, output_field=DateField()),
-        Value(True),
-    )
-    ratings: dict[tuple[int, int, int], str] = {}
+    # and per status over the whole submission (paragraph None).
     per_paragraph: dict[tuple[int, int, int], dict] = {}
     statuses: defaultdict[tuple[int, int], dict[str, int]] = defaultdict(dict)
-    rows = tallies.order_by().union(rated.order_by(), all=True)
-    for participant_id, cycle_id, paragraph_id, value, actions, last_update, is_rating in rows:
-        if is_rating:
-            ratings[participant_id, cycle_id, paragraph_id] = value
+    tallies = ActionTally.objects.filter(
+        submission__participant__in=ids, submission__cycle__in=cycles
+    )
+    for row in scope(tallies, user).values(
+        "submission__participant_id",
+        "submission__cycle_id",
+        "paragraph_id",
+        "status",
+        "actions",
+        "last_update",
+    ):
+        key = (row["submission__participant_id"], row["submission__cycle_id"])
+        if row["paragraph_id"] is None:
+            statuses[key][row["status"]] = row["actions"]
             continue
-        if paragraph_id is None:
-            statuses[participant_id, cycle_id][value] = actions
-            continue
-        counts = per_paragraph.setdefault(
-            (participant_id, cycle_id, paragraph_id), {"actions": 0, "last": None}
-        )
-        counts["actions"] += actions
-        if last_update and (counts["last"] is None or last_update > counts["last"]):
-            counts["last"] = last_update
+        counts = per_paragraph.setdefault((*key, row["paragraph_id"]), {"actions": 0, "last": None})
+        counts["actions"] += row["actions"]
+        if row["last_update"] and (counts["last"] is None or row["last_update"] > counts["last"]):
+            counts["last"] = row["last_update"]
 
     labels = dict(Assessment.Rating.choices)
     result = []

@@ -149,10 +149,10 @@ def test_the_home_runs_the_same_queries_for_1_and_50_actions(
     client.force_login(tjk_focal)
 
     # session, user, memberships (with their participants), the open cycles of each
-    # participant, operative paragraphs, submissions, the action tallies (per paragraph with
-    # the last update, and per status) with the ratings: one query (memberships serve
+    # participant, operative paragraphs, submissions, ratings, the action tallies (per
+    # paragraph with the last update, and per status: one query) (memberships serve
     # "New action" and the header too).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         response = client.get(URL)
     assert response.status_code == 200
     # Counts per paragraph and status, never a row per action: 8.8 KB with 1, 10 KB with 50.
