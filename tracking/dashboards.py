@@ -16,6 +16,7 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     IntegerField,
     OuterRef,
     Q,
@@ -34,7 +35,7 @@ from django.utils.translation import ngettext
 
 from declarations.models import Declaration, Paragraph
 
-from . import comparison, languages
+from . import comparison, compiled, languages
 from .models import (
     Action,
     ActionTally,
@@ -45,7 +46,7 @@ from .models import (
     Submission,
     User,
 )
-from .permissions import memberships, participant_ids, scope
+from .permissions import memberships, participant_ids, scope, visible_filter
 
 
 @dataclass
@@ -262,9 +263,46 @@ PARTICIPANTS_SHOWN = 10
 
 def paragraph_summary(user: User, paragraph: Paragraph) -> ParagraphSummary:
     """Counts by status, by rating and by participant on `paragraph`: one query, of the
-    tallies and of the ratings counted by rating, whatever the number of actions."""
-    cycles = current_cycles().filter(declaration_id=paragraph.declaration_id)
-    on_paragraph = {"paragraph": paragraph, "submission__cycle__in": cycles}
+    tallies and of the ratings counted by rating, whatever the number of actions. Its SQL is
+    compiled once per process for each rule of what a user sees (`visible_filter`)."""
+    rows = compiled.rows(
+        Paragraph,
+        ("paragraph_summary", visible_filter(user)),
+        lambda paragraph_id, declaration_id: _paragraph_counts(user, paragraph_id, declaration_id),
+        paragraph.pk,
+        paragraph.declaration_id,
+    )
+    summary = ParagraphSummary()
+    by_status: Counter[str] = Counter()
+    by_participant: Counter[int] = Counter()
+    participants: dict[int, Participant] = {}
+    ratings_count: Counter[str] = Counter()
+    for cycle_id, cycle_name, pk, code, name, kind, value, n, is_rating in rows:
+        summary.cycle_id, summary.cycle_name = cycle_id, cycle_name
+        if is_rating:
+            ratings_count[value] += n
+            continue
+        by_status[value] += n
+        by_participant[pk] += n
+        if pk not in participants:  # a row per status: one participant for its rows
+            participants[pk] = Participant(pk=pk, code=code, name=name, kind=kind)
+    summary.statuses = [(label, by_status[value]) for value, label in Action.Status.choices]
+    summary.ratings = [(label, ratings_count[value]) for value, label in Assessment.Rating.choices]
+    summary.actions = sum(by_status.values())
+    summary.rated = sum(ratings_count.values())
+    summary.participant_count = len(participants)
+    most = sorted(
+        participants.values(), key=lambda p: (-by_participant[p.pk], p.display_name.casefold())
+    )
+    summary.participants = [(p, by_participant[p.pk]) for p in most[:PARTICIPANTS_SHOWN]]
+    return summary
+
+
+def _paragraph_counts(user: User, paragraph_id: int, declaration_id: int) -> QuerySet:
+    """The tallies on the paragraph in its declaration's current cycle that the user may see,
+    and their ratings counted by rating, in the same columns."""
+    cycles = current_cycles().filter(declaration_id=declaration_id)
+    on_paragraph = {"paragraph_id": paragraph_id, "submission__cycle__in": cycles}
     columns = ("submission__cycle_id", "submission__cycle__name")
     tallies = scope(ActionTally.objects.filter(**on_paragraph), user).values_list(
         *columns,
@@ -284,32 +322,7 @@ def paragraph_summary(user: User, paragraph: Paragraph) -> ParagraphSummary:
         .annotate(n=Count("*"), is_rating=Value(True))
         .order_by()
     )
-    summary = ParagraphSummary()
-    by_status: Counter[str] = Counter()
-    by_participant: Counter[int] = Counter()
-    participants: dict[int, Participant] = {}
-    ratings_count: Counter[str] = Counter()
-    for cycle_id, cycle_name, pk, code, name, kind, value, n, is_rating in tallies.order_by().union(
-        ratings, all=True
-    ):
-        summary.cycle_id, summary.cycle_name = cycle_id, cycle_name
-        if is_rating:
-            ratings_count[value] += n
-            continue
-        by_status[value] += n
-        by_participant[pk] += n
-        if pk not in participants:  # a row per status: one participant for its rows
-            participants[pk] = Participant(pk=pk, code=code, name=name, kind=kind)
-    summary.statuses = [(label, by_status[value]) for value, label in Action.Status.choices]
-    summary.ratings = [(label, ratings_count[value]) for value, label in Assessment.Rating.choices]
-    summary.actions = sum(by_status.values())
-    summary.rated = sum(ratings_count.values())
-    summary.participant_count = len(participants)
-    most = sorted(
-        participants.values(), key=lambda p: (-by_participant[p.pk], p.display_name.casefold())
-    )
-    summary.participants = [(p, by_participant[p.pk]) for p in most[:PARTICIPANTS_SHOWN]]
-    return summary
+    return tallies.order_by().union(ratings, all=True)
 
 
 @dataclass
@@ -506,35 +519,65 @@ class RatingHistory:
 def rating_history(user: User, participant: Participant) -> list[RatingHistory]:
     """For each declaration of the participant, its ratings in every cycle opened so far, as
     the user may see them (the secretariat: submitted and approved submissions only), each
-    compared with the cycle before. Five queries whatever the number of cycles."""
-    declarations = list(participant.declarations.defer("source_text").order_by("title"))
+    compared with the cycle before. Three queries whatever the number of cycles: each
+    declaration with its operative paragraphs, the cycles, each submission with its ratings
+    (the first and the last compiled once per process: `compiled`)."""
+    declarations: dict[int, Declaration] = {}
+    paragraphs = defaultdict(list)
+    # A row per operative paragraph, or one without for a declaration that has none.
+    # What the page names (as `only()` would load them): these columns repeat on every row.
+    fields = ["id", "title", "short_title"]
+    on_paragraph = ["id", "declaration_id", "number", "verb", "position"]
+    operative = FilteredRelation(
+        "paragraphs", condition=Q(paragraphs__kind=Paragraph.Kind.OPERATIVE)
+    )
+    found = compiled.rows(
+        Declaration,
+        ("rating_history: declarations",),
+        lambda participant_id: (
+            Declaration.objects.filter(participants=participant_id)
+            .annotate(operative=operative)
+            .order_by("title", "pk", "operative__position")
+            .values_list(*fields, *(f"operative__{name}" for name in on_paragraph))
+        ),
+        participant.pk,
+    )
+    db = Declaration.objects.db
+    for row in found:
+        pk, of_paragraph = row[0], row[len(fields) :]
+        if pk not in declarations:
+            declarations[pk] = Declaration.from_db(db, fields, row[: len(fields)])
+        if of_paragraph[0] is not None:
+            paragraphs[pk].append(Paragraph.from_db(db, on_paragraph, of_paragraph))
     cycles = defaultdict(list)
     for cycle in (
-        ReportingCycle.objects.filter(declaration__in=declarations)
+        ReportingCycle.objects.filter(declaration__participants=participant)
         .exclude(state=ReportingCycle.State.PLANNED)
         .order_by("starts_on", "pk")
     ):
         cycles[cycle.declaration_id].append(cycle)
-    paragraphs = defaultdict(list)
-    for paragraph in (
-        Paragraph.objects.operative()
-        .filter(declaration__in=declarations)
-        .only("declaration_id", "number", "verb", "position")
-        .order_by("position")
-    ):
-        paragraphs[paragraph.declaration_id].append(paragraph)
-    submissions = {
-        s.cycle_id: s for s in scope(Submission.objects.filter(participant=participant), user, "")
-    }
-    ratings = {
-        (cycle_id, paragraph_id): rating
-        for cycle_id, paragraph_id, rating in scope(
-            Assessment.objects.filter(submission__participant=participant), user
-        ).values_list("submission__cycle_id", "paragraph_id", "rating")
-    }
+    # Each submission the user may see, a row per rating (one without for none): a rating is
+    # as visible as its submission.
+    submissions: dict[int, Submission] = {}
+    ratings = {}
+    fields = ["id", "cycle_id", "state"]
+    visible = compiled.rows(
+        Submission,
+        ("rating_history: submissions", visible_filter(user, "")),
+        lambda participant_id: scope(
+            Submission.objects.filter(participant=participant_id), user, ""
+        ).values_list(*fields, "assessments__paragraph_id", "assessments__rating"),
+        participant.pk,
+    )
+    for *values, paragraph_id, rating in visible:
+        cycle_id = values[fields.index("cycle_id")]
+        if cycle_id not in submissions:
+            submissions[cycle_id] = Submission.from_db(db, fields, values)
+        if paragraph_id is not None:
+            ratings[cycle_id, paragraph_id] = rating
     labels = dict(Assessment.Rating.choices)
     result = []
-    for declaration in declarations:
+    for declaration in declarations.values():
         columns = cycles[declaration.pk]
         rows = []
         for paragraph in paragraphs[declaration.pk]:

@@ -106,6 +106,24 @@ def test_a_viewer_sees_the_counts_but_cannot_add_an_action(tjk_action, tjk_viewe
     assert "New action on this paragraph" not in html
 
 
+def test_its_query_compiled_once_counts_for_each_user_and_paragraph_anew(
+    cycle, declaration, tjk_action, tajikistan, kazakhstan, tjk_focal, kaz_focal, secretariat
+):
+    # The counts' SQL is compiled once per process for each rule of what a user sees, then
+    # run with the paragraph's ids: another user's rule, another paragraph, their own counts.
+    for _n in range(2):
+        file_action(tajikistan, cycle, tjk_focal, numbers=(2,))  # drafts
+    file_action(kazakhstan, cycle, kaz_focal, numbers=(2,), state=Submission.State.SUBMITTED)
+    sixth, second = (declaration.paragraphs.get(number=n) for n in (6, 2))
+
+    assert "See the 1 action on this paragraph" in _render(tjk_focal, sixth)
+    assert "See the 2 actions on this paragraph" in _render(tjk_focal, second)
+    assert "No actions on this paragraph yet." in _render(kaz_focal, sixth)
+    assert "See the 1 action on this paragraph" in _render(kaz_focal, second)
+    assert "No actions on this paragraph yet." in _render(secretariat, sixth)
+    assert "See the 1 action on this paragraph" in _render(secretariat, second)
+
+
 def test_the_declaration_paragraph_page_shows_the_counts_the_user_may_see(
     client, tjk_action, tjk_focal, kaz_focal
 ):

@@ -1,6 +1,7 @@
 """A participant's page: its ratings across reporting cycles, as a chart and as a table."""
 
 import functools
+from html import escape
 
 from django.http import HttpResponse
 from django.shortcuts import render
@@ -41,11 +42,10 @@ def _rows_html(rows: list[tuple[Paragraph, list[RatingCell]]]) -> SafeString:
     html = []
     for paragraph, cells in rows:
         tds = "".join(td(cell.rating, cell.trend) for cell in cells)
-        th = format_html(
-            '<th scope="row">{} <span class="muted">{}</span></th>', paragraph.label, paragraph.verb
-        )
-        html.append(f"<tr>{th}{tds}</tr>")
-    return mark_safe("".join(html))  # noqa: S308 - every part comes from format_html
+        # As format_html would write it (every value escaped), in a fraction of its time.
+        label, verb = escape(paragraph.label), escape(paragraph.verb)
+        html.append(f'<tr><th scope="row">{label} <span class="muted">{verb}</span></th>{tds}</tr>')
+    return mark_safe("".join(html))  # noqa: S308 - every part is escaped or from format_html
 
 
 @require_GET
