@@ -42,3 +42,9 @@ def rows(model: type[Model], key: tuple, query: Callable[..., QuerySet], *ids: i
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, values)
         return cursor.fetchall()
+
+
+def first_row(model: type[Model], key: tuple, query: Callable[..., QuerySet], *ids: int):
+    """The first row of `query(*ids)`, as `rows` reads them, or None."""
+    found = rows(model, key, lambda *given: query(*given)[:1], *ids)
+    return found[0] if found else None

@@ -17,12 +17,12 @@ from typing import Any, TypeVar
 
 from django.contrib.admin.models import LogEntry
 from django.core.cache import cache
-from django.db import connections, router
 from django.db.models import F, Func, QuerySet, Subquery
 from django.utils import translation
 
 from declarations.models import Declaration, DeclarationVersion, Paragraph, Theme
 
+from . import compiled
 from .models import Match, Offer, Participant, ReportingCycle, Submission, User
 from .permissions import participant_ids
 
@@ -43,38 +43,15 @@ def _total(queryset: QuerySet, function: str, field: str = "pk") -> Subquery:
     return Subquery(queryset.order_by().values(total=Func(F(field), function=function)))
 
 
-# The SQL of each version's query, compiled once per process: Django takes ten times longer to
-# build and compile its dozen subqueries than the database takes to answer them.
-_SQL: dict[tuple, tuple[str, tuple]] = {}
-
-
-def rows(key: tuple, query: Callable[[], QuerySet], params: tuple | None = None) -> list[tuple]:
-    """The rows of `query()` (a `values_list`), whose SQL is built on the first call with this
-    key only: the key names everything the SQL and its parameters depend on. Or, given
-    `params`, everything but them: the query's parameters are exactly those, in their order."""
-    alias = router.db_for_read(Declaration)
-    if (alias, *key) not in _SQL:
-        sql, built = query().query.get_compiler(alias).as_sql()
-        if params is not None and tuple(built) != params:
-            raise ValueError(f"{key}: the query's parameters are not the ones given")
-        _SQL[alias, *key] = sql, tuple(built)
-    sql, built = _SQL[alias, *key]
-    with connections[alias].cursor() as cursor:
-        cursor.execute(sql, built if params is None else params)
-        return cursor.fetchall()
-
-
-def first_row(key: tuple, query: Callable[[], QuerySet]) -> tuple | None:
-    """The first row of `query()`, as `rows` reads them."""
-    found = rows(key, lambda: query()[:1])
-    return found[0] if found else None
-
-
 def declaration_version(declaration_id: int | None = None) -> str:
     """What the secretariat's pages show of the declaration's cycles (of every declaration's,
     without one), as a string that changes whenever any of it does: one query of index
     lookups and small tables, whatever the number of records."""
-    row = first_row(("declaration", declaration_id), lambda: _totals(declaration_id))
+    # Its SQL compiled once per process: Django takes ten times longer to build and compile
+    # its dozen subqueries than the database takes to answer them.
+    row = compiled.first_row(
+        Declaration, ("declaration", declaration_id), lambda: _totals(declaration_id)
+    )
     return "|".join(map(str, row or ()))
 
 
@@ -115,7 +92,8 @@ def assistance_version() -> str:
     submission: every write of one (`tracking.assistance`, behind the pages and the API) saves
     it, and so adds a row to its history, in the transaction that sets an offer's paragraphs,
     themes and participants. One query."""
-    row = first_row(
+    row = compiled.first_row(
+        Declaration,
         ("assistance",),
         lambda: _totals(
             None,

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from declarations.models import Declaration, Paragraph
 
-from . import fragments, languages
+from . import compiled, languages
 from .models import (
     Action,
     Assessment,
@@ -319,7 +319,8 @@ def may_file_anywhere(user: User) -> bool:
     # Built once per process and set of participants: building it took more than the
     # database takes to answer it.
     return (
-        fragments.first_row(
+        compiled.first_row(
+            Participant,
             ("may file anywhere", *ids),
             lambda: (
                 Participant.declarations.through.objects.filter(participant_id__in=ids)

@@ -27,7 +27,7 @@ from django_tables2.utils import A, AttributeDict, signature
 
 from declarations.models import Paragraph
 
-from . import fragments
+from . import compiled
 from .models import (
     Action,
     EvidenceDownload,
@@ -336,14 +336,15 @@ class ActionTable(LeanTable):
         if not shown:
             return {}
         # Built once per process and number of rows: building it took longer than reading it.
-        links = fragments.rows(
+        links = compiled.rows(
+            Action,
             ("paragraph labels", len(shown)),
-            lambda: (
-                Action.paragraphs.through.objects.filter(action_id__in=shown)
+            lambda *ids: (
+                Action.paragraphs.through.objects.filter(action_id__in=ids)
                 .order_by("paragraph__declaration", "paragraph__position")
                 .values_list("action_id", "paragraph__number", "paragraph__verb")
             ),
-            params=shown,
+            *shown,
         )
         labels: dict[tuple[int | None, str], str] = {}  # a label translated once a page
         per_action: dict[int, list[str]] = {}

@@ -19,7 +19,7 @@ from django.utils import translation
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from . import fragments
+from . import compiled
 
 # Options are rebuilt at least this often, and after every start of the process.
 OPTIONS_SECONDS = 24 * 60 * 60
@@ -119,7 +119,7 @@ def read_rows(form: forms.BaseForm, sql_key: tuple | None = None) -> list[list[t
 
     Each row is its pk and `depends_on` values as text, in the order of the pks: the options'
     order follows from the values. With `sql_key` (all the querysets depend on), the query is
-    built once per process and key (`fragments.rows`)."""
+    built once per process and key (`compiled.rows`)."""
     selects = [
         (field.widget, field.queryset)
         for field in form.fields.values()
@@ -143,7 +143,11 @@ def read_rows(form: forms.BaseForm, sql_key: tuple | None = None) -> list[list[t
         return parts[0].union(*parts[1:], all=True)
 
     found: list[list[tuple]] = [[] for _ in selects]
-    read = union() if sql_key is None else fragments.rows(("options", *sql_key), union)
+    read = (
+        union()
+        if sql_key is None
+        else compiled.rows(selects[0][1].model, ("options", *sql_key), union)
+    )
     for index, *row in read:
         found[index].append(tuple(row[: 1 + len(selects[index][0].depends_on)]))
     for (widget, _queryset), rows in zip(selects, found, strict=True):
