@@ -5,7 +5,7 @@ from typing import cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, OuterRef, QuerySet, Subquery
+from django.db.models import F, Func, OuterRef, QuerySet, Subquery
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -106,25 +106,33 @@ UPDATE_HISTORY = ProgressUpdate.history.model._default_manager
 EVIDENCE_HISTORY = Evidence.history.model._default_manager
 
 
+def _action_page_queryset() -> QuerySet[Action]:
+    """The actions with what their page reads besides: the cycle of the action each was
+    carried forward from, which the page names, and what a draft's history is kept under
+    (`_history_key`), in the same query."""
+    carried_from = Action.objects.filter(pk=OuterRef("carried_from_id"))
+    return Action.objects.annotate(
+        carried_from_cycle=Subquery(carried_from.values("submission__cycle__name")[:1]),
+        newest_action_entry=_newest_entry(ACTION_HISTORY.filter(id=OuterRef("pk"))),
+        newest_update_entry=_newest_entry(UPDATE_HISTORY.filter(action_id=OuterRef("pk"))),
+        newest_evidence_entry=_newest_entry(EVIDENCE_HISTORY.filter(action_id=OuterRef("pk"))),
+    )
+
+
+def _newest_entry(history: QuerySet) -> Subquery:
+    # MAX as a Func, not an aggregate: Django adds no GROUP BY, and builds it in a fraction
+    # of the time (NULL without entries, as the grouped one).
+    return Subquery(history.order_by().values(newest=Func(F("history_id"), function="MAX")))
+
+
+# Built once per process, cloned on each view: its subqueries take longer to build than the
+# database takes to answer them.
+ACTION_PAGE = _action_page_queryset()
+
+
 def action_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     user = request.user
-    # The cycle of the action this one was carried forward from, which the page names.
-    carried_from = Action.objects.filter(pk=OuterRef("carried_from_id"))
-    action = permissions.get_action_for_user(
-        user,
-        pk,
-        queryset=Action.objects.annotate(
-            carried_from_cycle=Subquery(carried_from.values("submission__cycle__name")[:1]),
-            # What a draft's history is kept under (`_history_key`), in the same query.
-            newest_action_entry=_newest_entry(ACTION_HISTORY.filter(id=OuterRef("pk")), "id"),
-            newest_update_entry=_newest_entry(
-                UPDATE_HISTORY.filter(action_id=OuterRef("pk")), "action_id"
-            ),
-            newest_evidence_entry=_newest_entry(
-                EVIDENCE_HISTORY.filter(action_id=OuterRef("pk")), "action_id"
-            ),
-        ),
-    )
+    action = permissions.get_action_for_user(user, pk, queryset=ACTION_PAGE)
     member = action.participant_id in permissions.participant_ids(user)
     if action.submission.seal and not request.GET and (member or fragments.caches_for(user)):
         content = _kept_action_content(request, action, member)
@@ -256,12 +264,6 @@ def _history_key(action: Action, member: bool) -> str:
         action.newest_evidence_entry,  # type: ignore[attr-defined]
     )
     return f"action-draft:{action.pk}:{':'.join(map(str, newest))}:{int(member)}"
-
-
-def _newest_entry(history: QuerySet, by: str) -> Subquery:
-    return Subquery(
-        history.order_by().values(by).annotate(newest=Max("history_id")).values("newest")
-    )
 
 
 @require_http_methods(["GET", "POST"])
