@@ -48,15 +48,22 @@ def _total(queryset: QuerySet, function: str, field: str = "pk") -> Subquery:
 _SQL: dict[tuple, tuple[str, tuple]] = {}
 
 
-def _first_row(key: tuple, query: Callable[[], QuerySet]) -> tuple | None:
-    """The first row of `query()`, whose SQL is built on the first call with this key only."""
+def compiled_rows(key: tuple, query: Callable[[], QuerySet]) -> list[tuple]:
+    """The rows of `query()` (a `values_list`, plain columns), whose SQL is built on the first
+    call with this key only: `key` names everything the SQL depends on."""
     alias = router.db_for_read(Declaration)
     if (alias, *key) not in _SQL:
-        _SQL[alias, *key] = query()[:1].query.get_compiler(alias).as_sql()
+        _SQL[alias, *key] = query().query.get_compiler(alias).as_sql()
     sql, params = _SQL[alias, *key]
     with connections[alias].cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchone()
+        return cursor.fetchall()
+
+
+def _first_row(key: tuple, query: Callable[[], QuerySet]) -> tuple | None:
+    """The first row of `query()`, whose SQL is built on the first call with this key only."""
+    rows = compiled_rows(key, lambda: query()[:1])
+    return rows[0] if rows else None
 
 
 def declaration_version(declaration_id: int | None = None) -> str:
