@@ -36,6 +36,10 @@ logger = logging.getLogger(__name__)
 
 # An action's updates and evidence shown at a time, newest first.
 RECORDS_SHOWN = 20
+# The updates' own columns, and of their authors only the names they are shown by: not the
+# whole user row (the password hash among it) for each of them.
+UPDATE_COLUMNS = [field.name for field in ProgressUpdate._meta.concrete_fields]
+AUTHOR_NAMES = ("created_by__username", "created_by__first_name", "created_by__last_name")
 
 
 @require_http_methods(["GET", "POST"])
@@ -185,7 +189,10 @@ def _action_context(request: AuthenticatedRequest, action: Action) -> dict:
     member = action.participant_id in permissions.participant_ids(user)
     updates = paging.newest(
         request,
-        permissions.scope(action.updates.select_related("created_by"), user),
+        permissions.scope(
+            action.updates.select_related("created_by").only(*UPDATE_COLUMNS, *AUTHOR_NAMES),
+            user,
+        ),
         param="updates",
         per_page=RECORDS_SHOWN,
         anchor="updates-heading",
@@ -221,13 +228,15 @@ def _action_context(request: AuthenticatedRequest, action: Action) -> dict:
         "may_see_downloads": permissions.may_see_evidence_downloads(user, action.participant_id),
         "history": paging.history(
             request,
-            (ACTION_HISTORY.filter(id=action.pk), lambda record: _("the action")),
+            (lambda: ACTION_HISTORY.filter(id=action.pk), lambda record: _("the action")),
             (
-                permissions.scope(UPDATE_HISTORY.filter(action_id=action.pk), user),
+                lambda: permissions.scope(UPDATE_HISTORY.filter(action_id=action.pk), user),
                 lambda record: _("progress update of %(date)s") % {"date": record.date},
             ),
             (
-                permissions.scope_evidence(EVIDENCE_HISTORY.filter(action_id=action.pk), user),
+                lambda: permissions.scope_evidence(
+                    EVIDENCE_HISTORY.filter(action_id=action.pk), user
+                ),
                 lambda record: _("evidence “%(title)s”") % {"title": record.title},
             ),
             kept=_history_key(action, member),
