@@ -7,6 +7,7 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.validators import URLValidator
+from django.db.models import ManyToManyField, Value
 from django.db.models.functions import Substr
 from django.forms.models import ModelChoiceIterator, construct_instance
 from django.utils import translation
@@ -866,15 +867,27 @@ class OfferForm(VersionedForm, forms.ModelForm):
         if self.instance.pk:
             # An offer stays on its declaration.
             del self.fields["declaration"]
-            self.initial.update(
-                paragraphs=list(self.instance.paragraphs.all()),
-                themes=list(self.instance.themes.all()),
-                open_regions=self.instance.region_list,
-                open_participants=list(self.instance.open_participants.all()),
-            )
+            self.initial.update(open_regions=self.instance.region_list, **self._linked_ids())
         else:
             declaration = cast(forms.ModelChoiceField, self.fields["declaration"])
             declaration.queryset = Declaration.objects.defer("source_text")
+
+    LINKS = ("paragraphs", "themes", "open_participants")
+
+    def _linked_ids(self) -> dict[str, list[int]]:
+        """The ids of the offer's paragraphs, themes and participants, which the boxes and
+        options it checks need (not the records), in one query: a UNION of the links."""
+        parts = []
+        for index, name in enumerate(self.LINKS):
+            relation = cast(ManyToManyField, Offer._meta.get_field(name))
+            links = getattr(Offer, name).through.objects.filter(
+                **{relation.m2m_field_name(): self.instance.pk}
+            )
+            parts.append(links.values_list(Value(index), relation.m2m_reverse_name()))
+        linked: dict[str, list[int]] = {name: [] for name in self.LINKS}
+        for index, pk in parts[0].union(*parts[1:], all=True):
+            linked[self.LINKS[index]].append(pk)
+        return linked
 
     def clean(self):
         super().clean()

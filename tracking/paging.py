@@ -74,13 +74,15 @@ def newest(
 
 def history(
     request: HttpRequest,
-    *histories: tuple[QuerySet, Callable[[Any], str]],
+    *histories: tuple[Callable[[], QuerySet], Callable[[Any], str]],
     per_page: int = 20,
     anchor: str = "history-heading",
     kept: str = "",
 ) -> Slice:
     """The newest `per_page` entries of `histories` before `?history_before=` (a moment):
     a cursor rather than a page number, so an older slice costs what the newest one does.
+    Each history is (a function that builds its queryset, describe): built only when the
+    slice is not kept.
 
     With `kept`, a name that every change to these records moves (a sealed submission's
     `seal` and who reads), the newest slice is kept in the cache under it and the language,
@@ -98,7 +100,8 @@ def history(
     if found is not None:
         entries, more = found
     else:
-        entries = timeline(*histories, limit=per_page + 1, before=before)
+        built = [(queryset(), describe) for queryset, describe in histories]
+        entries = timeline(*built, limit=per_page + 1, before=before)
         more = len(entries) > per_page
         entries = entries[:per_page]
         if key:

@@ -1,12 +1,15 @@
 """Technical assistance through the pages: needs on the submission, offers, the matching board,
 and a match followed to delivery."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from declarations.models import Paragraph, Theme
 from tests.conftest import new_cycle
 from tests.tracking.filings import make_offer, state_need
+from tests.tracking.markup import select_options
 from tracking.models import Match, Need, Offer, Submission
 
 APPROVED = Submission.State.APPROVED
@@ -286,3 +289,30 @@ def test_the_submission_page_runs_the_same_queries_for_1_and_20_needs(
         response = client.get(url)
     assert response.text.count("Edit need on OP") == count
     assert "UN Office on Drugs and Crime: Proposed" in response.text
+
+
+def test_the_offer_form_checks_what_the_offer_links_to_in_8_queries(
+    client, cycle, unodc, provider, tajikistan, kazakhstan, django_assert_num_queries
+):
+    offer = make_offer(unodc, cycle.declaration, provider, numbers=(7,))
+    borders, courts = (Theme.objects.create(name=name, slug=name) for name in ("Borders", "Courts"))
+    offer.themes.set([borders])
+    offer.open_participants.set([tajikistan])
+    client.force_login(provider)
+    url = reverse("tracking:offer_edit", args=[offer.pk])
+    client.get(url)  # writes the choices, kept for the next views
+
+    # session, user, memberships; the offer; its links' ids (one UNION); the rows of the
+    # paragraphs', themes' and participants' kept choices.
+    with django_assert_num_queries(8):
+        page = client.get(url).text
+
+    def checked(name, pk):
+        return re.search(f'name="{name}" value="{pk}"[^>]* checked>', page) is not None
+
+    op7, op8 = _op(cycle.declaration, 7), _op(cycle.declaration, 8)
+    assert (checked("paragraphs", op7.pk), checked("paragraphs", op8.pk)) == (True, False)
+    assert (checked("themes", borders.pk), checked("themes", courts.pk)) == (True, False)
+    options = select_options(page, "open_participants")
+    assert f'<option value="{tajikistan.pk}" selected>' in options
+    assert f'<option value="{kazakhstan.pk}">' in options

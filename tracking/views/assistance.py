@@ -86,7 +86,9 @@ def need_edit(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         "form": form,
         "submission": submission,
         "need": need,
-        "history": paging.history(request, (need.history.all(), lambda record: _("this need"))),
+        "history": paging.history(
+            request, (lambda: need.history.all(), lambda record: _("this need"))
+        ),
     }
     return render(request, "tracking/need_form.html", context)
 
@@ -240,7 +242,7 @@ def offer_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     if may_manage or user.is_secretariat:
         history = paging.history(
             request,
-            (offer.history.all(), lambda record: _("the offer")),
+            (lambda: offer.history.all(), lambda record: _("the offer")),
             kept=f"offer:{offer.pk}:{offer.version}",
         )
     context = {
@@ -451,7 +453,7 @@ def match_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         # Every change of a match (`tracking.assistance`) gives it a new version.
         "history": paging.history(
             request,
-            (match.history.all(), lambda record: _("the match")),
+            (lambda: match.history.all(), lambda record: _("the match")),
             kept=f"match:{match.pk}:{match.version}",
         ),
     }

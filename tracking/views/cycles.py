@@ -123,8 +123,11 @@ def cycle_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     )
     publication = getattr(cycle, "publication", None)
     histories = (
-        (cycle.history.all(), lambda record: _("the cycle")),
-        (Publication.history.filter(cycle_id=cycle.pk), lambda record: _("its publication")),
+        (lambda: cycle.history.all(), lambda record: _("the cycle")),
+        (
+            lambda: Publication.history.filter(cycle_id=cycle.pk),
+            lambda record: _("its publication"),
+        ),
     )
     # Built once per version of the declaration's records for those who see what the
     # secretariat sees (tracking/fragments.py); the history's newest entries too, under that

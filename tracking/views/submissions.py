@@ -96,7 +96,7 @@ def assessment_edit(
     history = (
         paging.history(
             request,
-            (assessment.history.all(), lambda record: _("this rating")),
+            (lambda: assessment.history.all(), lambda record: _("this rating")),
             kept=f"assessment:{assessment.pk}:{assessment.version}",
         )
         if assessment
@@ -483,16 +483,16 @@ def _submission_context(
         "may_review": may_review,
         "history": paging.history(
             request,
-            (submission.history.all(), lambda record: _("the submission")),
+            (lambda: submission.history.all(), lambda record: _("the submission")),
             (
-                Assessment.history.filter(submission_id=submission.pk),
+                lambda: Assessment.history.filter(submission_id=submission.pk),
                 lambda record: (
                     _("rating of paragraph %(number)s")
                     % {"number": numbers.get(record.paragraph_id, "?")}
                 ),
             ),
             (
-                Need.history.filter(submission_id=submission.pk),
+                lambda: Need.history.filter(submission_id=submission.pk),
                 lambda record: (
                     _("need on paragraph %(number)s")
                     % {"number": numbers.get(record.paragraph_id, "?")}
