@@ -2,7 +2,15 @@
 longer to build and compile a query of subqueries than the database takes to answer it.
 
 A query is built once with a stand-in for each id it takes, and each call runs that SQL with
-the ids in the stand-ins' places. Whatever else it is built from goes into its key.
+the ids in the stand-ins' places. Whatever else it is built from goes into its key; nothing it
+is built from may change with the time (a date of today would be kept).
+
+Rows come as the database driver gives them, without Django's conversions: ints and strings
+as Python reads them; a boolean is 0 or 1 on SQLite, a date is text there. Fit for what is
+counted, named or only compared, as the cached parts' versions are.
+
+The SQL is kept per process, one entry per key: keys by number of ids, not by the ids, keep
+that bounded.
 """
 
 from collections.abc import Callable
