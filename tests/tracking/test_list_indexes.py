@@ -77,6 +77,17 @@ def assert_no_sequential_scan(client, url: str, params: dict | None = None) -> N
         assert not SEQ_SCAN.search(explained), f"{url} {params}\n{sql}\n{explained}"
 
 
+def sorted_page_plan(client, key: str) -> tuple[str, str]:
+    """The actions list's page query sorted by `key`, and its plan with no sequential scan or
+    sort that could be avoided."""
+    (sql, *_) = [
+        sql
+        for sql in page_queries(client, URL, {"sort": key})
+        if sql.startswith('SELECT "tracking_action"')
+    ]
+    return sql, plan(sql, "enable_seqscan", "enable_sort")
+
+
 @pytest.fixture
 def filters(records, declaration) -> dict[str, dict]:
     """One value for each filter of the actions list."""
@@ -111,12 +122,7 @@ def test_every_sort_key_of_the_actions_list_has_an_index_that_reads_it_in_order(
 ):
     client.force_login(secretariat)
     for key in sort_keys(ActionTable):
-        (sql, *_) = [
-            sql
-            for sql in page_queries(client, URL, {"sort": key})
-            if sql.startswith('SELECT "tracking_action"')
-        ]
-        explained = plan(sql, "enable_seqscan", "enable_sort")
+        sql, explained = sorted_page_plan(client, key)
         assert not FULL_SORT.search(explained), f"sort={key}\n{sql}\n{explained}"
         assert not SEQ_SCAN.search(explained), f"sort={key}\n{sql}\n{explained}"
 
@@ -184,12 +190,7 @@ def test_every_sort_key_of_a_members_list_reads_their_participants_rows_in_order
     # at UN scale that walked 2,000-6,000 rows for a page of 26.
     client.force_login(tjk_focal)
     for key in sort_keys(ActionTable):
-        (sql, *_) = [
-            sql
-            for sql in page_queries(client, URL, {"sort": key})
-            if sql.startswith('SELECT "tracking_action"')
-        ]
-        explained = plan(sql, "enable_seqscan", "enable_sort")
+        sql, explained = sorted_page_plan(client, key)
         assert not FULL_SORT.search(explained), f"sort={key}\n{sql}\n{explained}"
         assert PARTICIPANT_FIRST.search(explained), f"sort={key}\n{sql}\n{explained}"
 
